@@ -1,0 +1,33 @@
+"""The actor: a logged-in user acting in one organisation in one role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lotsen.accounts.models import Membership, Organisation, Role, User
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: User
+    membership: Membership | None
+
+    @property
+    def organisation(self) -> Organisation | None:
+        return self.membership.organisation if self.membership else None
+
+    @property
+    def role(self) -> str | None:
+        if self.membership:
+            return self.membership.role
+        # A young person logs in without a membership: their link to their own record
+        # is what gives them a role.
+        return Role.YOUNG_PERSON if self.user.person_id else None
+
+    @classmethod
+    def for_membership(cls, membership: Membership) -> Actor:
+        return cls(user=membership.user, membership=membership)
+
+    @classmethod
+    def for_young_person(cls, user: User) -> Actor:
+        return cls(user=user, membership=None)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from lotsen.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("logga-in/", views.LoginView.as_view(), name="login"),
+    path("logga-ut/", views.LogoutView.as_view(), name="logout"),
+    path("valj-roll/", views.choose_membership, name="choose_membership"),
+]

@@ -1,0 +1,141 @@
+"""Consent, emergency access and the access log: the records behind the one door."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Purpose(models.TextChoices):
+    KAA = "kaa", _("Kommunala aktivitetsansvaret")
+    SCHOOL = "school", _("Skolans arbete med sina elever")
+    SUPPORT = "support", _("Samordnat stöd")
+    SELF = "self", _("Egna uppgifter")
+    EMERGENCY = "emergency", _("Nödåtkomst")
+
+
+class Category(models.TextChoices):
+    IDENTITY = "identity", _("Identitet")
+    SCHOOL = "school", _("Skoluppgifter")
+    KAA = "kaa", _("Aktivitetsansvar")
+    SUPPORT = "support", _("Stöd och insatser")
+    HEALTH = "health", _("Hälsorelaterade anteckningar")
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("läste")
+    SEARCH = "search", _("sökte fram")
+    CREATE = "create", _("registrerade")
+    UPDATE = "update", _("ändrade")
+    EXPORT = "export", _("exporterade")
+    EMERGENCY = "emergency", _("läste med nödåtkomst")
+
+
+class ConsentGiver(models.TextChoices):
+    YOUNG_PERSON = "young_person", _("Den unga")
+    GUARDIAN = "guardian", _("Vårdnadshavare")
+    BOTH = "both", _("Den unga och vårdnadshavare")
+
+
+class Consent(models.Model):
+    """The young person's (and where required a guardian's) consent that named
+    organisations may share named categories of data about them."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="consents")
+    given_by = models.CharField(_("lämnat av"), max_length=16, choices=ConsentGiver.choices)
+    guardian_name = models.CharField(_("vårdnadshavarens namn"), max_length=200, blank=True)
+    organisations = models.ManyToManyField(
+        "accounts.Organisation", related_name="consents", verbose_name=_("organisationer")
+    )
+    given_on = models.DateField(_("lämnat"))
+    expires_on = models.DateField(_("gäller till"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("återkallat"), null=True, blank=True)
+    evidence = models.TextField(_("hur samtycket lämnades"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("samtycke")
+        verbose_name_plural = _("samtycken")
+        ordering = ["-given_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Samtycke {self.pk}"
+
+    def is_active(self, on=None) -> bool:
+        on = on or timezone.localdate()
+        return (
+            self.withdrawn_at is None
+            and self.given_on <= on
+            and (self.expires_on is None or self.expires_on >= on)
+        )
+
+
+class ConsentCategory(models.Model):
+    """One data category a consent covers (a row each, so the policy can filter on it)."""
+
+    consent = models.ForeignKey(Consent, on_delete=models.CASCADE, related_name="categories")
+    category = models.CharField(max_length=16, choices=Category.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consent", "category"], name="unique_consent_category")
+        ]
+
+
+class EmergencyAccess(models.Model):
+    """Access outside every ordinary legal basis, opened with a reason and reviewed later."""
+
+    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(_("skäl"))
+    opened_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("nödåtkomst")
+        verbose_name_plural = _("nödåtkomster")
+        ordering = ["-opened_at"]
+
+
+class AccessLogEntry(models.Model):
+    """Who did what with whose data, when and why: ids only, never personal data.
+
+    Append-only. Database triggers (see migration 0002) make UPDATE and DELETE fail on
+    SQLite and PostgreSQL alike, so not even a bug or a shell session can rewrite history.
+    The foreign keys carry no database constraint so that deleting a person under a
+    retention rule never has to touch this table.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )
+    person = models.ForeignKey(
+        "people.Person", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("loggpost")
+        verbose_name_plural = _("åtkomstlogg")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["person", "-at"])]

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from lotsen.people.api import PersonViewSet
+
+router = DefaultRouter()
+router.register("persons", PersonViewSet, basename="person")
+
+urlpatterns = [
+    path("", include("lotsen.web.urls")),
+    path("konto/", include("lotsen.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]

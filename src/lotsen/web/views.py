@@ -1,0 +1,212 @@
+"""Pages. Thin: parse, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lotsen.accounts.forms import MembershipAddForm
+from lotsen.accounts.models import Role
+from lotsen.accounts.selectors import membership_get_for_admin, membership_list_for_admin
+from lotsen.accounts.services import membership_add, membership_remove
+from lotsen.people.forms import PersonCreateForm, PersonSearchForm
+from lotsen.people.selectors import (
+    person_count,
+    person_find_for_emergency,
+    person_get_for,
+    person_list,
+)
+from lotsen.people.services import person_create
+from lotsen.privacy.forms import ConsentForm, EmergencyAccessForm, EmergencyReviewForm
+from lotsen.privacy.models import Purpose
+from lotsen.privacy.policy import EMERGENCY_ROLES, purpose_for
+from lotsen.privacy.selectors import (
+    access_log_for_person,
+    consent_get_for_person,
+    consent_list_for_person,
+    emergency_access_to_review,
+)
+from lotsen.privacy.services import (
+    consent_record,
+    consent_withdraw,
+    emergency_access_open,
+    emergency_access_review,
+)
+from lotsen.web.decorators import actor_required
+
+
+def _apply_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: at the field when it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@actor_required
+def start(request):
+    actor = request.actor
+    if actor.role == Role.YOUNG_PERSON:
+        return redirect("web:person_detail", person_id=actor.user.person_id)
+    context = {
+        "purpose": purpose_for(actor),
+        "person_count": person_count(actor=actor),
+        "search_form": PersonSearchForm(),
+        "to_review": emergency_access_to_review(actor=actor).count(),
+        "may_register": actor.role == Role.KAA_COORDINATOR,
+    }
+    return render(request, "web/start.html", context)
+
+
+@actor_required
+def person_search(request):
+    form = PersonSearchForm(request.GET or None)
+    persons = None
+    if form.is_valid():
+        persons = person_list(actor=request.actor, query=form.cleaned_data["q"])
+    template = "web/_person_results.html" if request.headers.get("HX-Request") else "web/person_search.html"
+    return render(request, template, {"form": form, "persons": persons,
+                                      "may_use_emergency": request.actor.role in EMERGENCY_ROLES})
+
+
+@actor_required
+def person_detail(request, person_id: int):
+    access = person_get_for(actor=request.actor, person_id=person_id)
+    person = access.person
+    context = {
+        "access": access,
+        "person": person,
+        "guardians": list(person.guardians.all()),
+        "consents": consent_list_for_person(person=person),
+        "access_log": access_log_for_person(person=person),
+        "may_record_consent": request.actor.role != Role.YOUNG_PERSON and not access.is_emergency,
+    }
+    return render(request, "web/person_detail.html", context)
+
+
+@actor_required
+def person_create_view(request):
+    actor = request.actor
+    if actor.role != Role.KAA_COORDINATOR:
+        raise Http404
+    form = PersonCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = person_create(
+                actor=actor, purpose=Purpose.KAA,
+                home_municipality_code=actor.organisation.municipality_code, **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Personen är registrerad."))
+            return redirect("web:person_detail", person_id=person.pk)
+    return render(request, "web/person_create.html", {"form": form})
+
+
+@actor_required
+def consent_create(request, person_id: int):
+    access = person_get_for(actor=request.actor, person_id=person_id)
+    if request.actor.role == Role.YOUNG_PERSON or access.is_emergency:
+        raise Http404
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent_record(actor=request.actor, person=access.person, purpose=access.purpose,
+                           **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Samtycket är registrerat."))
+            return redirect("web:person_detail", person_id=access.person.pk)
+    return render(request, "web/consent_form.html", {"form": form, "person": access.person})
+
+
+@require_POST
+@actor_required
+def consent_withdraw_view(request, person_id: int, consent_id: int):
+    access = person_get_for(actor=request.actor, person_id=person_id)
+    consent = consent_get_for_person(person=access.person, consent_id=consent_id)
+    if consent is None:
+        raise Http404
+    try:
+        consent_withdraw(actor=request.actor, consent=consent, purpose=access.purpose)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Samtycket är återkallat. Det gäller från och med nu."))
+    return redirect("web:person_detail", person_id=access.person.pk)
+
+
+@actor_required
+def emergency_access(request):
+    if request.actor.role not in EMERGENCY_ROLES:
+        raise Http404
+    form = EmergencyAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = person_find_for_emergency(identity_number=form.cleaned_data["personal_identity_number"])
+        if person is None:
+            form.add_error("personal_identity_number", _("Ingen person med det personnumret finns i Lotsen."))
+        else:
+            try:
+                emergency_access_open(actor=request.actor, person=person, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                _apply_service_errors(form, exc)
+            else:
+                return redirect("web:person_detail", person_id=person.pk)
+    return render(request, "web/emergency_access.html", {"form": form})
+
+
+@actor_required
+def organisation_members(request):
+    actor = request.actor
+    if actor.role != Role.ORGANISATION_ADMIN:
+        raise Http404
+    form = MembershipAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_add(actor=actor, organisation=actor.organisation, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Medlemmen är tillagd."))
+            return redirect("web:organisation_members")
+    context = {
+        "form": form,
+        "memberships": membership_list_for_admin(actor=actor),
+        "emergency_accesses": emergency_access_to_review(actor=actor),
+        "review_form": EmergencyReviewForm(),
+    }
+    return render(request, "web/organisation_members.html", context)
+
+
+@require_POST
+@actor_required
+def membership_remove_view(request, membership_id: int):
+    membership = membership_get_for_admin(actor=request.actor, membership_id=membership_id)
+    try:
+        membership_remove(actor=request.actor, membership=membership)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Medlemskapet är borttaget."))
+    return redirect("web:organisation_members")
+
+
+@require_POST
+@actor_required
+def emergency_review_view(request, grant_id: int):
+    grant = emergency_access_to_review(actor=request.actor).filter(pk=grant_id).first()
+    if grant is None:
+        raise Http404
+    form = EmergencyReviewForm(request.POST)
+    form.is_valid()
+    emergency_access_review(actor=request.actor, grant=grant, note=form.cleaned_data.get("note", ""))
+    messages.success(request, _("Nödåtkomsten är granskad."))
+    return redirect("web:organisation_members")
+
