@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from lotsen.accounts.models import Organisation
 from lotsen.people.forms import clean_identity_number
 from lotsen.privacy.models import Category, ConsentGiver
+from lotsen.privacy.services import ERROR_CONSENT_NO_CATEGORIES, ERROR_CONSENT_NO_ORGANISATIONS
 
 SHAREABLE_CATEGORIES = [(c.value, c.label) for c in Category if c != Category.IDENTITY]
 
@@ -16,10 +17,12 @@ class ConsentForm(forms.Form):
     organisations = forms.ModelMultipleChoiceField(
         label=_("Vilka organisationer får ta del av uppgifterna?"),
         queryset=Organisation.objects.none(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": ERROR_CONSENT_NO_ORGANISATIONS},
     )
     categories = forms.MultipleChoiceField(
         label=_("Vilka uppgifter gäller samtycket?"), choices=SHAREABLE_CATEGORIES,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": ERROR_CONSENT_NO_CATEGORIES},
     )
     given_on = forms.DateField(label=_("Datum då samtycket lämnades"), help_text=_("ÅÅÅÅ-MM-DD"),
                                widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,60 @@
+"""The access log is append-only in the database itself, on SQLite and PostgreSQL."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from lotsen.privacy.models import AccessLogEntry, Action, Purpose
+from tests.factories import PersonFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entry():
+    return AccessLogEntry.objects.create(
+        actor_user=UserFactory(), person=PersonFactory(), action=Action.VIEW,
+        purpose=Purpose.KAA, object_type="person", object_id="1",
+    )
+
+
+def test_update_through_the_orm_fails(entry):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AccessLogEntry.objects.filter(pk=entry.pk).update(action=Action.EXPORT)
+    entry.refresh_from_db()
+    assert entry.action == Action.VIEW
+
+
+def test_delete_through_the_orm_fails(entry):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AccessLogEntry.objects.filter(pk=entry.pk).delete()
+    assert AccessLogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_raw_sql_cannot_rewrite_or_erase_history(entry):
+    table = AccessLogEntry._meta.db_table
+    for sql in (f"UPDATE {table} SET purpose = 'self'", f"DELETE FROM {table}"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
+            cur.execute(sql)
+    assert AccessLogEntry.objects.get(pk=entry.pk).purpose == Purpose.KAA
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE exists on PostgreSQL only")
+def test_truncate_fails_on_postgresql(entry):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
+        cur.execute(f"TRUNCATE {AccessLogEntry._meta.db_table}")
+    assert AccessLogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_inserting_still_works(entry):
+    AccessLogEntry.objects.create(actor_user_id=entry.actor_user_id, person_id=entry.person_id,
+                                  action=Action.SEARCH, purpose=Purpose.KAA, object_type="person_list")
+    assert AccessLogEntry.objects.count() == 2
+
+
+def test_a_log_row_holds_ids_not_personal_data(entry):
+    person = entry.person
+    row = AccessLogEntry.objects.filter(pk=entry.pk).values().get()
+    for value in row.values():
+        text = str(value)
+        assert person.personal_identity_number not in text
+        assert person.given_name not in text and person.family_name not in text

@@ -1,0 +1,253 @@
+"""Access control as a property, over generated scenarios.
+
+Hypothesis builds organisations, memberships, persons with enrolments, consents (active,
+expired, not yet given, withdrawn) and emergency grants, then asks the system, through
+every way in (list, search, detail, REST API), what one actor sees. The answer must equal
+what the rules in DESIGN.md say, computed here in plain Python from the scenario alone,
+and every person returned must leave exactly one access-log entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase
+from rest_framework.test import APIClient
+
+from lotsen.accounts.actor import Actor
+from lotsen.accounts.models import Membership, Organisation, Role, User
+from lotsen.people.models import Person
+from lotsen.people.selectors import person_get_for, person_list
+from lotsen.privacy.models import AccessLogEntry, Consent, ConsentCategory, EmergencyAccess
+from lotsen.school.models import Enrolment
+from tests.factories import fresh_identity_number
+
+MUNICIPALITY_CODES = ["0180", "1480", "1999"]
+ORG_KINDS = ["municipality", "school_unit", "school_organiser", "social_services", "health_care",
+             "employment_service", "region", "other"]
+CATEGORIES = ["school", "kaa", "support", "health"]
+NAMES = ["Alva", "Omar", "Saga", "Leo", "Nora", "Elias"]
+
+# The specification, stated independently of lotsen.privacy.policy.
+SPEC_PURPOSE = {"kaa_coordinator": "kaa", "mentor": "school", "student_health": "school",
+                "counsellor": "school", "case_worker": "support", "young_person": "self"}
+SPEC_EMERGENCY_ROLES = {"kaa_coordinator", "mentor", "student_health", "counsellor", "case_worker"}
+
+
+@dataclass
+class OrgSpec:
+    kind: str
+    municipality_code: str = ""
+    parent: int | None = None  # index of an earlier organisation
+
+
+@dataclass
+class PersonSpec:
+    home: str
+    given_name: str
+    enrolments: list[tuple[int, int, int | None]] = field(default_factory=list)  # org, start, end
+    consents: list[tuple[frozenset[int], frozenset[str], int, int | None, bool]] = field(default_factory=list)
+
+
+@st.composite
+def scenarios(draw):
+    n_orgs = draw(st.integers(1, 6))
+    orgs: list[OrgSpec] = []
+    used_codes: set[str] = set()
+    for i in range(n_orgs):
+        kind = draw(st.sampled_from(ORG_KINDS))
+        code = ""
+        if kind == "municipality":
+            free = [c for c in MUNICIPALITY_CODES if c not in used_codes]
+            if not free:
+                kind = "other"
+            else:
+                code = draw(st.sampled_from(free))
+                used_codes.add(code)
+        parent = draw(st.one_of(st.none(), st.integers(0, i - 1))) if i else None
+        orgs.append(OrgSpec(kind=kind, municipality_code=code, parent=parent))
+
+    persons = []
+    for _ in range(draw(st.integers(0, 7))):
+        p = PersonSpec(home=draw(st.sampled_from(MUNICIPALITY_CODES)), given_name=draw(st.sampled_from(NAMES)))
+        for _ in range(draw(st.integers(0, 2))):
+            p.enrolments.append((
+                draw(st.integers(0, n_orgs - 1)),
+                draw(st.integers(-400, 20)),
+                draw(st.one_of(st.none(), st.integers(-30, 30))),
+            ))
+        for _ in range(draw(st.integers(0, 2))):
+            p.consents.append((
+                frozenset(draw(st.sets(st.integers(0, n_orgs - 1), max_size=3))),
+                frozenset(draw(st.sets(st.sampled_from(CATEGORIES), min_size=1))),
+                draw(st.integers(-30, 3)),  # given, days from today
+                draw(st.one_of(st.none(), st.integers(-10, 30))),  # expires
+                draw(st.booleans()),  # withdrawn
+            ))
+        persons.append(p)
+
+    actor_is_young_person = bool(persons) and draw(st.booleans()) and draw(st.booleans())
+    actor = {
+        "org": draw(st.integers(0, n_orgs - 1)),
+        "role": "young_person" if actor_is_young_person else draw(st.sampled_from([r.value for r in Role if r != Role.YOUNG_PERSON])),
+        "self": draw(st.integers(0, len(persons) - 1)) if actor_is_young_person else None,
+        # An emergency grant on some person, open or expired.
+        "grant": (draw(st.integers(0, len(persons) - 1)), draw(st.booleans())) if persons and draw(st.booleans()) else None,
+    }
+    query = draw(st.one_of(st.sampled_from(NAMES), st.integers(0, max(len(persons) - 1, 0)), st.just("zz")))
+    return orgs, persons, actor, query
+
+
+def expected_visible(orgs, persons, actor) -> set[int]:
+    """Indices of persons the rules let the actor list and search (identity category)."""
+    role = actor["role"]
+    if role == "young_person":
+        return {actor["self"]}
+    purpose = SPEC_PURPOSE.get(role)
+    if purpose is None:
+        return set()
+    me = actor["org"]
+    org = orgs[me]
+    visible = set()
+    for i, p in enumerate(persons):
+        if purpose == "kaa" and org.kind == "municipality" and p.home == org.municipality_code:
+            visible.add(i)
+        if purpose == "school" and org.kind in ("school_unit", "school_organiser"):
+            for unit, start, end in p.enrolments:
+                at_my_school = (unit == me and org.kind == "school_unit") or (
+                    org.kind == "school_organiser" and orgs[unit].parent == me
+                )
+                current = start <= 0 and (end is None or end >= 0)
+                if at_my_school and current:
+                    visible.add(i)
+        for named, _categories, given, expires, withdrawn in p.consents:
+            if me in named and not withdrawn and given <= 0 and (expires is None or expires >= 0):
+                visible.add(i)
+    return visible
+
+
+def expected_detail(orgs, persons, actor) -> set[int]:
+    """List and search, plus a person under an open emergency grant of an emergency role."""
+    visible = expected_visible(orgs, persons, actor)
+    if actor["grant"] and actor["role"] in SPEC_EMERGENCY_ROLES and actor["grant"][1]:
+        visible.add(actor["grant"][0])
+    return visible
+
+
+def build(orgs, persons, actor):
+    today = timezone.localdate()
+    day = lambda offset: today + dt.timedelta(days=offset)  # noqa: E731
+    org_rows: list[Organisation] = []
+    for i, o in enumerate(orgs):
+        org_rows.append(Organisation.objects.create(
+            name=f"Org {i}", kind=o.kind, municipality_code=o.municipality_code,
+            school_unit_code=f"{90000000 + i}" if o.kind == "school_unit" else "",
+            parent=org_rows[o.parent] if o.parent is not None else None,
+        ))
+    person_rows = []
+    for p in persons:
+        number = fresh_identity_number()
+        row = Person.objects.create(
+            personal_identity_number=number, date_of_birth=dt.date(2008, 1, 1),
+            given_name=p.given_name, family_name="Test", home_municipality_code=p.home,
+        )
+        person_rows.append(row)
+        for unit, start, end in p.enrolments:
+            Enrolment.objects.create(person=row, school_unit=org_rows[unit], school_type="GR",
+                                     start_date=day(start), end_date=None if end is None else day(end))
+        for named, categories, given, expires, withdrawn in p.consents:
+            consent = Consent.objects.create(
+                person=row, given_by="young_person", given_on=day(given),
+                expires_on=None if expires is None else day(expires),
+                withdrawn_at=timezone.now() if withdrawn else None,
+            )
+            consent.organisations.set([org_rows[i] for i in named])
+            ConsentCategory.objects.bulk_create(ConsentCategory(consent=consent, category=c) for c in categories)
+
+    user = User.objects.create(username="actor")
+    if actor["role"] == "young_person":
+        user.person = person_rows[actor["self"]]
+        user.save()
+        actor_obj = Actor.for_young_person(user)
+    else:
+        membership = Membership.objects.create(user=user, organisation=org_rows[actor["org"]], role=actor["role"])
+        actor_obj = Actor.for_membership(membership)
+    if actor["grant"]:
+        target, open_ = actor["grant"]
+        now = timezone.now()
+        EmergencyAccess.objects.create(
+            actor_user=user, organisation=org_rows[actor["org"]], person=person_rows[target],
+            reason="generated", expires_at=now + dt.timedelta(minutes=30 if open_ else -1),
+        )
+    return person_rows, actor_obj
+
+
+class LogCounter:
+    """The access-log entries written since the last call, as person ids."""
+
+    def __init__(self):
+        self.seen = AccessLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    def new_person_ids(self) -> list[int]:
+        rows = list(AccessLogEntry.objects.filter(id__gt=self.seen).order_by("id").values_list("id", "person_id"))
+        if rows:
+            self.seen = rows[-1][0]
+        return sorted(person_id for _, person_id in rows)
+
+
+class AccessProperties(TestCase):
+    # hypothesis.extra.django.TestCase runs each example in its own transaction.
+    @given(scenarios())
+    @settings(max_examples=500, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    def test_every_way_in_agrees_with_the_rules(self, scenario):
+        orgs, persons, actor_spec, query = scenario
+        person_rows, actor = build(orgs, persons, actor_spec)
+        ids = [p.pk for p in person_rows]
+        allowed = {ids[i] for i in expected_visible(orgs, persons, actor_spec)}
+        allowed_detail = {ids[i] for i in expected_detail(orgs, persons, actor_spec)}
+        log = LogCounter()
+
+        # List.
+        listed = [p.pk for p in person_list(actor=actor)]
+        assert set(listed) == allowed
+        assert log.new_person_ids() == sorted(listed)
+
+        # Search, by a name or by a full personnummer (of anybody in the scenario).
+        if isinstance(query, int) and person_rows:
+            text, target = person_rows[query].personal_identity_number, {person_rows[query].pk}
+        else:
+            text = str(query)
+            target = {p.pk for p in person_rows if p.given_name.lower().find(text.lower()) >= 0}
+        found = [p.pk for p in person_list(actor=actor, query=text)]
+        assert set(found) == allowed & target
+        assert log.new_person_ids() == sorted(found)
+
+        # Detail: every person in the scenario, and an id that does not exist.
+        for pk in [*ids, max(ids, default=0) + 1]:
+            try:
+                access = person_get_for(actor=actor, person_id=pk)
+            except Http404:
+                assert pk not in allowed_detail
+                assert log.new_person_ids() == []
+            else:
+                assert pk in allowed_detail and access.person.pk == pk
+                assert log.new_person_ids() == [pk]
+
+        # The REST API, as a logged-in client.
+        client = APIClient()
+        client.force_login(actor.user)
+        response = client.get("/api/v1/persons/")
+        assert response.status_code == 200
+        api_listed = [row["id"] for row in response.json()]
+        assert set(api_listed) == allowed
+        assert log.new_person_ids() == sorted(api_listed)
+        for pk in ids[:3]:
+            detail = client.get(f"/api/v1/persons/{pk}/")
+            assert detail.status_code == (200 if pk in allowed_detail else 404)
+            assert log.new_person_ids() == ([pk] if pk in allowed_detail else [])
