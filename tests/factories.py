@@ -78,8 +78,11 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     personal_identity_number = factory.LazyFunction(fresh_identity_number)
     date_of_birth = factory.LazyAttribute(
-        lambda o: dt.date(int(o.personal_identity_number[:4]), int(o.personal_identity_number[4:6]),
-                          int(o.personal_identity_number[6:8]) % 60 or 1)
+        lambda o: dt.date(
+            int(o.personal_identity_number[:4]),
+            int(o.personal_identity_number[4:6]),
+            int(o.personal_identity_number[6:8]) % 60 or 1,
+        )
     )
     given_name = factory.Sequence(lambda n: f"Elin{n}")
     family_name = factory.Sequence(lambda n: f"Berg{n}")
@@ -97,15 +100,20 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     start_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=400))
 
 
-def consent_create(*, person, organisations, categories, given_on=None, expires_on=None,
-                   withdrawn=False) -> Consent:
+def consent_create(
+    *, person, organisations, categories, given_on=None, expires_on=None, withdrawn=False
+) -> Consent:
     consent = Consent.objects.create(
-        person=person, given_by="young_person",
+        person=person,
+        given_by="young_person",
         given_on=given_on or timezone.localdate() - dt.timedelta(days=10),
-        expires_on=expires_on, withdrawn_at=timezone.now() if withdrawn else None,
+        expires_on=expires_on,
+        withdrawn_at=timezone.now() if withdrawn else None,
     )
     consent.organisations.set(organisations)
-    ConsentCategory.objects.bulk_create(ConsentCategory(consent=consent, category=c) for c in categories)
+    ConsentCategory.objects.bulk_create(
+        ConsentCategory(consent=consent, category=c) for c in categories
+    )
     return consent
 
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "lotsen.privacy",
     "lotsen.people",
     "lotsen.school",
+    "lotsen.signals",
     "lotsen.demo",
     "lotsen.web",
 ]

@@ -5,7 +5,9 @@ from lotsen.accounts import codes
 from lotsen.accounts.models import Organisation, OrganisationKind
 
 
-@pytest.mark.parametrize("value, ok", [("0180", True), ("180", False), ("01800", False), ("01a0", False)])
+@pytest.mark.parametrize(
+    "value, ok", [("0180", True), ("180", False), ("01800", False), ("01a0", False)]
+)
 def test_municipality_code_is_four_digits(value, ok):
     assert codes.is_municipality_code(value) is ok
 
@@ -30,8 +32,13 @@ def test_organisation_number_checksum(value, expected):
 
 
 def test_organisation_clean_names_each_bad_field():
-    org = Organisation(name="X", kind=OrganisationKind.MUNICIPALITY, municipality_code="12",
-                       school_unit_code="99", organisation_number="212000-0143")
+    org = Organisation(
+        name="X",
+        kind=OrganisationKind.MUNICIPALITY,
+        municipality_code="12",
+        school_unit_code="99",
+        organisation_number="212000-0143",
+    )
     with pytest.raises(ValidationError) as exc:
         org.full_clean()
     assert exc.value.message_dict == {

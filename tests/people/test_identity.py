@@ -47,7 +47,9 @@ def test_plus_separator_means_a_hundred_years_or_older():
     born_1910 = make_identity_number(dt.date(1910, 3, 4), 123)
     ten_digits = born_1910[2:8] + "+" + born_1910[8:]
     assert parse_identity_number(ten_digits, today=TODAY).date_of_birth == dt.date(1910, 3, 4)
-    assert parse_identity_number(ten_digits.replace("+", "-"), today=TODAY).date_of_birth == dt.date(2010, 3, 4)
+    assert parse_identity_number(
+        ten_digits.replace("+", "-"), today=TODAY
+    ).date_of_birth == dt.date(2010, 3, 4)
 
 
 def test_ten_digit_form_never_lands_in_the_future():
@@ -117,7 +119,10 @@ def test_every_generated_number_round_trips(born, serial, coordination):
     assert parsed.is_coordination_number == coordination
     # The ten-digit form with the right separator says the same.
     separator = "+" if (TODAY.year - born.year) >= 100 else "-"
-    assert parse_identity_number(number[2:8] + separator + number[8:], today=TODAY).normalized == number
+    assert (
+        parse_identity_number(number[2:8] + separator + number[8:], today=TODAY).normalized
+        == number
+    )
 
 
 @given(

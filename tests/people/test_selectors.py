@@ -45,22 +45,29 @@ def test_search_by_name_words_and_by_full_personnummer(kaa):
     assert person_list(actor=kaa, query=number[2:]) == [anna]
     # A full number of somebody outside the actor's scope finds nothing.
     assert person_list(actor=kaa, query=hidden.personal_identity_number) == []
-    assert set(AccessLogEntry.objects.filter(action=Action.SEARCH).values_list("person_id", flat=True)) == {
-        anna.pk
-    }
+    assert set(
+        AccessLogEntry.objects.filter(action=Action.SEARCH).values_list("person_id", flat=True)
+    ) == {anna.pk}
 
 
 def test_detail_logs_one_view(kaa):
     person = PersonFactory(home_municipality_code="0180")
     access = person_get_for(actor=kaa, person_id=person.pk)
     assert access.person == person and access.purpose == Purpose.KAA
-    assert list(AccessLogEntry.objects.values_list("person_id", "action")) == [(person.pk, Action.VIEW)]
+    assert list(AccessLogEntry.objects.values_list("person_id", "action")) == [
+        (person.pk, Action.VIEW)
+    ]
 
 
 @pytest.mark.parametrize("person_id", ["missing", "foreign", "garbage", "negative"])
 def test_missing_foreign_and_forged_ids_look_the_same(kaa, person_id):
     foreign = PersonFactory(home_municipality_code="1480")
-    ids = {"missing": foreign.pk + 1000, "foreign": foreign.pk, "garbage": "1 OR 1=1", "negative": -1}
+    ids = {
+        "missing": foreign.pk + 1000,
+        "foreign": foreign.pk,
+        "garbage": "1 OR 1=1",
+        "negative": -1,
+    }
     with pytest.raises(Http404):
         person_get_for(actor=kaa, person_id=ids[person_id])
     assert not AccessLogEntry.objects.exists()
@@ -72,7 +79,9 @@ def test_emergency_access_reads_are_logged_as_emergency(make_actor):
     person = PersonFactory()
     with pytest.raises(Http404):
         person_get_for(actor=mentor, person_id=person.pk)
-    emergency_access_open(actor=mentor, person=person, reason="Eleven har hört av sig i kris i kväll.")
+    emergency_access_open(
+        actor=mentor, person=person, reason="Eleven har hört av sig i kris i kväll."
+    )
     access = person_get_for(actor=mentor, person_id=person.pk)
     assert access.is_emergency
     assert list(AccessLogEntry.objects.order_by("id").values_list("action", "purpose")) == [

@@ -12,8 +12,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def entry():
     return AccessLogEntry.objects.create(
-        actor_user=UserFactory(), person=PersonFactory(), action=Action.VIEW,
-        purpose=Purpose.KAA, object_type="person", object_id="1",
+        actor_user=UserFactory(),
+        person=PersonFactory(),
+        action=Action.VIEW,
+        purpose=Purpose.KAA,
+        object_type="person",
+        object_id="1",
     )
 
 
@@ -33,21 +37,34 @@ def test_delete_through_the_orm_fails(entry):
 def test_raw_sql_cannot_rewrite_or_erase_history(entry):
     table = AccessLogEntry._meta.db_table
     for sql in (f"UPDATE {table} SET purpose = 'self'", f"DELETE FROM {table}"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cur,
+        ):
             cur.execute(sql)
     assert AccessLogEntry.objects.get(pk=entry.pk).purpose == Purpose.KAA
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE exists on PostgreSQL only")
 def test_truncate_fails_on_postgresql(entry):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cur,
+    ):
         cur.execute(f"TRUNCATE {AccessLogEntry._meta.db_table}")
     assert AccessLogEntry.objects.filter(pk=entry.pk).exists()
 
 
 def test_inserting_still_works(entry):
-    AccessLogEntry.objects.create(actor_user_id=entry.actor_user_id, person_id=entry.person_id,
-                                  action=Action.SEARCH, purpose=Purpose.KAA, object_type="person_list")
+    AccessLogEntry.objects.create(
+        actor_user_id=entry.actor_user_id,
+        person_id=entry.person_id,
+        action=Action.SEARCH,
+        purpose=Purpose.KAA,
+        object_type="person_list",
+    )
     assert AccessLogEntry.objects.count() == 2
 
 

@@ -101,7 +101,9 @@ def test_consent_validity_window(make_actor, given_days_ago, expires_in_days, wi
     social = OrganisationFactory(kind=OrganisationKind.SOCIAL_SERVICES)
     person = PersonFactory()
     consent = consent_create(
-        person=person, organisations=[social], categories=[Category.SUPPORT],
+        person=person,
+        organisations=[social],
+        categories=[Category.SUPPORT],
         given_on=today - dt.timedelta(days=given_days_ago),
         expires_on=None if expires_in_days is None else today + dt.timedelta(days=expires_in_days),
         withdrawn=withdrawn,
@@ -126,8 +128,13 @@ def test_emergency_access_is_personal_time_limited_and_never_health(make_actor):
     coach = make_actor(organisation=social, role=Role.CASE_WORKER)
     colleague = make_actor(organisation=social, role=Role.CASE_WORKER)
     now = timezone.now()
-    grant = EmergencyAccess.objects.create(actor_user=coach.user, organisation=social, person=person,
-                                           reason="x" * 30, expires_at=now + dt.timedelta(minutes=5))
+    grant = EmergencyAccess.objects.create(
+        actor_user=coach.user,
+        organisation=social,
+        person=person,
+        reason="x" * 30,
+        expires_at=now + dt.timedelta(minutes=5),
+    )
     assert visible(coach, Purpose.EMERGENCY) == {person}
     assert visible(coach, Purpose.EMERGENCY, Category.HEALTH) == set()
     assert visible(colleague, Purpose.EMERGENCY) == set()
@@ -138,7 +145,10 @@ def test_emergency_access_is_personal_time_limited_and_never_health(make_actor):
 
 def test_may_view_agrees_with_the_queryset(make_actor):
     municipality = MunicipalityFactory(municipality_code="0180")
-    inside, outside = PersonFactory(home_municipality_code="0180"), PersonFactory(home_municipality_code="1480")
+    inside, outside = (
+        PersonFactory(home_municipality_code="0180"),
+        PersonFactory(home_municipality_code="1480"),
+    )
     kaa = make_actor(organisation=municipality, role=Role.KAA_COORDINATOR)
     policy = PersonPolicy(kaa)
     assert policy.may_view(inside, purpose=Purpose.KAA)

@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from lotsen.accounts.models import OrganisationKind, Role
 from lotsen.privacy import services
-from lotsen.privacy.models import AccessLogEntry, Action, Category, Consent, EmergencyAccess, Purpose
+from lotsen.privacy.models import (
+    AccessLogEntry,
+    Action,
+    Category,
+    Consent,
+    EmergencyAccess,
+    Purpose,
+)
 from lotsen.privacy.policy import PersonPolicy
 from tests.factories import MunicipalityFactory, OrganisationFactory, PersonFactory
 
@@ -26,8 +33,15 @@ def setting(make_actor):
 
 
 def record(kaa, person, **overrides):
-    fields = dict(actor=kaa, person=person, purpose=Purpose.KAA, given_by="young_person",
-                  organisations=[], categories=[Category.SUPPORT], given_on=timezone.localdate())
+    fields = dict(
+        actor=kaa,
+        person=person,
+        purpose=Purpose.KAA,
+        given_by="young_person",
+        organisations=[],
+        categories=[Category.SUPPORT],
+        given_on=timezone.localdate(),
+    )
     fields.update(overrides)
     return services.consent_record(**fields)
 
@@ -37,15 +51,24 @@ def test_consent_record_grants_access_and_is_logged(setting):
     consent = record(kaa, person, organisations=[social])
     assert PersonPolicy(coach).may_view(person, purpose=Purpose.SUPPORT, category=Category.SUPPORT)
     entry = AccessLogEntry.objects.get()
-    assert (entry.action, entry.object_type, entry.object_id) == (Action.CREATE, "consent", str(consent.pk))
+    assert (entry.action, entry.object_type, entry.object_id) == (
+        Action.CREATE,
+        "consent",
+        str(consent.pk),
+    )
 
 
 def test_consent_errors_name_each_field_and_write_nothing(setting):
     person, _social, kaa, _coach = setting
     today = timezone.localdate()
     with pytest.raises(ValidationError) as exc:
-        record(kaa, person, given_by="guardian", categories=[Category.IDENTITY],
-               expires_on=today - dt.timedelta(days=1))
+        record(
+            kaa,
+            person,
+            given_by="guardian",
+            categories=[Category.IDENTITY],
+            expires_on=today - dt.timedelta(days=1),
+        )
     assert exc.value.message_dict == {
         "organisations": [services.ERROR_CONSENT_NO_ORGANISATIONS],
         "categories": [services.ERROR_CONSENT_NO_CATEGORIES],
@@ -79,7 +102,9 @@ def test_emergency_access_needs_a_reason_and_a_role(setting, make_actor):
 
 def test_emergency_access_is_reviewed_by_the_organisation_admin(setting, make_actor):
     person, social, _kaa, coach = setting
-    grant = services.emergency_access_open(actor=coach, person=person, reason="Akut oro för den unga i kväll.")
+    grant = services.emergency_access_open(
+        actor=coach, person=person, reason="Akut oro för den unga i kväll."
+    )
     with pytest.raises(PermissionDenied):
         services.emergency_access_review(actor=coach, grant=grant, note="ok")
     admin = make_actor(organisation=social, role=Role.ORGANISATION_ADMIN)

@@ -28,14 +28,28 @@ from lotsen.school.models import Enrolment
 from tests.factories import fresh_identity_number
 
 MUNICIPALITY_CODES = ["0180", "1480", "1999"]
-ORG_KINDS = ["municipality", "school_unit", "school_organiser", "social_services", "health_care",
-             "employment_service", "region", "other"]
+ORG_KINDS = [
+    "municipality",
+    "school_unit",
+    "school_organiser",
+    "social_services",
+    "health_care",
+    "employment_service",
+    "region",
+    "other",
+]
 CATEGORIES = ["school", "kaa", "support", "health"]
 NAMES = ["Alva", "Omar", "Saga", "Leo", "Nora", "Elias"]
 
 # The specification, stated independently of lotsen.privacy.policy.
-SPEC_PURPOSE = {"kaa_coordinator": "kaa", "mentor": "school", "student_health": "school",
-                "counsellor": "school", "case_worker": "support", "young_person": "self"}
+SPEC_PURPOSE = {
+    "kaa_coordinator": "kaa",
+    "mentor": "school",
+    "student_health": "school",
+    "counsellor": "school",
+    "case_worker": "support",
+    "young_person": "self",
+}
 SPEC_EMERGENCY_ROLES = {"kaa_coordinator", "mentor", "student_health", "counsellor", "case_worker"}
 
 
@@ -51,7 +65,9 @@ class PersonSpec:
     home: str
     given_name: str
     enrolments: list[tuple[int, int, int | None]] = field(default_factory=list)  # org, start, end
-    consents: list[tuple[frozenset[int], frozenset[str], int, int | None, bool]] = field(default_factory=list)
+    consents: list[tuple[frozenset[int], frozenset[str], int, int | None, bool]] = field(
+        default_factory=list
+    )
 
 
 @st.composite
@@ -74,32 +90,44 @@ def scenarios(draw):
 
     persons = []
     for _ in range(draw(st.integers(0, 7))):
-        p = PersonSpec(home=draw(st.sampled_from(MUNICIPALITY_CODES)), given_name=draw(st.sampled_from(NAMES)))
+        p = PersonSpec(
+            home=draw(st.sampled_from(MUNICIPALITY_CODES)), given_name=draw(st.sampled_from(NAMES))
+        )
         for _ in range(draw(st.integers(0, 2))):
-            p.enrolments.append((
-                draw(st.integers(0, n_orgs - 1)),
-                draw(st.integers(-400, 20)),
-                draw(st.one_of(st.none(), st.integers(-30, 30))),
-            ))
+            p.enrolments.append(
+                (
+                    draw(st.integers(0, n_orgs - 1)),
+                    draw(st.integers(-400, 20)),
+                    draw(st.one_of(st.none(), st.integers(-30, 30))),
+                )
+            )
         for _ in range(draw(st.integers(0, 2))):
-            p.consents.append((
-                frozenset(draw(st.sets(st.integers(0, n_orgs - 1), max_size=3))),
-                frozenset(draw(st.sets(st.sampled_from(CATEGORIES), min_size=1))),
-                draw(st.integers(-30, 3)),  # given, days from today
-                draw(st.one_of(st.none(), st.integers(-10, 30))),  # expires
-                draw(st.booleans()),  # withdrawn
-            ))
+            p.consents.append(
+                (
+                    frozenset(draw(st.sets(st.integers(0, n_orgs - 1), max_size=3))),
+                    frozenset(draw(st.sets(st.sampled_from(CATEGORIES), min_size=1))),
+                    draw(st.integers(-30, 3)),  # given, days from today
+                    draw(st.one_of(st.none(), st.integers(-10, 30))),  # expires
+                    draw(st.booleans()),  # withdrawn
+                )
+            )
         persons.append(p)
 
     actor_is_young_person = bool(persons) and draw(st.booleans()) and draw(st.booleans())
     actor = {
         "org": draw(st.integers(0, n_orgs - 1)),
-        "role": "young_person" if actor_is_young_person else draw(st.sampled_from([r.value for r in Role if r != Role.YOUNG_PERSON])),
+        "role": "young_person"
+        if actor_is_young_person
+        else draw(st.sampled_from([r.value for r in Role if r != Role.YOUNG_PERSON])),
         "self": draw(st.integers(0, len(persons) - 1)) if actor_is_young_person else None,
         # An emergency grant on some person, open or expired.
-        "grant": (draw(st.integers(0, len(persons) - 1)), draw(st.booleans())) if persons and draw(st.booleans()) else None,
+        "grant": (draw(st.integers(0, len(persons) - 1)), draw(st.booleans()))
+        if persons and draw(st.booleans())
+        else None,
     }
-    query = draw(st.one_of(st.sampled_from(NAMES), st.integers(0, max(len(persons) - 1, 0)), st.just("zz")))
+    query = draw(
+        st.one_of(st.sampled_from(NAMES), st.integers(0, max(len(persons) - 1, 0)), st.just("zz"))
+    )
     return orgs, persons, actor, query
 
 
@@ -125,8 +153,9 @@ def expected_visible(orgs, persons, actor) -> set[int]:
                 current = start <= 0 and (end is None or end >= 0)
                 if at_my_school and current:
                     visible.add(i)
-        for named, _categories, given, expires, withdrawn in p.consents:
-            if me in named and not withdrawn and given <= 0 and (expires is None or expires >= 0):
+        for named, _categories, given_on, expires, withdrawn in p.consents:
+            in_force = not withdrawn and given_on <= 0 and (expires is None or expires >= 0)
+            if me in named and in_force:
                 visible.add(i)
     return visible
 
@@ -144,30 +173,46 @@ def build(orgs, persons, actor):
     day = lambda offset: today + dt.timedelta(days=offset)  # noqa: E731
     org_rows: list[Organisation] = []
     for i, o in enumerate(orgs):
-        org_rows.append(Organisation.objects.create(
-            name=f"Org {i}", kind=o.kind, municipality_code=o.municipality_code,
-            school_unit_code=f"{90000000 + i}" if o.kind == "school_unit" else "",
-            parent=org_rows[o.parent] if o.parent is not None else None,
-        ))
+        org_rows.append(
+            Organisation.objects.create(
+                name=f"Org {i}",
+                kind=o.kind,
+                municipality_code=o.municipality_code,
+                school_unit_code=f"{90000000 + i}" if o.kind == "school_unit" else "",
+                parent=org_rows[o.parent] if o.parent is not None else None,
+            )
+        )
     person_rows = []
     for p in persons:
         number = fresh_identity_number()
         row = Person.objects.create(
-            personal_identity_number=number, date_of_birth=dt.date(2008, 1, 1),
-            given_name=p.given_name, family_name="Test", home_municipality_code=p.home,
+            personal_identity_number=number,
+            date_of_birth=dt.date(2008, 1, 1),
+            given_name=p.given_name,
+            family_name="Test",
+            home_municipality_code=p.home,
         )
         person_rows.append(row)
         for unit, start, end in p.enrolments:
-            Enrolment.objects.create(person=row, school_unit=org_rows[unit], school_type="GR",
-                                     start_date=day(start), end_date=None if end is None else day(end))
-        for named, categories, given, expires, withdrawn in p.consents:
+            Enrolment.objects.create(
+                person=row,
+                school_unit=org_rows[unit],
+                school_type="GR",
+                start_date=day(start),
+                end_date=None if end is None else day(end),
+            )
+        for named, categories, given_on, expires, withdrawn in p.consents:
             consent = Consent.objects.create(
-                person=row, given_by="young_person", given_on=day(given),
+                person=row,
+                given_by="young_person",
+                given_on=day(given_on),
                 expires_on=None if expires is None else day(expires),
                 withdrawn_at=timezone.now() if withdrawn else None,
             )
             consent.organisations.set([org_rows[i] for i in named])
-            ConsentCategory.objects.bulk_create(ConsentCategory(consent=consent, category=c) for c in categories)
+            ConsentCategory.objects.bulk_create(
+                ConsentCategory(consent=consent, category=c) for c in categories
+            )
 
     user = User.objects.create(username="actor")
     if actor["role"] == "young_person":
@@ -175,14 +220,19 @@ def build(orgs, persons, actor):
         user.save()
         actor_obj = Actor.for_young_person(user)
     else:
-        membership = Membership.objects.create(user=user, organisation=org_rows[actor["org"]], role=actor["role"])
+        membership = Membership.objects.create(
+            user=user, organisation=org_rows[actor["org"]], role=actor["role"]
+        )
         actor_obj = Actor.for_membership(membership)
     if actor["grant"]:
         target, open_ = actor["grant"]
         now = timezone.now()
         EmergencyAccess.objects.create(
-            actor_user=user, organisation=org_rows[actor["org"]], person=person_rows[target],
-            reason="generated", expires_at=now + dt.timedelta(minutes=30 if open_ else -1),
+            actor_user=user,
+            organisation=org_rows[actor["org"]],
+            person=person_rows[target],
+            reason="generated",
+            expires_at=now + dt.timedelta(minutes=30 if open_ else -1),
         )
     return person_rows, actor_obj
 
@@ -194,7 +244,11 @@ class LogCounter:
         self.seen = AccessLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
     def new_person_ids(self) -> list[int]:
-        rows = list(AccessLogEntry.objects.filter(id__gt=self.seen).order_by("id").values_list("id", "person_id"))
+        rows = list(
+            AccessLogEntry.objects.filter(id__gt=self.seen)
+            .order_by("id")
+            .values_list("id", "person_id")
+        )
         if rows:
             self.seen = rows[-1][0]
         return sorted(person_id for _, person_id in rows)
@@ -203,8 +257,11 @@ class LogCounter:
 class AccessProperties(TestCase):
     # hypothesis.extra.django.TestCase runs each example in its own transaction.
     @given(scenarios())
-    @settings(max_examples=500, deadline=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=500,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     def test_every_way_in_agrees_with_the_rules(self, scenario):
         orgs, persons, actor_spec, query = scenario
         person_rows, actor = build(orgs, persons, actor_spec)

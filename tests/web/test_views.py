@@ -40,10 +40,14 @@ def test_login_page_is_swedish_and_login_works(client, municipality):
     page = client.get(reverse("accounts:login"))
     assert page.status_code == 200
     assert '<html lang="sv"' in page.text and "Logga in i Lotsen" in page.text
-    bad = client.post(reverse("accounts:login"), {"username": membership.user.username, "password": "wrong"})
+    bad = client.post(
+        reverse("accounts:login"), {"username": membership.user.username, "password": "wrong"}
+    )
     assert "Fel användarnamn eller lösenord." in bad.text
-    good = client.post(reverse("accounts:login"),
-                       {"username": membership.user.username, "password": "secret-pass-123"})
+    good = client.post(
+        reverse("accounts:login"),
+        {"username": membership.user.username, "password": "secret-pass-123"},
+    )
     assert good.status_code == 302
     start = client.get(reverse("web:start"))
     assert "Exempelstad" in start.text
@@ -87,7 +91,9 @@ def test_search_and_person_page(kaa_client):
 
 def test_htmx_search_returns_only_the_results_fragment(kaa_client):
     PersonFactory(home_municipality_code="0180", given_name="Sara", family_name="Ek")
-    fragment = kaa_client.get(reverse("web:person_search"), {"q": "sara"}, headers={"HX-Request": "true"})
+    fragment = kaa_client.get(
+        reverse("web:person_search"), {"q": "sara"}, headers={"HX-Request": "true"}
+    )
     assert "Ek, Sara" in fragment.text and "<html" not in fragment.text
 
 
@@ -97,15 +103,23 @@ def test_foreign_and_missing_person_give_the_same_404(kaa_client):
     forbidden = kaa_client.get(f"/personer/{foreign.pk}/")
     assert missing.status_code == forbidden.status_code == 404
     assert missing.content == forbidden.content
-    for url in (f"/personer/{foreign.pk}/samtycken/nytt/", f"/personer/{foreign.pk}/samtycken/1/aterkalla/"):
+    for url in (
+        f"/personer/{foreign.pk}/samtycken/nytt/",
+        f"/personer/{foreign.pk}/samtycken/1/aterkalla/",
+    ):
         assert kaa_client.post(url).status_code == 404
 
 
 def test_invalid_personnummer_gets_a_form_error_naming_the_field(kaa_client):
-    response = kaa_client.post(reverse("web:person_create"), {
-        "personal_identity_number": "20090517-1235", "given_name": "Ali", "family_name": "Nur",
-        "gender": "man",
-    })
+    response = kaa_client.post(
+        reverse("web:person_create"),
+        {
+            "personal_identity_number": "20090517-1235",
+            "given_name": "Ali",
+            "family_name": "Nur",
+            "gender": "man",
+        },
+    )
     assert response.status_code == 200
     assert "govuk-error-summary" in response.text
     assert f"Personnummer eller samordningsnummer: {ERROR_CHECKSUM}" in response.text
@@ -114,19 +128,32 @@ def test_invalid_personnummer_gets_a_form_error_naming_the_field(kaa_client):
 
 
 def test_kaa_coordinator_registers_a_person_in_the_municipality(kaa_client):
-    from lotsen.people.identity import make_identity_number
     import datetime as dt
 
+    from lotsen.people.identity import make_identity_number
+
     number = make_identity_number(dt.date(2009, 4, 2), 432)
-    response = kaa_client.post(reverse("web:person_create"), {
-        "personal_identity_number": number, "given_name": "Ali", "family_name": "Nur", "gender": "man",
-    })
+    response = kaa_client.post(
+        reverse("web:person_create"),
+        {
+            "personal_identity_number": number,
+            "given_name": "Ali",
+            "family_name": "Nur",
+            "gender": "man",
+        },
+    )
     person = Person.objects.get()
     assert response["Location"] == reverse("web:person_detail", args=[person.pk])
     assert person.home_municipality_code == "0180" and person.gender == "man"
-    again = kaa_client.post(reverse("web:person_create"), {
-        "personal_identity_number": number, "given_name": "Ali", "family_name": "Nur", "gender": "man",
-    })
+    again = kaa_client.post(
+        reverse("web:person_create"),
+        {
+            "personal_identity_number": number,
+            "given_name": "Ali",
+            "family_name": "Nur",
+            "gender": "man",
+        },
+    )
     assert "Det finns redan en person med det personnumret." in again.text
 
 
@@ -137,8 +164,15 @@ def test_consent_through_the_pages(kaa_client):
     form = kaa_client.post(url, {"given_by": "young_person", "given_on": "2026-01-01"})
     assert "Välj minst en organisation som samtycket gäller." in form.text
     assert "Välj minst en sorts uppgifter som samtycket gäller." in form.text
-    done = kaa_client.post(url, {"given_by": "young_person", "given_on": "2026-01-01",
-                                 "organisations": [social.pk], "categories": ["support"]})
+    done = kaa_client.post(
+        url,
+        {
+            "given_by": "young_person",
+            "given_on": "2026-01-01",
+            "organisations": [social.pk],
+            "categories": ["support"],
+        },
+    )
     assert done.status_code == 302
     consent = Consent.objects.get()
     page = kaa_client.get(reverse("web:person_detail", args=[person.pk]))
@@ -151,7 +185,9 @@ def test_consent_through_the_pages(kaa_client):
 def test_protected_contact_details_are_hidden_from_unnamed_roles(client, settings):
     settings.LOTSEN_PROTECTED_IDENTITY_ROLES = ["kaa_coordinator"]
     social = OrganisationFactory(kind=OrganisationKind.SOCIAL_SERVICES)
-    person = PersonFactory(protected_identity=True, street_address="Hemliga vägen 1", phone="070-1112233")
+    person = PersonFactory(
+        protected_identity=True, street_address="Hemliga vägen 1", phone="070-1112233"
+    )
     consent_create(person=person, organisations=[social], categories=["support"])
     coach = MembershipFactory(organisation=social, role=Role.CASE_WORKER)
     client.force_login(coach.user)
@@ -179,10 +215,17 @@ def test_emergency_access_page(client):
     person = PersonFactory()
     client.force_login(mentor.user)
     url = reverse("web:emergency_access")
-    short = client.post(url, {"personal_identity_number": person.personal_identity_number, "reason": "kort"})
+    short = client.post(
+        url, {"personal_identity_number": person.personal_identity_number, "reason": "kort"}
+    )
     assert "Skriv skälet till nödåtkomsten" in short.text
-    opened = client.post(url, {"personal_identity_number": person.personal_identity_number,
-                               "reason": "Den unga har hört av sig och är i akut kris."})
+    opened = client.post(
+        url,
+        {
+            "personal_identity_number": person.personal_identity_number,
+            "reason": "Den unga har hört av sig och är i akut kris.",
+        },
+    )
     assert opened["Location"] == reverse("web:person_detail", args=[person.pk])
     page = client.get(opened["Location"])
     assert "Du läser med nödåtkomst" in page.text

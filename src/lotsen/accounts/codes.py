@@ -8,7 +8,9 @@ from lotsen.people.identity import luhn_valid
 
 ERROR_MUNICIPALITY_CODE = "Kommunkoden ska vara fyra siffror, till exempel 0180."
 ERROR_SCHOOL_UNIT_CODE = "Skolenhetskoden ska vara åtta siffror."
-ERROR_ORGANISATION_NUMBER = "Organisationsnumret ska vara tio siffror (NNNNNN-NNNN) med rätt kontrollsiffra."
+ERROR_ORGANISATION_NUMBER = (
+    "Organisationsnumret ska vara tio siffror (NNNNNN-NNNN) med rätt kontrollsiffra."
+)
 
 _MUNICIPALITY = re.compile(r"^\d{4}$")
 _SCHOOL_UNIT = re.compile(r"^\d{8}$")

@@ -36,8 +36,12 @@ class Organisation(models.Model):
     name = models.CharField(_("namn"), max_length=200)
     kind = models.CharField(_("typ"), max_length=32, choices=OrganisationKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("ingår i"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("ingår i"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     municipality_code = models.CharField(_("kommunkod"), max_length=4, blank=True, db_index=True)
     school_unit_code = models.CharField(_("skolenhetskod"), max_length=8, blank=True, db_index=True)
@@ -88,8 +92,12 @@ class User(AbstractUser):
     their own Person record and sees only that."""
 
     person = models.OneToOneField(
-        "people.Person", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="user_account", verbose_name=_("egen personpost"),
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user_account",
+        verbose_name=_("egen personpost"),
     )
 
     class Meta:
@@ -99,7 +107,9 @@ class User(AbstractUser):
 
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("roll"), max_length=32, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -108,7 +118,9 @@ class Membership(models.Model):
         verbose_name_plural = _("medlemskap")
         ordering = ["organisation__name", "role"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation", "role"], name="unique_membership"),
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="unique_membership"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,7 +33,9 @@ def organisation_create(**fields) -> Organisation:
 
 
 @transaction.atomic
-def membership_add(*, actor: Actor, organisation: Organisation, username: str, role: str) -> Membership:
+def membership_add(
+    *, actor: Actor, organisation: Organisation, username: str, role: str
+) -> Membership:
     _require_admin_of(actor, organisation)
     if role not in GRANTABLE_ROLES:
         raise ValidationError({"role": ERROR_ROLE_NOT_GRANTABLE})

@@ -24,4 +24,6 @@ def choose_membership(request):
     if request.method == "POST" and form.is_valid():
         request.session[SESSION_MEMBERSHIP] = int(form.cleaned_data["membership"])
         return redirect("web:start")
-    return render(request, "accounts/choose_membership.html", {"form": form, "memberships": memberships})
+    return render(
+        request, "accounts/choose_membership.html", {"form": form, "memberships": memberships}
+    )

@@ -14,8 +14,14 @@ class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = [
-            "id", "given_name", "family_name", "date_of_birth", "gender",
-            "home_municipality_code", "protected_identity", "confidentiality_marking",
+            "id",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "gender",
+            "home_municipality_code",
+            "protected_identity",
+            "confidentiality_marking",
         ]
 
 
@@ -29,14 +35,21 @@ class PersonDetailSerializer(PersonSerializer):
     def get_contact(self, person) -> dict | None:
         if not self.context.get("show_contact_details"):
             return None
-        return {"street_address": person.street_address, "postal_code": person.postal_code,
-                "city": person.city, "phone": person.phone, "email": person.email}
+        return {
+            "street_address": person.street_address,
+            "postal_code": person.postal_code,
+            "city": person.city,
+            "phone": person.phone,
+            "email": person.email,
+        }
 
 
 class PersonViewSet(viewsets.ViewSet):
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="Namn eller helt personnummer"),
-                    OpenApiParameter("offset", int)],
+        parameters=[
+            OpenApiParameter("q", str, description="Namn eller helt personnummer"),
+            OpenApiParameter("offset", int),
+        ],
         responses=PersonSerializer(many=True),
     )
     def list(self, request):
@@ -44,8 +57,12 @@ class PersonViewSet(viewsets.ViewSet):
             offset = max(int(request.query_params.get("offset", 0)), 0)
         except ValueError:
             offset = 0
-        persons = person_list(actor=request.actor, query=request.query_params.get("q", ""),
-                              limit=SEARCH_LIMIT, offset=offset)
+        persons = person_list(
+            actor=request.actor,
+            query=request.query_params.get("q", ""),
+            limit=SEARCH_LIMIT,
+            offset=offset,
+        )
         return Response(PersonSerializer(persons, many=True).data)
 
     @extend_schema(responses=PersonDetailSerializer)

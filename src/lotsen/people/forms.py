@@ -14,21 +14,27 @@ def clean_identity_number(value: str) -> str:
 
 class PersonSearchForm(forms.Form):
     q = forms.CharField(
-        label=_("Sök på namn eller personnummer"), max_length=100, required=False,
+        label=_("Sök på namn eller personnummer"),
+        max_length=100,
+        required=False,
         help_text=_("Ett helt personnummer ger en exakt träff."),
     )
 
 
 class PersonCreateForm(forms.Form):
     personal_identity_number = forms.CharField(
-        label=_("Personnummer eller samordningsnummer"), max_length=13,
+        label=_("Personnummer eller samordningsnummer"),
+        max_length=13,
         help_text=_("ÅÅÅÅMMDD-NNNN"),
     )
     given_name = forms.CharField(label=_("Förnamn"), max_length=100)
     family_name = forms.CharField(label=_("Efternamn"), max_length=100)
     gender = forms.ChoiceField(
-        label=_("Kön"), choices=Gender.choices, initial=Gender.NOT_STATED,
-        help_text=_("Så som personen själv beskriver sig."), widget=forms.RadioSelect,
+        label=_("Kön"),
+        choices=Gender.choices,
+        initial=Gender.NOT_STATED,
+        help_text=_("Så som personen själv beskriver sig."),
+        widget=forms.RadioSelect,
     )
     protected_identity = forms.BooleanField(label=_("Skyddad folkbokföring"), required=False)
     confidentiality_marking = forms.BooleanField(label=_("Sekretessmarkering"), required=False)

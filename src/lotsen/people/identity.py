@@ -20,7 +20,9 @@ ERROR_CHECKSUM = "Kontrollsiffran stämmer inte. Kontrollera personnumret."
 ERROR_DATE = "Födelsedatumet i personnumret finns inte."
 ERROR_FUTURE = "Födelsedatumet i personnumret ligger i framtiden."
 
-_PATTERN = re.compile(r"^(?P<century>\d{2})?(?P<yymmdd>\d{6})(?P<sep>[-+]?)(?P<serial>\d{3})(?P<check>\d)$")
+_PATTERN = re.compile(
+    r"^(?P<century>\d{2})?(?P<yymmdd>\d{6})(?P<sep>[-+]?)(?P<serial>\d{3})(?P<check>\d)$"
+)
 
 
 class InvalidIdentityNumber(ValueError):
@@ -37,7 +39,9 @@ def luhn_check_digit(digits: str) -> int:
 
 
 def luhn_valid(digits: str) -> bool:
-    return digits.isdigit() and len(digits) >= 2 and luhn_check_digit(digits[:-1]) == int(digits[-1])
+    return (
+        digits.isdigit() and len(digits) >= 2 and luhn_check_digit(digits[:-1]) == int(digits[-1])
+    )
 
 
 @dataclass(frozen=True)

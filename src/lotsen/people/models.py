@@ -17,15 +17,21 @@ class Person(models.Model):
     """A young person. Reached only through ``lotsen.privacy`` (see people.selectors)."""
 
     personal_identity_number = models.CharField(
-        _("personnummer eller samordningsnummer"), max_length=12, unique=True,
+        _("personnummer eller samordningsnummer"),
+        max_length=12,
+        unique=True,
         help_text=_("Lagras med tolv siffror utan skiljetecken."),
     )
     is_coordination_number = models.BooleanField(_("samordningsnummer"), default=False)
     date_of_birth = models.DateField(_("födelsedatum"))
     given_name = models.CharField(_("förnamn"), max_length=100)
     family_name = models.CharField(_("efternamn"), max_length=100)
-    gender = models.CharField(_("kön"), max_length=16, choices=Gender.choices, default=Gender.NOT_STATED)
-    home_municipality_code = models.CharField(_("folkbokföringskommun"), max_length=4, db_index=True)
+    gender = models.CharField(
+        _("kön"), max_length=16, choices=Gender.choices, default=Gender.NOT_STATED
+    )
+    home_municipality_code = models.CharField(
+        _("folkbokföringskommun"), max_length=4, db_index=True
+    )
     protected_identity = models.BooleanField(_("skyddad folkbokföring"), default=False)
     confidentiality_marking = models.BooleanField(_("sekretessmarkering"), default=False)
     street_address = models.CharField(_("adress"), max_length=200, blank=True)

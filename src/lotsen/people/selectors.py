@@ -59,7 +59,9 @@ def person_search_filter(query: str) -> Q:
 
 
 @transaction.atomic
-def person_list(*, actor: Actor, query: str = "", limit: int = SEARCH_LIMIT, offset: int = 0) -> list[Person]:
+def person_list(
+    *, actor: Actor, query: str = "", limit: int = SEARCH_LIMIT, offset: int = 0
+) -> list[Person]:
     """Persons the actor may see, optionally narrowed by a search; logged per person."""
     persons, purpose = _visible(actor)
     if purpose is None:

@@ -59,5 +59,7 @@ def person_create(
     person.full_clean()
     person.save()
     if actor is not None:
-        access_log_record(actor=actor, action=Action.CREATE, purpose=purpose, person_ids=[person.pk])
+        access_log_record(
+            actor=actor, action=Action.CREATE, purpose=purpose, person_ids=[person.pk]
+        )
     return person

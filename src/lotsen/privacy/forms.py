@@ -11,31 +11,47 @@ SHAREABLE_CATEGORIES = [(c.value, c.label) for c in Category if c != Category.ID
 
 
 class ConsentForm(forms.Form):
-    given_by = forms.ChoiceField(label=_("Vem lämnade samtycket?"), choices=ConsentGiver.choices,
-                                 widget=forms.RadioSelect)
-    guardian_name = forms.CharField(label=_("Vårdnadshavarens namn"), max_length=200, required=False)
+    given_by = forms.ChoiceField(
+        label=_("Vem lämnade samtycket?"), choices=ConsentGiver.choices, widget=forms.RadioSelect
+    )
+    guardian_name = forms.CharField(
+        label=_("Vårdnadshavarens namn"), max_length=200, required=False
+    )
     organisations = forms.ModelMultipleChoiceField(
         label=_("Vilka organisationer får ta del av uppgifterna?"),
-        queryset=Organisation.objects.none(), widget=forms.CheckboxSelectMultiple,
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": ERROR_CONSENT_NO_ORGANISATIONS},
     )
     categories = forms.MultipleChoiceField(
-        label=_("Vilka uppgifter gäller samtycket?"), choices=SHAREABLE_CATEGORIES,
+        label=_("Vilka uppgifter gäller samtycket?"),
+        choices=SHAREABLE_CATEGORIES,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": ERROR_CONSENT_NO_CATEGORIES},
     )
-    given_on = forms.DateField(label=_("Datum då samtycket lämnades"), help_text=_("ÅÅÅÅ-MM-DD"),
-                               widget=forms.DateInput(attrs={"type": "date"}))
-    expires_on = forms.DateField(label=_("Gäller till och med"), required=False,
-                                 help_text=_("ÅÅÅÅ-MM-DD. Lämna tomt om samtycket gäller tills vidare."),
-                                 widget=forms.DateInput(attrs={"type": "date"}))
-    evidence = forms.CharField(label=_("Hur lämnades samtycket?"), required=False,
-                               help_text=_("Till exempel: muntligt vid möte, undertecknad blankett."),
-                               widget=forms.Textarea(attrs={"rows": 3}))
+    given_on = forms.DateField(
+        label=_("Datum då samtycket lämnades"),
+        help_text=_("ÅÅÅÅ-MM-DD"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    expires_on = forms.DateField(
+        label=_("Gäller till och med"),
+        required=False,
+        help_text=_("ÅÅÅÅ-MM-DD. Lämna tomt om samtycket gäller tills vidare."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    evidence = forms.CharField(
+        label=_("Hur lämnades samtycket?"),
+        required=False,
+        help_text=_("Till exempel: muntligt vid möte, undertecknad blankett."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisations"].queryset = Organisation.objects.exclude(kind="region").order_by("name")
+        self.fields["organisations"].queryset = Organisation.objects.exclude(
+            kind="region"
+        ).order_by("name")
         self.fields["given_on"].initial = timezone.localdate()
 
 
@@ -44,7 +60,8 @@ class EmergencyAccessForm(forms.Form):
         label=_("Personnummer"), max_length=13, help_text=_("ÅÅÅÅMMDD-NNNN")
     )
     reason = forms.CharField(
-        label=_("Skäl till nödåtkomst"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Skäl till nödåtkomst"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Skälet granskas i efterhand av din organisations administratör."),
     )
 
@@ -53,5 +70,8 @@ class EmergencyAccessForm(forms.Form):
 
 
 class EmergencyReviewForm(forms.Form):
-    note = forms.CharField(label=_("Kommentar från granskningen"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Kommentar från granskningen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -86,12 +86,19 @@ class ConsentCategory(models.Model):
             models.UniqueConstraint(fields=["consent", "category"], name="unique_consent_category")
         ]
 
+    def __str__(self) -> str:
+        return self.get_category_display()
+
 
 class EmergencyAccess(models.Model):
     """Access outside every ordinary legal basis, opened with a reason and reviewed later."""
 
-    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
     reason = models.TextField(_("skäl"))
     opened_at = models.DateTimeField(default=timezone.now)
@@ -106,6 +113,9 @@ class EmergencyAccess(models.Model):
         verbose_name = _("nödåtkomst")
         verbose_name_plural = _("nödåtkomster")
         ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"Nödåtkomst {self.pk}"
 
 
 class AccessLogEntry(models.Model):
@@ -122,11 +132,17 @@ class AccessLogEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     organisation = models.ForeignKey(
-        "accounts.Organisation", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        "accounts.Organisation",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     person = models.ForeignKey(
-        "people.Person", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        "people.Person",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     action = models.CharField(max_length=16, choices=Action.choices)
@@ -139,3 +155,6 @@ class AccessLogEntry(models.Model):
         verbose_name_plural = _("åtkomstlogg")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["person", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type} {self.object_id}"

@@ -48,7 +48,9 @@ MUNICIPALITY_CATEGORIES = frozenset({Category.IDENTITY, Category.KAA})
 SCHOOL_CATEGORIES = frozenset({Category.IDENTITY, Category.SCHOOL})
 # Health-related notes are never reached through emergency access: they stay with the
 # organisation that wrote them unless a consent names the category.
-EMERGENCY_CATEGORIES = frozenset({Category.IDENTITY, Category.SCHOOL, Category.KAA, Category.SUPPORT})
+EMERGENCY_CATEGORIES = frozenset(
+    {Category.IDENTITY, Category.SCHOOL, Category.KAA, Category.SUPPORT}
+)
 CONSENT_PURPOSES = frozenset({Purpose.KAA, Purpose.SCHOOL, Purpose.SUPPORT})
 
 
@@ -73,7 +75,11 @@ class PersonPolicy:
                 return Q(pk=actor.user.person_id)
             return _nothing()
         if purpose == Purpose.EMERGENCY:
-            if org is None or actor.role not in EMERGENCY_ROLES or category not in EMERGENCY_CATEGORIES:
+            if (
+                org is None
+                or actor.role not in EMERGENCY_ROLES
+                or category not in EMERGENCY_CATEGORIES
+            ):
                 return _nothing()
             open_grants = EmergencyAccess.objects.filter(
                 actor_user=actor.user, organisation=org, expires_at__gt=timezone.now()

@@ -27,7 +27,9 @@ from lotsen.privacy.policy import EMERGENCY_ROLES
 
 ERROR_CONSENT_NO_ORGANISATIONS = "Välj minst en organisation som samtycket gäller."
 ERROR_CONSENT_NO_CATEGORIES = "Välj minst en sorts uppgifter som samtycket gäller."
-ERROR_CONSENT_EXPIRY = "Slutdatumet måste vara samma dag som eller efter datumet då samtycket lämnades."
+ERROR_CONSENT_EXPIRY = (
+    "Slutdatumet måste vara samma dag som eller efter datumet då samtycket lämnades."
+)
 ERROR_CONSENT_GUARDIAN_NAME = "Ange vårdnadshavarens namn."
 ERROR_CONSENT_ALREADY_WITHDRAWN = "Samtycket är redan återkallat."
 ERROR_EMERGENCY_REASON = "Skriv skälet till nödåtkomsten (minst 20 tecken)."
@@ -109,8 +111,12 @@ def consent_record(
         [ConsentCategory(consent=consent, category=category) for category in categories]
     )
     access_log_record(
-        actor=actor, action=Action.CREATE, purpose=purpose, person_ids=[person.pk],
-        object_type="consent", object_id=str(consent.pk),
+        actor=actor,
+        action=Action.CREATE,
+        purpose=purpose,
+        person_ids=[person.pk],
+        object_type="consent",
+        object_id=str(consent.pk),
     )
     return consent
 
@@ -125,8 +131,12 @@ def consent_withdraw(*, actor: Actor, consent: Consent, purpose: str) -> Consent
     consent.withdrawn_at = timezone.now()
     consent.save(update_fields=["withdrawn_at"])
     access_log_record(
-        actor=actor, action=Action.UPDATE, purpose=purpose, person_ids=[consent.person_id],
-        object_type="consent", object_id=str(consent.pk),
+        actor=actor,
+        action=Action.UPDATE,
+        purpose=purpose,
+        person_ids=[consent.person_id],
+        object_type="consent",
+        object_id=str(consent.pk),
     )
     return consent
 
@@ -148,8 +158,12 @@ def emergency_access_open(*, actor: Actor, person: Person, reason: str) -> Emerg
         expires_at=now + dt.timedelta(minutes=settings.LOTSEN_EMERGENCY_ACCESS_MINUTES),
     )
     access_log_record(
-        actor=actor, action=Action.EMERGENCY, purpose=Purpose.EMERGENCY, person_ids=[person.pk],
-        object_type="emergency_access", object_id=str(grant.pk),
+        actor=actor,
+        action=Action.EMERGENCY,
+        purpose=Purpose.EMERGENCY,
+        person_ids=[person.pk],
+        object_type="emergency_access",
+        object_id=str(grant.pk),
     )
     return grant
 

@@ -17,7 +17,9 @@ class SchoolType(models.TextChoices):
 class Enrolment(models.Model):
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="enrolments")
     school_unit = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="enrolments",
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="enrolments",
         verbose_name=_("skolenhet"),
     )
     school_type = models.CharField(_("skolform"), max_length=4, choices=SchoolType.choices)

@@ -9,12 +9,21 @@ urlpatterns = [
     path("personer/ny/", views.person_create_view, name="person_create"),
     path("personer/<int:person_id>/", views.person_detail, name="person_detail"),
     path("personer/<int:person_id>/samtycken/nytt/", views.consent_create, name="consent_create"),
-    path("personer/<int:person_id>/samtycken/<int:consent_id>/aterkalla/", views.consent_withdraw_view,
-         name="consent_withdraw"),
+    path(
+        "personer/<int:person_id>/samtycken/<int:consent_id>/aterkalla/",
+        views.consent_withdraw_view,
+        name="consent_withdraw",
+    ),
     path("nodatkomst/", views.emergency_access, name="emergency_access"),
     path("organisation/medlemmar/", views.organisation_members, name="organisation_members"),
-    path("organisation/medlemmar/<int:membership_id>/ta-bort/", views.membership_remove_view,
-         name="membership_remove"),
-    path("organisation/nodatkomst/<int:grant_id>/granska/", views.emergency_review_view,
-         name="emergency_review"),
+    path(
+        "organisation/medlemmar/<int:membership_id>/ta-bort/",
+        views.membership_remove_view,
+        name="membership_remove",
+    ),
+    path(
+        "organisation/nodatkomst/<int:grant_id>/granska/",
+        views.emergency_review_view,
+        name="emergency_review",
+    ),
 ]

@@ -69,9 +69,20 @@ def person_search(request):
     persons = None
     if form.is_valid():
         persons = person_list(actor=request.actor, query=form.cleaned_data["q"])
-    template = "web/_person_results.html" if request.headers.get("HX-Request") else "web/person_search.html"
-    return render(request, template, {"form": form, "persons": persons,
-                                      "may_use_emergency": request.actor.role in EMERGENCY_ROLES})
+    template = (
+        "web/_person_results.html"
+        if request.headers.get("HX-Request")
+        else "web/person_search.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "persons": persons,
+            "may_use_emergency": request.actor.role in EMERGENCY_ROLES,
+        },
+    )
 
 
 @actor_required
@@ -98,8 +109,10 @@ def person_create_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             person = person_create(
-                actor=actor, purpose=Purpose.KAA,
-                home_municipality_code=actor.organisation.municipality_code, **form.cleaned_data,
+                actor=actor,
+                purpose=Purpose.KAA,
+                home_municipality_code=actor.organisation.municipality_code,
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             _apply_service_errors(form, exc)
@@ -117,8 +130,12 @@ def consent_create(request, person_id: int):
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            consent_record(actor=request.actor, person=access.person, purpose=access.purpose,
-                           **form.cleaned_data)
+            consent_record(
+                actor=request.actor,
+                person=access.person,
+                purpose=access.purpose,
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         else:
@@ -149,12 +166,18 @@ def emergency_access(request):
         raise Http404
     form = EmergencyAccessForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = person_find_for_emergency(identity_number=form.cleaned_data["personal_identity_number"])
+        person = person_find_for_emergency(
+            identity_number=form.cleaned_data["personal_identity_number"]
+        )
         if person is None:
-            form.add_error("personal_identity_number", _("Ingen person med det personnumret finns i Lotsen."))
+            form.add_error(
+                "personal_identity_number", _("Ingen person med det personnumret finns i Lotsen.")
+            )
         else:
             try:
-                emergency_access_open(actor=request.actor, person=person, reason=form.cleaned_data["reason"])
+                emergency_access_open(
+                    actor=request.actor, person=person, reason=form.cleaned_data["reason"]
+                )
             except ValidationError as exc:
                 _apply_service_errors(form, exc)
             else:
@@ -206,7 +229,8 @@ def emergency_review_view(request, grant_id: int):
         raise Http404
     form = EmergencyReviewForm(request.POST)
     form.is_valid()
-    emergency_access_review(actor=request.actor, grant=grant, note=form.cleaned_data.get("note", ""))
+    emergency_access_review(
+        actor=request.actor, grant=grant, note=form.cleaned_data.get("note", "")
+    )
     messages.success(request, _("Nödåtkomsten är granskad."))
     return redirect("web:organisation_members")
-

@@ -1,0 +1,144 @@
+"""Browser tests: a real Lotsen server (`lotsen serve`) on a throwaway SQLite database with
+the demo data, driven by Playwright in the machine's Chromium, checked with axe-core."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+LOTSEN = Path(sys.executable).with_name("lotsen")
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+DEMO_PASSWORD = "e2e-demo-password"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+def _chromium() -> str | None:
+    for candidate in (
+        os.environ.get("LOTSEN_CHROMIUM"),
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+    ):
+        if candidate and (path := shutil.which(candidate)):
+            return path
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = _chromium()
+    if path is None:
+        if os.environ.get("CI") or os.environ.get("LOTSEN_REQUIRE_BROWSER"):
+            pytest.fail(
+                "No Chromium found, and CI requires the browser tests (apt-get install chromium)."
+            )
+        pytest.skip(
+            "Browser tests skipped: no Chromium on this machine (apt-get install chromium)."
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, chromium_path):
+    var_dir = tmp_path_factory.mktemp("lotsen-var")
+    env = {**os.environ, "LOTSEN_VAR_DIR": str(var_dir), "LOTSEN_DEMO_PASSWORD": DEMO_PASSWORD}
+    env.pop("DATABASE_URL", None)
+    for command in (
+        ["migrate", "--no-input", "-v0"],
+        ["demo", "--size", "300"],
+        ["collectstatic", "--no-input", "-v0"],
+    ):
+        subprocess.run([str(LOTSEN), *command], env=env, check=True, capture_output=True)
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(LOTSEN), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base_url}/konto/logga-in/", timeout=1)  # noqa: S310
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError(process.stdout.read().decode())
+    yield base_url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path,
+            headless=True,
+            # This machine has no network beyond loopback: keep Chromium from reaching out.
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(base_url=server, locale="sv-SE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def assert_accessible(page) -> None:
+    """axe-core on the page as it is now: zero WCAG 2.1 A/AA violations."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+    assert violations == [], f"axe-core on {page.url}:\n" + "\n".join(violations)
+
+
+def login(page, username: str) -> None:
+    page.goto("/konto/logga-in/")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(lambda url: "logga-in" not in url)
