@@ -1,5 +1,9 @@
-"""School data. The foundation holds enrolments, since a school's legal basis for its own
-pupils rests on them; grades and attendance come with the school-data import."""
+"""School data: enrolments, grades and aggregated attendance, as SS 12000 describes them.
+
+Reached only through the privacy door: selectors in ``school.selectors`` filter by
+``PersonPolicy`` for the SCHOOL category. ``external_id`` holds the source system's id
+(the SS 12000 uuid, or a key built from a CSV row) so that imports are idempotent.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,8 @@ class Enrolment(models.Model):
     programme = models.CharField(_("program"), max_length=20, blank=True)
     start_date = models.DateField(_("startdatum"))
     end_date = models.DateField(_("slutdatum"), null=True, blank=True)
+    end_reason = models.CharField(_("orsak till avslut"), max_length=100, blank=True)
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("inskrivning")
@@ -35,3 +41,80 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_school_type_display()} {self.school_year or ''}".strip()
+
+
+class GradeKind(models.TextChoices):
+    TERM = "term", _("Terminsbetyg")
+    FINAL = "final", _("Slutbetyg")
+
+
+class Grade(models.Model):
+    """A grade in a subject (compulsory school; upper-secondary subject grades of the 2025
+    reform) or in a course (upper secondary before the reform). ``value`` is A–F or "-"
+    (no grade); SS 12000 leaves it a free string, so the import validates it."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="grades")
+    school_unit = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject_code = models.CharField(_("ämne"), max_length=10)
+    course_code = models.CharField(_("kurs"), max_length=20, blank=True)
+    points = models.PositiveSmallIntegerField(_("poäng"), null=True, blank=True)
+    value = models.CharField(_("betyg"), max_length=2)
+    kind = models.CharField(_("sort"), max_length=8, choices=GradeKind.choices)
+    semester = models.CharField(_("termin"), max_length=2, blank=True)  # HT or VT
+    year = models.PositiveSmallIntegerField(_("år"), null=True, blank=True)
+    registered_on = models.DateField(_("registrerat"))
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("betyg")
+        verbose_name_plural = _("betyg")
+        indexes = [models.Index(fields=["person", "registered_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject_code} {self.course_code} {self.value}".strip()
+
+
+class AttendancePeriod(models.Model):
+    """Aggregated attendance for one pupil over a period (SS 12000 AggregatedAttendance),
+    in minutes."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="attendance")
+    school_unit = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    start_date = models.DateField(_("från"))
+    end_date = models.DateField(_("till"))
+    offered_minutes = models.PositiveIntegerField(_("erbjuden tid"))
+    attended_minutes = models.PositiveIntegerField(_("närvaro"))
+    valid_absence_minutes = models.PositiveIntegerField(_("giltig frånvaro"), default=0)
+    invalid_absence_minutes = models.PositiveIntegerField(_("ogiltig frånvaro"), default=0)
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("närvaro för en period")
+        verbose_name_plural = _("närvaro")
+        indexes = [models.Index(fields=["person", "start_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.start_date} – {self.end_date}"
+
+
+class ImportRun(models.Model):
+    """What one import did: counts, rejected records with reasons, duration. No personal
+    data: a rejected record is named by line number or source id, never by identity number."""
+
+    source = models.CharField(max_length=40)  # "ss12000", "csv:grades", ...
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, default="running")  # running, done, failed
+    counts = models.JSONField(default=dict)
+    rejects = models.JSONField(default=list)
+    cursor = models.CharField(max_length=100, blank=True)  # modification time for incremental runs
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M}"
