@@ -115,3 +115,16 @@ def test_english_version(page):
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert_accessible(page)
+
+
+def test_the_axe_check_itself_catches_a_violation(page):
+    # Guard against a harness that always passes: an image without a text alternative
+    # and an unlabelled input must be reported.
+    page.goto("/konto/logga-in/")
+    page.set_content('<html lang="sv"><title>t</title><main><img src="x.png"><input></main></html>')
+    try:
+        assert_accessible(page)
+    except AssertionError as exc:
+        assert "image-alt" in str(exc) and "label" in str(exc)
+    else:
+        raise AssertionError("axe-core reported no violation on a broken page")

@@ -1,0 +1,918 @@
+"""Synthetic demo data: one fictional municipality with its schools, partners, staff and
+young people, so that every role has something real-looking to work with.
+
+Everything here is made up. The municipality code 1999 and its neighbour 1998 belong to
+no Swedish municipality, phone numbers come from the range PTS reserves for fiction, and
+e-mail addresses use the reserved domain example.com. Personnummer are valid (checksum,
+date) because the rest of the system rejects anything else, so the same number could
+belong to a real person: demo data never leaves a demo installation.
+
+The output is a function of ``seed`` and ``today`` only. Persons are generated lazily and
+written batch by batch, so a national-scale run (``size=1_000_000``) uses the same memory
+as the default one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Protocol
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from lotsen.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from lotsen.accounts.services import organisation_create
+from lotsen.demo import names
+from lotsen.people.identity import luhn_check_digit, make_identity_number
+from lotsen.people.models import Gender, Guardian, Person
+from lotsen.privacy.models import Category, Consent, ConsentCategory, ConsentGiver
+from lotsen.school.models import Enrolment, SchoolType
+
+DEMO_MUNICIPALITY_NAME = "Exempelkommun"
+DEMO_MUNICIPALITY_CODE = "1999"
+# Pupils who live in the neighbouring municipality but go to school here: the activity
+# responsibility for them lies with their home municipality, not with ours.
+DEMO_NEIGHBOUR_MUNICIPALITY_CODE = "1998"
+DEMO_REGION_NAME = "Region Exempel"
+DEMO_ORGANISER_NAME = "Exempelkommuns skolförvaltning"
+DEMO_COMPULSORY_SCHOOLS = ("Björkskolan", "Ekbackens skola", "Tallåsskolan")
+DEMO_UPPER_SECONDARY_SCHOOLS = ("Exempelgymnasiet", "Kunskapsgymnasiet Exempel")
+DEMO_SOCIAL_SERVICES_NAME = "Socialtjänsten i Exempelkommun"
+DEMO_HEALTH_CARE_NAME = "Ungdomsmottagningen Region Exempel"
+DEMO_EMPLOYMENT_SERVICE_NAME = "Arbetsförmedlingen Exempel"
+DEMO_CITY = "Exempelstad"
+DEMO_NEIGHBOUR_CITY = "Grannby"
+
+DEFAULT_SIZE = 2000
+DEFAULT_SEED = 2026
+DEFAULT_BATCH_SIZE = 5000
+
+# (username, role, organisation, what the login shows). The young person logs in without
+# a membership: their link to their own record is what gives them their role.
+DEMO_USERS: list[tuple[str, str, str, str]] = [
+    (
+        "admin",
+        Role.SYSTEM_ADMIN.value,
+        DEMO_MUNICIPALITY_NAME,
+        "Systemadministratör: sköter organisationer och användare, ser inga uppgifter om unga.",
+    ),
+    (
+        "orgadmin",
+        Role.ORGANISATION_ADMIN.value,
+        DEMO_MUNICIPALITY_NAME,
+        "Administratör i Exempelkommun: delar ut roller till kommunens medarbetare.",
+    ),
+    (
+        "kaa",
+        Role.KAA_COORDINATOR.value,
+        DEMO_MUNICIPALITY_NAME,
+        "KAA-samordnare: ser alla unga som är folkbokförda i Exempelkommun.",
+    ),
+    (
+        "mentor",
+        Role.MENTOR.value,
+        "Björkskolan",
+        "Mentor på Björkskolan: ser skolans inskrivna elever.",
+    ),
+    (
+        "elevhalsa",
+        Role.STUDENT_HEALTH.value,
+        "Björkskolan",
+        "Elevhälsan på Björkskolan: ser skolans inskrivna elever.",
+    ),
+    (
+        "syv",
+        Role.COUNSELLOR.value,
+        "Exempelgymnasiet",
+        "Studie- och yrkesvägledare på Exempelgymnasiet: ser skolans inskrivna elever.",
+    ),
+    (
+        "coach",
+        Role.CASE_WORKER.value,
+        DEMO_SOCIAL_SERVICES_NAME,
+        "Coach på socialtjänsten: ser bara unga som har samtyckt till det.",
+    ),
+    (
+        "projektledare",
+        Role.PROJECT_LEADER.value,
+        DEMO_REGION_NAME,
+        "Projektledare i Region Exempel: följer upp projektet, ser inga enskilda unga.",
+    ),
+    (
+        "utvarderare",
+        Role.EVALUATOR.value,
+        DEMO_REGION_NAME,
+        "Utvärderare: ser bara pseudonymiserade uppgifter, aldrig namn.",
+    ),
+    (
+        "ung",
+        Role.YOUNG_PERSON.value,
+        "",
+        "En ung person, 17 år, på Exempelgymnasiet: ser sina egna uppgifter och vem som läst dem.",
+    ),
+]
+DEMO_USERNAMES = tuple(user[0] for user in DEMO_USERS)
+
+_STAFF_NAMES: dict[str, tuple[str, str]] = {
+    "admin": ("Sara", "Lindvall"),
+    "orgadmin": ("Johan", "Ekstedt"),
+    "kaa": ("Leila", "Haddad"),
+    "mentor": ("Per", "Holmgren"),
+    "elevhalsa": ("Karin", "Nyblom"),
+    "syv": ("Ahmed", "Yusuf"),
+    "coach": ("Emma", "Falkner"),
+    "projektledare": ("Lars", "Wennberg"),
+    "utvarderare": ("Ingrid", "Dahlén"),
+}
+
+ERROR_DEMO_EXISTS = (
+    "Demodata finns redan (Exempelkommun, kommunkod 1999). "
+    "Använd --if-empty för att hoppa över, eller börja med en tom databas."
+)
+ERROR_USERS_EXIST = "Demoanvändarna finns redan: {usernames}. Börja med en tom databas."
+ERROR_SIZE = "Antalet unga (--size) måste vara mellan 1 och {capacity}."
+ERROR_BATCH_SIZE = "Batchstorleken (--batch-size) måste vara minst 1."
+
+# Ordinals with fixed traits, so every demo (whatever the seed and size) has the young
+# person who logs in, a protected person the KAA coordinator sees, and a pupil at the
+# mentor's school.
+_YOUNG_PERSON_ORDINAL = 0
+_PROTECTED_ORDINAL = 1
+_MENTOR_PUPIL_ORDINAL = 2
+_FIXED_ORDINALS = 3
+
+_GENDER_WEIGHTS = (
+    (Gender.WOMAN, 49),
+    (Gender.MAN, 49),
+    (Gender.OTHER, 1),
+    (Gender.NOT_STATED, 1),
+)
+
+_HF, _YP, _IM = "HF", "YP", "IM"
+# Programme type in year 1 by gender: Skolverket, pupils leaving year 9 in spring 2021 who
+# went straight on (calibration stats, transition_after_grade9_2021). Those outside the
+# two-gender statistics get the shares of all pupils in 2023/24
+# (gymnasieskolan_pupils_2023_24_prelim: 222,700 HF, 107,300 YP, 36,600 IM).
+_TRACK_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
+    Gender.WOMAN: ((_HF, 67), (_YP, 22), (_IM, 10)),
+    Gender.MAN: ((_HF, 56), (_YP, 30), (_IM, 11)),
+}
+_TRACK_WEIGHTS_ALL = ((_HF, 222.7), (_YP, 107.3), (_IM, 36.6))
+# Rough relative sizes of the national programmes; enough for a plausible mix, not sourced.
+_HF_PROGRAMMES = (("SA", 30), ("EK", 25), ("NA", 22), ("TE", 15), ("ES", 5), ("HU", 3))
+_YP_PROGRAMMES = (
+    ("EE", 14),
+    ("VO", 12),
+    ("FT", 11),
+    ("BA", 10),
+    ("BF", 10),
+    ("HA", 9),
+    ("HV", 6),
+    ("NB", 6),
+    ("RL", 5),
+    ("IN", 5),
+    ("VF", 5),
+    ("HT", 3),
+)
+_IM_PROGRAMME = "IM"
+# Kunskapsgymnasiet offers only the large higher-education preparatory programmes;
+# Exempelgymnasiet offers every programme, including the introduction programmes.
+_SECOND_SCHOOL_PROGRAMMES = frozenset({"NA", "SA", "EK", "TE"})
+_COMPULSORY_WEIGHTS = (40, 35, 25)
+
+# Share of each year group not in upper-secondary school, by grade index (10 = the year
+# group in year 1). Just under 2 % do not go straight on from year 9 (Skolverket 2021);
+# dropping out adds to that in later years.
+_NOT_IN_UPPER_SECONDARY = {10: 0.02, 11: 0.03, 12: 0.04}
+_NEVER_STARTED_SHARE = 0.35
+
+# Why an enrolment ended. The activity responsibility turns on the difference: a
+# gymnasieexamen ends it, a studiebevis or a gymnasieintyg (introduction programmes) does
+# not (skollagen 29 kap. 9 §; SKR: "Studiebevis är inte tillräckligt").
+END_REASON_YEAR_9 = "Avslutat årskurs 9"
+END_REASON_EXAMEN = "Gymnasieexamen"
+END_REASON_STUDIEBEVIS = "Studiebevis"
+END_REASON_GYMNASIEINTYG = "Gymnasieintyg"
+END_REASON_DROPPED_OUT = "Avbrott"
+# Of those on a national programme who are still there at the end of year 3, the share
+# leaving with an examen: 78 % take one within three years (SKR, Öppna jämförelser 2021)
+# and about 9 % have already dropped out here, so 0.78 / 0.91.
+_EXAMEN_SHARE = 0.86
+
+_SERIALS_PER_DAY = 999
+# Walking the serials with a step coprime to 999 spreads them over the whole range, so
+# the demo does not show rows of consecutive numbers.
+_SERIAL_STEP = 401
+
+# PTS reserves 070-174 06 05 – 070-174 06 99 for fiction: no demo number can ring anyone.
+_PHONE_FIRST, _PHONE_LAST = 5, 99
+
+_EVIDENCE = (
+    "Skriftligt samtycke på blankett, inskannat.",
+    "Muntligt samtycke vid möte, antecknat av handläggaren.",
+    "Samtycke i e-tjänst med e-legitimation.",
+)
+
+
+class DemoError(Exception):
+    """The demo cannot be built; ``str()`` says why, in Swedish."""
+
+
+class _Writer(Protocol):
+    def write(self, text: str) -> object: ...
+
+
+@dataclass
+class DemoSummary:
+    organisations: int = 0
+    users: int = 0
+    persons: int = 0
+    protected: int = 0
+    coordination_numbers: int = 0
+    guardians: int = 0
+    enrolments_current: int = 0
+    enrolments_ended: int = 0
+    kaa_cohort: int = 0
+    consents_active: int = 0
+    consents_expired: int = 0
+    consents_withdrawn: int = 0
+
+
+@dataclass(frozen=True)
+class _DemoOrganisations:
+    region: Organisation
+    municipality: Organisation
+    organiser: Organisation
+    compulsory: tuple[Organisation, ...]
+    upper_secondary: tuple[Organisation, ...]
+    social_services: Organisation
+    health_care: Organisation
+    employment_service: Organisation
+
+    def all(self) -> list[Organisation]:
+        return [
+            self.region,
+            self.municipality,
+            self.organiser,
+            *self.compulsory,
+            *self.upper_secondary,
+            self.social_services,
+            self.health_care,
+            self.employment_service,
+        ]
+
+    def by_name(self, name: str) -> Organisation:
+        return next(org for org in self.all() if org.name == name)
+
+
+@dataclass
+class _Draft:
+    """One young person and the rows that hang on them, before anything has a pk."""
+
+    person: Person
+    guardians: list[Guardian]
+    enrolments: list[Enrolment]
+    consent: Consent | None = None
+    consent_state: str = ""
+    consent_organisation_ids: tuple[int, ...] = ()
+    consent_categories: tuple[str, ...] = ()
+    in_kaa_cohort: bool = False
+
+
+@dataclass
+class _Schooling:
+    enrolments: list[Enrolment] = field(default_factory=list)
+    in_school_now: bool = False
+    has_examen: bool = False
+
+
+def demo_exists() -> bool:
+    return Organisation.objects.filter(
+        kind=OrganisationKind.MUNICIPALITY, municipality_code=DEMO_MUNICIPALITY_CODE
+    ).exists()
+
+
+def demo_build(
+    *,
+    size: int = DEFAULT_SIZE,
+    seed: int = DEFAULT_SEED,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    stdout: _Writer | None = None,
+    today: dt.date | None = None,
+) -> DemoSummary:
+    """Build the demo in an empty database: organisations and staff in one transaction,
+    then the young people in transactions of ``batch_size`` persons each."""
+    today = today or timezone.localdate()
+    capacity = _capacity(today)
+    if not 1 <= size <= capacity:
+        raise DemoError(ERROR_SIZE.format(capacity=capacity))
+    if batch_size < 1:
+        raise DemoError(ERROR_BATCH_SIZE)
+    if demo_exists():
+        raise DemoError(ERROR_DEMO_EXISTS)
+    taken = sorted(
+        User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True)
+    )
+    if taken:
+        raise DemoError(ERROR_USERS_EXIST.format(usernames=", ".join(taken)))
+
+    # One hash for every demo login: hashing is deliberately slow, and they share a password.
+    password_hash = make_password(settings.LOTSEN_DEMO_PASSWORD)
+    summary = DemoSummary()
+    with transaction.atomic():
+        organisations = _organisations_create()
+        staff = _staff_create(organisations=organisations, password_hash=password_hash)
+    summary.organisations = len(organisations.all())
+    summary.users = len(staff)
+
+    population = _Population(
+        seed=seed,
+        size=size,
+        today=today,
+        organisations=organisations,
+        coach_id=staff["coach"].pk,
+    )
+    drafts = population.drafts()
+    while batch := list(islice(drafts, batch_size)):
+        with transaction.atomic():
+            _batch_save(batch, summary)
+            if summary.persons == 0:
+                _young_person_user_create(person=batch[0].person, password_hash=password_hash)
+                summary.users += 1
+        summary.persons += len(batch)
+        if stdout is not None:
+            stdout.write(f"Personer: {summary.persons}/{size}\n")
+    return summary
+
+
+def _organisations_create() -> _DemoOrganisations:
+    region = organisation_create(
+        name=DEMO_REGION_NAME,
+        kind=OrganisationKind.REGION,
+        organisation_number=_organisation_number("232100999"),
+    )
+    municipality = organisation_create(
+        name=DEMO_MUNICIPALITY_NAME,
+        kind=OrganisationKind.MUNICIPALITY,
+        municipality_code=DEMO_MUNICIPALITY_CODE,
+        parent=region,
+    )
+    organiser = organisation_create(
+        name=DEMO_ORGANISER_NAME,
+        kind=OrganisationKind.SCHOOL_ORGANISER,
+        parent=municipality,
+        municipality_code=DEMO_MUNICIPALITY_CODE,
+        organisation_number=_organisation_number("212000999"),
+    )
+    schools = [
+        organisation_create(
+            name=name,
+            kind=OrganisationKind.SCHOOL_UNIT,
+            parent=organiser,
+            municipality_code=DEMO_MUNICIPALITY_CODE,
+            school_unit_code=f"1999{index:04d}",
+        )
+        for index, name in enumerate(DEMO_COMPULSORY_SCHOOLS + DEMO_UPPER_SECONDARY_SCHOOLS, 1)
+    ]
+    return _DemoOrganisations(
+        region=region,
+        municipality=municipality,
+        organiser=organiser,
+        compulsory=tuple(schools[: len(DEMO_COMPULSORY_SCHOOLS)]),
+        upper_secondary=tuple(schools[len(DEMO_COMPULSORY_SCHOOLS) :]),
+        social_services=organisation_create(
+            name=DEMO_SOCIAL_SERVICES_NAME,
+            kind=OrganisationKind.SOCIAL_SERVICES,
+            parent=municipality,
+            municipality_code=DEMO_MUNICIPALITY_CODE,
+        ),
+        health_care=organisation_create(
+            name=DEMO_HEALTH_CARE_NAME,
+            kind=OrganisationKind.HEALTH_CARE,
+            parent=region,
+        ),
+        employment_service=organisation_create(
+            name=DEMO_EMPLOYMENT_SERVICE_NAME,
+            kind=OrganisationKind.EMPLOYMENT_SERVICE,
+        ),
+    )
+
+
+def _organisation_number(first_nine: str) -> str:
+    digits = first_nine + str(luhn_check_digit(first_nine))
+    return f"{digits[:6]}-{digits[6:]}"
+
+
+def _staff_create(*, organisations: _DemoOrganisations, password_hash: str) -> dict[str, User]:
+    users: dict[str, User] = {}
+    for username, role, organisation_name, _description in DEMO_USERS:
+        if role == Role.YOUNG_PERSON:
+            continue
+        first_name, last_name = _STAFF_NAMES[username]
+        is_admin = role == Role.SYSTEM_ADMIN
+        user = User.objects.create(
+            username=username,
+            first_name=first_name,
+            last_name=last_name,
+            password=password_hash,
+            is_staff=is_admin,
+            is_superuser=is_admin,
+        )
+        Membership.objects.create(
+            user=user, organisation=organisations.by_name(organisation_name), role=role
+        )
+        users[username] = user
+    return users
+
+
+def _young_person_user_create(*, person: Person, password_hash: str) -> User:
+    return User.objects.create(
+        username="ung",
+        first_name=person.given_name.split()[0],
+        last_name=person.family_name,
+        password=password_hash,
+        person=person,
+    )
+
+
+def _batch_save(batch: Sequence[_Draft], summary: DemoSummary) -> None:
+    # Related rows hold the unsaved Person instances; bulk_create sets their pks (SQLite
+    # and PostgreSQL both return them), and Django copies each pk into the foreign key.
+    Person.objects.bulk_create([draft.person for draft in batch])
+    guardians = [guardian for draft in batch for guardian in draft.guardians]
+    Guardian.objects.bulk_create(guardians)
+    enrolments = [enrolment for draft in batch for enrolment in draft.enrolments]
+    Enrolment.objects.bulk_create(enrolments)
+    with_consent = [draft for draft in batch if draft.consent is not None]
+    Consent.objects.bulk_create([draft.consent for draft in with_consent])
+    through = Consent.organisations.through
+    through.objects.bulk_create(
+        [
+            through(consent_id=draft.consent.pk, organisation_id=organisation_id)
+            for draft in with_consent
+            for organisation_id in draft.consent_organisation_ids
+        ]
+    )
+    ConsentCategory.objects.bulk_create(
+        [
+            ConsentCategory(consent=draft.consent, category=category)
+            for draft in with_consent
+            for category in draft.consent_categories
+        ]
+    )
+
+    summary.guardians += len(guardians)
+    for enrolment in enrolments:
+        if enrolment.end_date is None:
+            summary.enrolments_current += 1
+        else:
+            summary.enrolments_ended += 1
+    for draft in batch:
+        summary.protected += draft.person.is_protected
+        summary.coordination_numbers += draft.person.is_coordination_number
+        summary.kaa_cohort += draft.in_kaa_cohort
+        if draft.consent_state == "active":
+            summary.consents_active += 1
+        elif draft.consent_state == "expired":
+            summary.consents_expired += 1
+        elif draft.consent_state == "withdrawn":
+            summary.consents_withdrawn += 1
+
+
+class _Population:
+    """Draws young people one at a time from a seeded generator.
+
+    Its only state besides the generator is one serial counter per birth date (about
+    3,000 small integers), which is what keeps memory flat however many are drawn.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int,
+        size: int,
+        today: dt.date,
+        organisations: _DemoOrganisations,
+        coach_id: int,
+    ) -> None:
+        self.rng = random.Random(seed)
+        self.size = size
+        self.today = today
+        self.organisations = organisations
+        self.coach_id = coach_id
+        # The school year starts in August, so autumn and spring belong to different years.
+        self.academic_year = today.year if today.month >= 8 else today.year - 1
+        self.earliest_birth = _years_before(today, 21) + dt.timedelta(days=1)
+        self.latest_birth = _years_before(today, 13)
+        self.birth_span = (self.latest_birth - self.earliest_birth).days + 1
+        self.used_serials: dict[tuple[int, bool], int] = {}
+        # A small demo still needs enough consents for the coach to have a caseload.
+        self.consent_share = max(0.04, min(1.0, 40 / size))
+        self.consents_drawn = 0
+
+    def drafts(self) -> Iterator[_Draft]:
+        for ordinal in range(self.size):
+            yield self._draft(ordinal)
+
+    def _draft(self, ordinal: int) -> _Draft:
+        rng = self.rng
+        fixed = ordinal < _FIXED_ORDINALS
+        gender = _weighted(rng, _GENDER_WEIGHTS)
+        if ordinal == _YOUNG_PERSON_ORDINAL:
+            born = _years_before(self.today, 17) - dt.timedelta(days=rng.randint(30, 300))
+        elif ordinal == _MENTOR_PUPIL_ORDINAL:
+            # Grade index 8: in year 8 this school year.
+            born = dt.date(self.academic_year - 14, rng.randint(1, 12), rng.randint(1, 28))
+        else:
+            born = self.earliest_birth + dt.timedelta(days=rng.randrange(self.birth_span))
+        coordination = not fixed and rng.random() < 0.01
+        number, born = self._identity_number(born, coordination=coordination)
+        neighbour = not fixed and rng.random() < 0.03
+        international = rng.random() < 0.27
+        given_name, family_name = self._name(gender, international=international)
+        street_address, postal_code, city = self._address(neighbour=neighbour)
+
+        person = Person(
+            personal_identity_number=number,
+            is_coordination_number=coordination,
+            date_of_birth=born,
+            given_name=given_name,
+            family_name=family_name,
+            gender=gender,
+            home_municipality_code=(
+                DEMO_NEIGHBOUR_MUNICIPALITY_CODE if neighbour else DEMO_MUNICIPALITY_CODE
+            ),
+            protected_identity=(
+                ordinal == _PROTECTED_ORDINAL or (not fixed and rng.random() < 0.005)
+            ),
+            confidentiality_marking=not fixed and rng.random() < 0.003,
+            street_address=street_address,
+            postal_code=postal_code,
+            city=city,
+            phone=_phone(rng),
+            email=_email(rng, given_name, family_name) if rng.random() < 0.3 else "",
+        )
+        age = _age(born, self.today)
+        guardians = self._guardians(person, international=international) if age < 18 else []
+        grade = self.academic_year - born.year - 6
+        schooling = self._schooling(
+            person,
+            grade=grade,
+            gender=gender,
+            neighbour=neighbour,
+            compulsory=(
+                self.organisations.by_name("Björkskolan")
+                if ordinal == _MENTOR_PUPIL_ORDINAL
+                else None
+            ),
+            upper_secondary=(
+                self.organisations.by_name("Exempelgymnasiet")
+                if ordinal == _YOUNG_PERSON_ORDINAL
+                else None
+            ),
+        )
+        draft = _Draft(
+            person=person,
+            guardians=guardians,
+            enrolments=schooling.enrolments,
+            # The activity responsibility: 16–19, registered here, not in school and
+            # without a gymnasieexamen.
+            in_kaa_cohort=(
+                not neighbour
+                and 16 <= age <= 19
+                and not schooling.in_school_now
+                and not schooling.has_examen
+            ),
+        )
+        if ordinal == _YOUNG_PERSON_ORDINAL or rng.random() < self.consent_share:
+            self._consent(draft, age=age, grade=grade, fixed=ordinal == _YOUNG_PERSON_ORDINAL)
+        return draft
+
+    def _identity_number(self, born: dt.date, *, coordination: bool) -> tuple[str, dt.date]:
+        """A number never used before in this run; when a birth date has used all its
+        serials, the next date takes over (only near the capacity checked up front)."""
+        day = born
+        for _ in range(self.birth_span):
+            key = (day.toordinal(), coordination)
+            used = self.used_serials.get(key, 0)
+            if used < _SERIALS_PER_DAY:
+                self.used_serials[key] = used + 1
+                serial = 1 + (day.toordinal() * 7 + used * _SERIAL_STEP) % _SERIALS_PER_DAY
+                return make_identity_number(day, serial, coordination=coordination), day
+            day += dt.timedelta(days=1)
+            if day > self.latest_birth:
+                day = self.earliest_birth
+        raise DemoError(ERROR_SIZE.format(capacity=_capacity(self.today)))
+
+    def _name(self, gender: str, *, international: bool) -> tuple[str, str]:
+        rng = self.rng
+        family = rng.choice(
+            names.FAMILY_NAMES_INTERNATIONAL if international else names.FAMILY_NAMES
+        )
+        # Many families choose a name from the other list, in both directions.
+        from_international = international != (rng.random() < 0.15)
+        if gender == Gender.WOMAN:
+            pool = (
+                names.GIVEN_NAMES_WOMEN_INTERNATIONAL
+                if from_international
+                else names.GIVEN_NAMES_WOMEN
+            )
+        elif gender == Gender.MAN:
+            pool = (
+                names.GIVEN_NAMES_MEN_INTERNATIONAL if from_international else names.GIVEN_NAMES_MEN
+            )
+        else:
+            pool = rng.choice(
+                (names.GIVEN_NAMES_ANY, names.GIVEN_NAMES_WOMEN, names.GIVEN_NAMES_MEN)
+            )
+        given = rng.choice(pool)
+        # Swedes often carry a second given name; search and sorting must cope with it.
+        if rng.random() < 0.15:
+            second = rng.choice(pool)
+            if second != given:
+                given = f"{given} {second}"
+        return given, family
+
+    def _address(self, *, neighbour: bool) -> tuple[str, str, str]:
+        rng = self.rng
+        street = f"{rng.choice(names.STREET_NAMES)} {rng.randint(1, 60)}"
+        if rng.random() < 0.4:
+            street += f" lgh {rng.randint(1, 5)}{rng.randint(1, 3):03d}"
+        if neighbour:
+            return street, f"198 {rng.randint(30, 99):02d}", DEMO_NEIGHBOUR_CITY
+        return street, f"{rng.randint(195, 197)} {rng.randint(30, 99):02d}", DEMO_CITY
+
+    def _guardians(self, person: Person, *, international: bool) -> list[Guardian]:
+        rng = self.rng
+        count = 2 if rng.random() < 0.75 else 1
+        women_first = rng.random() < 0.5
+        guardians = []
+        for index in range(count):
+            is_woman = women_first == (index == 0)
+            pool = names.GUARDIAN_NAMES_WOMEN if is_woman else names.GUARDIAN_NAMES_MEN
+            given = rng.choice(pool)
+            family = person.family_name
+            if rng.random() < 0.25:
+                family = rng.choice(
+                    names.FAMILY_NAMES_INTERNATIONAL if international else names.FAMILY_NAMES
+                )
+            guardians.append(
+                Guardian(
+                    person=person,
+                    name=f"{given} {family}",
+                    phone=_phone(rng),
+                    email=_email(rng, given, family) if rng.random() < 0.5 else "",
+                )
+            )
+        return guardians
+
+    def _schooling(
+        self,
+        person: Person,
+        *,
+        grade: int,
+        gender: str,
+        neighbour: bool,
+        compulsory: Organisation | None,
+        upper_secondary: Organisation | None,
+    ) -> _Schooling:
+        """Enrolments from the grade index: the year group the person belongs to by
+        birth year (year 7 in the autumn of the year they turn 13)."""
+        rng = self.rng
+        year = self.academic_year
+        school = compulsory or _weighted_pick(
+            rng, self.organisations.compulsory, _COMPULSORY_WEIGHTS
+        )
+        if grade <= 9:
+            # The compulsory schools run F–9, so the youngest 13-year-olds are still in year 6.
+            stage_first_grade = 7 if grade >= 7 else 4
+            return _Schooling(
+                enrolments=[
+                    Enrolment(
+                        person=person,
+                        school_unit=school,
+                        school_type=SchoolType.GR,
+                        school_year=grade,
+                        start_date=_term_start(year - (grade - stage_first_grade)),
+                    )
+                ],
+                in_school_now=True,
+            )
+
+        schooling = _Schooling(
+            enrolments=[
+                Enrolment(
+                    person=person,
+                    school_unit=school,
+                    school_type=SchoolType.GR,
+                    school_year=9,
+                    start_date=_term_start(year - (grade - 7)),
+                    end_date=_term_end(year - (grade - 10)),
+                    end_reason=END_REASON_YEAR_9,
+                )
+            ]
+        )
+        outcome = "current" if upper_secondary is not None else self._outcome(grade, neighbour)
+        if outcome == "never":
+            return schooling
+
+        programme = self._programme(gender)
+        if upper_secondary is None:
+            second = programme in _SECOND_SCHOOL_PROGRAMMES and rng.random() < 0.5
+            upper_secondary = self.organisations.upper_secondary[1 if second else 0]
+        start = _term_start(year - (grade - 10))
+        regular_end = _term_end(start.year + 3)
+        end: dt.date | None = None
+        end_reason = ""
+        if outcome == "current":
+            school_year = min(grade - 9, 4)
+            schooling.in_school_now = True
+        elif outcome == "graduated":
+            school_year, end = 3, regular_end
+            if programme == _IM_PROGRAMME:
+                end_reason = END_REASON_GYMNASIEINTYG
+            elif rng.random() < _EXAMEN_SHARE:
+                end_reason = END_REASON_EXAMEN
+                schooling.has_examen = True
+            else:
+                end_reason = END_REASON_STUDIEBEVIS
+        else:
+            end = _random_date(
+                rng,
+                start + dt.timedelta(days=30),
+                min(self.today, regular_end) - dt.timedelta(days=1),
+            )
+            if end is None:
+                # Too early in the autumn for anyone in year 1 to have left already.
+                return schooling
+            school_year = min(3, (end - start).days // 365 + 1)
+            end_reason = END_REASON_DROPPED_OUT
+        schooling.enrolments.append(
+            Enrolment(
+                person=person,
+                school_unit=upper_secondary,
+                school_type=SchoolType.GY,
+                school_year=school_year,
+                programme=programme,
+                start_date=start,
+                end_date=end,
+                end_reason=end_reason,
+            )
+        )
+        return schooling
+
+    def _outcome(self, grade: int, neighbour: bool) -> str:
+        roll = self.rng.random()
+        if grade <= 12:
+            # Pupils from next door are here because they go to school here.
+            share = 0.0 if neighbour else _NOT_IN_UPPER_SECONDARY[grade]
+            if roll < share * _NEVER_STARTED_SHARE:
+                return "never"
+            return "dropped_out" if roll < share else "current"
+        if roll < 0.02:
+            return "never"
+        if roll < 0.09:
+            return "dropped_out"
+        # A few take a fourth year to finish, fewer still a fifth.
+        if roll < 0.09 + (0.07 if grade == 13 else 0.02):
+            return "current"
+        return "graduated"
+
+    def _programme(self, gender: str) -> str:
+        track = _weighted(self.rng, _TRACK_WEIGHTS.get(gender, _TRACK_WEIGHTS_ALL))
+        if track == _HF:
+            return _weighted(self.rng, _HF_PROGRAMMES)
+        if track == _YP:
+            return _weighted(self.rng, _YP_PROGRAMMES)
+        return _IM_PROGRAMME
+
+    def _consent(self, draft: _Draft, *, age: int, grade: int, fixed: bool) -> None:
+        rng = self.rng
+        organisations = self.organisations
+        ordinal = self.consents_drawn
+        self.consents_drawn += 1
+        if fixed:
+            state = "active"
+            chosen = [organisations.social_services]
+            categories = [Category.SUPPORT, Category.SCHOOL]
+        else:
+            # Every sixteenth consent has run out and every sixteenth is withdrawn, so the
+            # demo shows all three states even with a handful of consents.
+            state = {7: "expired", 15: "withdrawn"}.get(ordinal % 16, "active")
+            chosen = [
+                org
+                for org, share in (
+                    (organisations.social_services, 0.75),
+                    (organisations.health_care, 0.35),
+                    (organisations.employment_service, 0.3 if age >= 16 else 0.0),
+                )
+                if rng.random() < share
+            ] or [organisations.social_services]
+            categories = [
+                category
+                for category, share in (
+                    (Category.SUPPORT, 0.9),
+                    (Category.SCHOOL, 0.6),
+                    (Category.KAA, 0.35 if grade >= 10 else 0.0),
+                    (Category.HEALTH, 0.3 if organisations.health_care in chosen else 0.0),
+                )
+                if rng.random() < share
+            ] or [Category.SUPPORT]
+
+        # From 15 many young people consent on their own; below that a guardian joins in.
+        with_guardian = bool(draft.guardians) and (age < 15 or rng.random() < 0.5)
+        given_on, expires_on, withdrawn_at = self._consent_dates(state)
+        draft.consent = Consent(
+            person=draft.person,
+            given_by=ConsentGiver.BOTH if with_guardian else ConsentGiver.YOUNG_PERSON,
+            guardian_name=draft.guardians[0].name if with_guardian else "",
+            given_on=given_on,
+            expires_on=expires_on,
+            withdrawn_at=withdrawn_at,
+            evidence=rng.choice(_EVIDENCE),
+            recorded_by_id=(self.coach_id if organisations.social_services in chosen else None),
+        )
+        draft.consent_state = state
+        draft.consent_organisation_ids = tuple(org.pk for org in chosen)
+        draft.consent_categories = tuple(categories)
+
+    def _consent_dates(self, state: str) -> tuple[dt.date, dt.date | None, dt.datetime | None]:
+        rng, today = self.rng, self.today
+        if state == "expired":
+            given_on = today - dt.timedelta(days=rng.randint(400, 700))
+            return given_on, given_on + dt.timedelta(days=365), None
+        given_on = today - dt.timedelta(days=rng.randint(2, 300))
+        expires_on = given_on + dt.timedelta(days=365) if rng.random() < 0.7 else None
+        if state == "withdrawn":
+            withdrawn_on = given_on + dt.timedelta(days=rng.randint(1, (today - given_on).days - 1))
+            withdrawn_at = timezone.make_aware(
+                dt.datetime.combine(withdrawn_on, dt.time(rng.randint(8, 16), rng.randint(0, 59)))
+            )
+            return given_on, expires_on, withdrawn_at
+        return given_on, expires_on, None
+
+
+def _capacity(today: dt.date) -> int:
+    # Most persons draw from the ordinary serials; a margin keeps probing for a free
+    # birth date short even close to the limit.
+    days = (_years_before(today, 13) - _years_before(today, 21)).days
+    return days * _SERIALS_PER_DAY * 9 // 10
+
+
+def _weighted(rng: random.Random, weighted: Sequence[tuple[str, float]]) -> str:
+    values = [value for value, _weight in weighted]
+    weights = [weight for _value, weight in weighted]
+    return rng.choices(values, weights=weights)[0]
+
+
+def _weighted_pick(
+    rng: random.Random, items: Sequence[Organisation], weights: Sequence[float]
+) -> Organisation:
+    return rng.choices(items, weights=weights)[0]
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        # 29 February in a year without one.
+        return day.replace(year=day.year - years, day=28)
+
+
+def _age(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _term_start(year: int) -> dt.date:
+    return dt.date(year, 8, 1)
+
+
+def _term_end(year: int) -> dt.date:
+    return dt.date(year, 6, 15)
+
+
+def _random_date(rng: random.Random, first: dt.date, last: dt.date) -> dt.date | None:
+    if first > last:
+        return None
+    return first + dt.timedelta(days=rng.randint(0, (last - first).days))
+
+
+def _phone(rng: random.Random) -> str:
+    return f"070-174 06 {rng.randint(_PHONE_FIRST, _PHONE_LAST):02d}"
+
+
+def _email(rng: random.Random, given: str, family: str) -> str:
+    local = f"{_ascii(given.split()[0])}.{_ascii(family)}{rng.randint(1, 99)}"
+    return f"{local}@example.com"
+
+
+def _ascii(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if char.isascii() and char.isalnum())
