@@ -299,7 +299,20 @@ def demo_exists() -> bool:
     ).exists()
 
 
-def demo_build(
+# Up to this size the whole demo is one transaction, so a crash leaves nothing behind and
+# `lotsen demo --if-empty` never mistakes a half-built demo for a finished one. Larger,
+# benchmark-sized runs commit batch by batch to keep memory and locks bounded.
+WHOLE_TRANSACTION_LIMIT = 50_000
+
+
+def demo_build(*, size: int = DEFAULT_SIZE, **kwargs) -> DemoSummary:
+    if size <= WHOLE_TRANSACTION_LIMIT:
+        with transaction.atomic():
+            return _demo_build(size=size, **kwargs)
+    return _demo_build(size=size, **kwargs)
+
+
+def _demo_build(
     *,
     size: int = DEFAULT_SIZE,
     seed: int = DEFAULT_SEED,
