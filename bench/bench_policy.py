@@ -26,19 +26,26 @@ def main() -> None:
 
     size = int(os.environ.get("BENCH_POLICY_SIZE", "50000"))
     demo_build(size=size, seed=1)
-    kaa = Actor.for_membership(Membership.objects.select_related("organisation", "user").get(user__username="kaa"))
+    kaa = Actor.for_membership(
+        Membership.objects.select_related("organisation", "user").get(user__username="kaa")
+    )
     mentor = Actor.for_membership(
         Membership.objects.select_related("organisation", "user").get(user__username="mentor")
     )
 
     def bare_page():
-        return list(Person.objects.filter(home_municipality_code=DEMO_MUNICIPALITY_CODE)
-                    .order_by("family_name", "given_name", "id")[:50])
+        return list(
+            Person.objects.filter(home_municipality_code=DEMO_MUNICIPALITY_CODE).order_by(
+                "family_name", "given_name", "id"
+            )[:50]
+        )
 
     def bare_search():
-        return list(Person.objects.filter(home_municipality_code=DEMO_MUNICIPALITY_CODE,
-                                          family_name__icontains="berg")
-                    .order_by("family_name", "given_name", "id")[:50])
+        return list(
+            Person.objects.filter(
+                home_municipality_code=DEMO_MUNICIPALITY_CODE, family_name__icontains="berg"
+            ).order_by("family_name", "given_name", "id")[:50]
+        )
 
     rows = [
         ("KAA list, first 50", lambda: person_list(actor=kaa), bare_page),
