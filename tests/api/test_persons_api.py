@@ -72,3 +72,25 @@ def test_protected_contact_is_null_for_unnamed_roles(api, settings):
 def test_openapi_schema_describes_the_person_endpoints(api):
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     assert {"/api/v1/persons/", "/api/v1/persons/{id}/"} <= set(schema["paths"])
+
+
+def test_production_settings_pass_the_deploy_check(monkeypatch):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {
+        "SECRET_KEY": "x" * 20 + "-production-key-with-enough-entropy-0123456789",
+        "DJANGO_SETTINGS_MODULE": "lotsen.settings_production",
+        "PATH": "/usr/bin:/bin",
+    }
+    lotsen = Path(sys.executable).with_name("lotsen")
+    result = subprocess.run(
+        [str(lotsen), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -65,7 +65,10 @@ class PersonViewSet(viewsets.ViewSet):
         )
         return Response(PersonSerializer(persons, many=True).data)
 
-    @extend_schema(responses=PersonDetailSerializer)
+    @extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses=PersonDetailSerializer,
+    )
     def retrieve(self, request, pk=None):
         access = person_get_for(actor=request.actor, person_id=pk)
         serializer = PersonDetailSerializer(
