@@ -1,6 +1,33 @@
+import os
+
 import pytest
 
 from tests.factories import ActorFactory
+
+DB_FIXTURES = {"db", "transactional_db", "client", "admin_client", "django_db_setup", "live_server"}
+
+
+def _uses_database(item) -> bool:
+    from django.test import TransactionTestCase
+
+    if item.get_closest_marker("django_db"):
+        return True
+    if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    cls = getattr(item, "cls", None)
+    return bool(cls and issubclass(cls, TransactionTestCase))
+
+
+def pytest_collection_modifyitems(config, items):
+    # The second pass of `make test` runs on PostgreSQL to test what depends on the
+    # database; pure modules behave the same whatever the database, so they run once.
+    if not os.environ.get("LOTSEN_DB_TESTS_ONLY"):
+        return
+    keep = [item for item in items if _uses_database(item)]
+    deselected = [item for item in items if not _uses_database(item)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = keep
 
 
 @pytest.fixture
