@@ -64,7 +64,7 @@ test-sqlite:
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres:
-	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_DATABASE_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_DATABASE_URL)', dbname='postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== Test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="; \
 		DATABASE_URL=$(TEST_DATABASE_URL) LOTSEN_DB_TESTS_ONLY=1 $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS); \
 	elif [ -n "$$LOTSEN_REQUIRE_POSTGRES" ]; then \
