@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "lotsen.people",
     "lotsen.school",
     "lotsen.signals",
+    "lotsen.kaa",
     "lotsen.demo",
     "lotsen.web",
 ]
