@@ -121,3 +121,53 @@ class ActorFactory:
     @staticmethod
     def build_actor(*, organisation: Organisation, role: str) -> Actor:
         return Actor.for_membership(MembershipFactory(organisation=organisation, role=role))
+
+
+# --- School data and signals -------------------------------------------------------------
+
+
+class GradeFactory(factory.django.DjangoModelFactory):
+    """A compulsory-school term grade; pass ``course_code`` and ``points`` for upper
+    secondary."""
+
+    class Meta:
+        model = "school.Grade"
+
+    person = factory.SubFactory(PersonFactory)
+    subject_code = "MA"
+    value = "C"
+    kind = "term"
+    semester = "HT"
+    year = 2025
+    registered_on = dt.date(2026, 1, 9)
+
+
+class AttendancePeriodFactory(factory.django.DjangoModelFactory):
+    """One week of attendance, 1 000 minutes offered, no absence unless told."""
+
+    class Meta:
+        model = "school.AttendancePeriod"
+
+    person = factory.SubFactory(PersonFactory)
+    end_date = factory.LazyFunction(timezone.localdate)
+    start_date = factory.LazyAttribute(lambda o: o.end_date - dt.timedelta(days=6))
+    offered_minutes = 1000
+    valid_absence_minutes = 0
+    invalid_absence_minutes = 0
+    attended_minutes = factory.LazyAttribute(
+        lambda o: o.offered_minutes - o.valid_absence_minutes - o.invalid_absence_minutes
+    )
+
+
+class SignalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "signals.Signal"
+
+    person = factory.SubFactory(PersonFactory)
+    school_unit = factory.SubFactory(SchoolUnitFactory)
+    rule_id = "absence_invalid"
+    reason = "Ogiltig frånvaro 7 % de senaste fyra veckorna (gräns 5 %)"
+    evidence = factory.LazyFunction(lambda: {"invalid_percent": 7.0})
+    raised_on = factory.LazyFunction(timezone.localdate)
+    due_on = factory.LazyAttribute(lambda o: o.raised_on + dt.timedelta(days=14))
+    status = "open"

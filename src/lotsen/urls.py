@@ -11,6 +11,8 @@ router.register("persons", PersonViewSet, basename="person")
 urlpatterns = [
     path("", include("lotsen.web.urls")),
     path("konto/", include("lotsen.accounts.urls")),
+    path("signaler/", include("lotsen.signals.urls")),
+    path("aktivitetsansvar/", include("lotsen.kaa.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.signals_seed import SIGNALS_SEED
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 LOTSEN = Path(sys.executable).with_name("lotsen")
@@ -67,6 +69,7 @@ def server(tmp_path_factory, chromium_path):
     for command in (
         ["migrate", "--no-input", "-v0"],
         ["demo", "--size", "300"],
+        ["shell", "-c", SIGNALS_SEED],
         ["collectstatic", "--no-input", "-v0"],
     ):
         subprocess.run([str(LOTSEN), *command], env=env, check=True, capture_output=True)

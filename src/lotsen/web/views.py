@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,6 +37,10 @@ from lotsen.privacy.services import (
     emergency_access_open,
     emergency_access_review,
 )
+from lotsen.school.selectors import school_overview_for_person
+from lotsen.signals.charts import attendance_chart
+from lotsen.signals.selectors import signal_list_for, signal_school_years_for
+from lotsen.signals.services import SCHOOL_ROLES
 from lotsen.web.decorators import actor_required
 
 
@@ -60,6 +65,22 @@ def start(request):
         "to_review": emergency_access_to_review(actor=actor).count(),
         "may_register": actor.role == Role.KAA_COORDINATOR,
     }
+    if actor.role in SCHOOL_ROLES:
+        school_year = request.GET.get("arskurs", "")
+        signal_filter = {
+            "school_year": int(school_year) if school_year.isdigit() else None,
+            "overdue_only": bool(request.GET.get("vantar")),
+        }
+        rows = signal_list_for(actor=actor, **signal_filter)
+        context |= {
+            "show_signals": True,
+            "signal_filter": signal_filter,
+            "signal_school_years": signal_school_years_for(actor=actor),
+            "signal_rows": rows,
+            "signal_waiting": [row for row in rows if row.waiting],
+            "signal_others": [row for row in rows if not row.waiting],
+            "today": timezone.localdate(),
+        }
     return render(request, "web/start.html", context)
 
 
@@ -89,6 +110,8 @@ def person_search(request):
 def person_detail(request, person_id: int):
     access = person_get_for(actor=request.actor, person_id=person_id)
     person = access.person
+    # Read before the access log, so that the log on the page includes this read too.
+    school = school_overview_for_person(actor=request.actor, person=person, purpose=access.purpose)
     context = {
         "access": access,
         "person": person,
@@ -96,6 +119,8 @@ def person_detail(request, person_id: int):
         "consents": consent_list_for_person(person=person),
         "access_log": access_log_for_person(person=person),
         "may_record_consent": request.actor.role != Role.YOUNG_PERSON and not access.is_emergency,
+        "school": school,
+        "attendance_chart": attendance_chart(school.attendance) if school else None,
     }
     return render(request, "web/person_detail.html", context)
 

@@ -20,6 +20,7 @@ from lotsen.demo.generator import (
     demo_build,
     demo_exists,
 )
+from lotsen.signals.services import signals_compute
 
 MESSAGE_ALREADY_THERE = (
     f"Demodata finns redan ({DEMO_MUNICIPALITY_NAME}, kommunkod {DEMO_MUNICIPALITY_CODE}). "
@@ -69,7 +70,10 @@ class Command(BaseCommand):
             summary = demo_build(size=size, seed=seed, batch_size=batch_size, stdout=self.stdout)
         except DemoError as error:
             raise CommandError(str(error)) from error
+        # Signals from the demo's school data, so that the school pages have something to show.
+        signals = signals_compute()
         self._summary_write(summary, seconds=time.monotonic() - started)
+        self.stdout.write(f"  Signaler till skolorna: {signals.raised}")
 
     def _summary_write(self, summary: DemoSummary, *, seconds: float) -> None:
         write = self.stdout.write

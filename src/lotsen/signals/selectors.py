@@ -1,0 +1,247 @@
+"""Reads of signals, through the policy.
+
+A signal is school data about a young person, so it is shown only when the policy grants
+the actor the SCHOOL category for their purpose, and only to the school that acts on it:
+staff in a school role at the signal's school unit (or at its organiser). Each person
+returned produces exactly one access-log entry; a signal the actor may not see is answered
+with Http404, the same as one that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lotsen.accounts.actor import Actor
+from lotsen.accounts.models import OrganisationKind
+from lotsen.people.models import Person
+from lotsen.privacy.models import Action, Category, Purpose
+from lotsen.privacy.policy import PersonPolicy, purpose_for
+from lotsen.privacy.services import access_log_record
+from lotsen.school.merit import PROGRAMME_NAMES, Assessment, assess
+from lotsen.school.models import Enrolment, Grade
+from lotsen.signals import rules
+from lotsen.signals.models import NOT_CLOSED, WAITING, Signal, SignalEvent
+from lotsen.signals.services import SCHOOL_ROLES, grade_fact
+
+LIST_LIMIT = 200
+
+
+def _unit_q(actor: Actor, prefix: str = "") -> Q | None:
+    """The school units whose signals this actor works with, or None for none."""
+    org = actor.organisation
+    if org is None or actor.role not in SCHOOL_ROLES or purpose_for(actor) != Purpose.SCHOOL:
+        return None
+    if org.kind == OrganisationKind.SCHOOL_UNIT:
+        return Q(**{f"{prefix}school_unit": org})
+    if org.kind == OrganisationKind.SCHOOL_ORGANISER:
+        return Q(**{f"{prefix}school_unit__parent": org})
+    return None
+
+
+def signals_visible_to(actor: Actor, *, purpose: str | None = None) -> QuerySet[Signal]:
+    """Signals the actor may see, without logging: for selectors that log what they return."""
+    purpose = purpose or purpose_for(actor)
+    units = _unit_q(actor)
+    if units is None or purpose != Purpose.SCHOOL:
+        return Signal.objects.none()
+    persons = PersonPolicy(actor).persons(purpose=purpose, category=Category.SCHOOL)
+    return Signal.objects.filter(units, person__in=persons.values("pk"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class PupilSignals:
+    """One pupil on the school's list: their open signals, and what eligibility lacks."""
+
+    person: Person
+    school_year: int | None
+    signals: list[Signal]
+    waiting: bool
+    eligibility_gap: str = ""
+
+    @property
+    def oldest_due(self) -> dt.date:
+        return min(s.due_on for s in self.signals)
+
+
+@transaction.atomic
+def signal_list_for(
+    *,
+    actor: Actor,
+    school_year: int | None = None,
+    overdue_only: bool = False,
+    today: dt.date | None = None,
+    limit: int = LIST_LIMIT,
+) -> list[PupilSignals]:
+    """Pupils with signals that are not closed, those waiting for action past their due
+    date first (oldest first), then by name. Logged once per pupil returned."""
+    today = today or timezone.localdate()
+    signals = signals_visible_to(actor).filter(status__in=NOT_CLOSED)
+    units = _unit_q(actor)
+    current = (
+        Enrolment.objects.filter(units, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .order_by("person_id", "-start_date", "-id")
+        if units is not None
+        else Enrolment.objects.none()
+    )
+    if school_year is not None:
+        signals = signals.filter(
+            person__in=current.filter(school_year=school_year).values("person_id")
+        )
+    if overdue_only:
+        signals = signals.filter(status__in=WAITING, due_on__lt=today)
+    by_person: dict[int, list[Signal]] = defaultdict(list)
+    persons: dict[int, Person] = {}
+    for signal in signals.select_related("person", "assigned_to").order_by("due_on", "id"):
+        by_person[signal.person_id].append(signal)
+        persons[signal.person_id] = signal.person
+    if not persons:
+        return []
+
+    rows = [
+        PupilSignals(
+            person=persons[person_id],
+            school_year=None,
+            signals=person_signals,
+            waiting=any(s.is_waiting(today) for s in person_signals),
+        )
+        for person_id, person_signals in by_person.items()
+    ]
+    rows.sort(
+        key=lambda r: (
+            not r.waiting,
+            r.oldest_due if r.waiting else dt.date.max,
+            r.person.family_name,
+            r.person.given_name,
+            r.person.pk,
+        )
+    )
+    rows = rows[:limit]
+    returned = [r.person.pk for r in rows]
+
+    years: dict[int, int | None] = {}
+    compulsory: list[int] = []
+    for person_id, year, school_type in current.filter(person_id__in=returned).values_list(
+        "person_id", "school_year", "school_type"
+    ):
+        if person_id not in years and school_type in rules.COMPULSORY:
+            compulsory.append(person_id)
+        years.setdefault(person_id, year)
+    gaps = _eligibility_gaps(compulsory, today)
+    rows = [
+        PupilSignals(
+            person=r.person,
+            school_year=years.get(r.person.pk),
+            signals=r.signals,
+            waiting=r.waiting,
+            eligibility_gap=gaps.get(r.person.pk, ""),
+        )
+        for r in rows
+    ]
+    access_log_record(
+        actor=actor,
+        action=Action.VIEW,
+        purpose=Purpose.SCHOOL,
+        person_ids=returned,
+        object_type="signal_list",
+    )
+    return rows
+
+
+def _eligibility_gaps(person_ids: list[int], today: dt.date) -> dict[int, str]:
+    """What the latest term grades lack for a vocational programme, per compulsory-school
+    pupil (none when eligible or without term grades). One query for all pupils."""
+    if not person_ids:
+        return {}
+    grades: dict[int, list[rules.GradeFact]] = defaultdict(list)
+    for grade in Grade.objects.filter(
+        person_id__in=person_ids, registered_on__lte=today, points__isnull=True
+    ):
+        grades[grade.person_id].append(grade_fact(grade))
+    gaps: dict[int, str] = {}
+    for person_id, person_grades in grades.items():
+        facts = rules.PupilFacts(school_type="GR", grades=tuple(person_grades))
+        projection = projected_assessment(facts)
+        if projection is None:
+            continue
+        label, assessment = projection
+        vocational = assessment.eligibility["yrkesprogram"]
+        if not vocational.eligible:
+            gaps[person_id] = (
+                f"{PROGRAMME_NAMES['yrkesprogram'].capitalize()} ({label}): {vocational.reason}"
+            )
+    return gaps
+
+
+def projected_assessment(facts: rules.PupilFacts) -> tuple[str, Assessment] | None:
+    """(term label, Assessment) on the latest term grades completed with the final grades
+    of finished subjects, as the rules see them; None without term grades."""
+    projection = rules.latest_projection(facts)
+    if projection is None:
+        return None
+    term, grades = projection
+    return term.label, assess(grades=grades, basis="projected")
+
+
+def _with_history(signals: QuerySet[Signal]) -> QuerySet[Signal]:
+    return signals.select_related(
+        "person", "school_unit", "assigned_to", "acknowledged_by", "closed_by"
+    ).prefetch_related(
+        Prefetch(
+            "events", queryset=SignalEvent.objects.select_related("actor").order_by("at", "id")
+        )
+    )
+
+
+@transaction.atomic
+def signal_get_for(*, actor: Actor, signal_id: int | str) -> Signal:
+    """Fetch and authorise in one call: 404 for "missing" and for "not yours" alike."""
+    try:
+        signal_id = int(signal_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    signal = _with_history(signals_visible_to(actor)).filter(pk=signal_id).first()
+    if signal is None:
+        raise Http404
+    access_log_record(
+        actor=actor,
+        action=Action.VIEW,
+        purpose=Purpose.SCHOOL,
+        person_ids=[signal.person_id],
+        object_type="signal",
+        object_id=str(signal.pk),
+    )
+    return signal
+
+
+def signals_for_person(*, actor: Actor, person: Person, purpose: str) -> list[Signal]:
+    """All signals about one person that the actor may see, newest first, with history.
+    Not logged here: the caller (the school overview) logs the read once."""
+    return list(
+        _with_history(signals_visible_to(actor, purpose=purpose).filter(person=person)).order_by(
+            "-raised_on", "-id"
+        )
+    )
+
+
+def signal_school_years_for(*, actor: Actor, today: dt.date | None = None) -> list[int]:
+    """School years that occur among the actor's current pupils, for the filter. Numbers
+    only, so nothing to log."""
+    today = today or timezone.localdate()
+    units = _unit_q(actor)
+    if units is None:
+        return []
+    years = (
+        Enrolment.objects.filter(units, start_date__lte=today, school_year__isnull=False)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values_list("school_year", flat=True)
+        .distinct()
+    )
+    return sorted(set(years))
