@@ -18,6 +18,17 @@ def _uses_database(item) -> bool:
     return bool(cls and issubclass(cls, TransactionTestCase))
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Tests render pages without running collectstatic first: plain static storage, no
+    # manifest. (The browser tests serve the real, collected files.)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 def pytest_collection_modifyitems(config, items):
     # The second pass of `make test` runs on PostgreSQL to test what depends on the
     # database; pure modules behave the same whatever the database, so they run once.
