@@ -23,6 +23,7 @@ from lotsen.signals.services import (
     signal_steps_for,
 )
 from lotsen.web.decorators import actor_required
+from lotsen.web.forms import form_add_service_errors
 
 # How the numbers behind a signal are named on its page. Keys are the evidence keys the
 # rules write (signals.rules); a key missing here is shown as it is.
@@ -95,14 +96,6 @@ def _detail(request, signal, *, action_form=None, close_form=None):
     return render(request, "signals/signal_detail.html", context)
 
 
-def _apply_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _refused(request, exc: Exception) -> None:
     messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
 
@@ -151,7 +144,7 @@ def signal_action_view(request, signal_id: int):
         except PermissionDenied as exc:
             _refused(request, exc)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Åtgärden är sparad."))
             return redirect("signals:detail", signal_id=signal.pk)
@@ -169,7 +162,7 @@ def signal_close_view(request, signal_id: int):
         except PermissionDenied as exc:
             _refused(request, exc)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Signalen är avslutad."))
             return redirect("signals:detail", signal_id=signal.pk)

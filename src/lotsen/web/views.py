@@ -42,15 +42,7 @@ from lotsen.signals.charts import attendance_chart
 from lotsen.signals.selectors import signal_list_for, signal_school_years_for
 from lotsen.signals.services import SCHOOL_ROLES
 from lotsen.web.decorators import actor_required
-
-
-def _apply_service_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: at the field when it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+from lotsen.web.forms import form_add_service_errors
 
 
 @actor_required
@@ -140,7 +132,7 @@ def person_create_view(request):
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Personen är registrerad."))
             return redirect("web:person_detail", person_id=person.pk)
@@ -162,7 +154,7 @@ def consent_create(request, person_id: int):
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Samtycket är registrerat."))
             return redirect("web:person_detail", person_id=access.person.pk)
@@ -204,7 +196,7 @@ def emergency_access(request):
                     actor=request.actor, person=person, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as exc:
-                _apply_service_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 return redirect("web:person_detail", person_id=person.pk)
     return render(request, "web/emergency_access.html", {"form": form})
@@ -220,7 +212,7 @@ def organisation_members(request):
         try:
             membership_add(actor=actor, organisation=actor.organisation, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Medlemmen är tillagd."))
             return redirect("web:organisation_members")
