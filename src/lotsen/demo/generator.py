@@ -7,16 +7,24 @@ e-mail addresses use the reserved domain example.com. Personnummer are valid (ch
 date) because the rest of the system rejects anything else, so the same number could
 belong to a real person: demo data never leaves a demo installation.
 
-The output is a function of ``seed`` and ``today`` only. Persons are generated lazily and
-written batch by batch, so a national-scale run (``size=1_000_000``) uses the same memory
-as the default one.
+The demo also holds the school data a school system would have delivered over SS 12000:
+term and final grades in compulsory school, course grades in upper-secondary school,
+aggregated attendance per four-week period, and the SS 12000 ids of pupils, enrolments
+and grades. ``lotsen ss12000 serve`` serves exactly the same data (see "School data"
+below), so importing from it into the demo changes nothing.
+
+The output is a function of ``seed``, ``size`` and ``today`` only. Persons are generated
+lazily and written batch by batch, and their grades in chunks, so a national-scale run
+(``size=1_000_000``) uses the same memory as the default one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import unicodedata
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -24,7 +32,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from lotsen.accounts.models import Membership, Organisation, OrganisationKind, Role, User
@@ -33,7 +41,15 @@ from lotsen.demo import names
 from lotsen.people.identity import luhn_check_digit, make_identity_number
 from lotsen.people.models import Gender, Guardian, Person
 from lotsen.privacy.models import Category, Consent, ConsentCategory, ConsentGiver
-from lotsen.school.models import Enrolment, SchoolType
+from lotsen.school.models import (
+    AttendancePeriod,
+    Enrolment,
+    Grade,
+    SchoolType,
+    SourcePersonId,
+)
+from lotsen.school.ss12000.mapping import attendance_key, enrolment_key
+from lotsen.school.ss12000.periods import attendance_periods, school_weeks
 
 DEMO_MUNICIPALITY_NAME = "Exempelkommun"
 DEMO_MUNICIPALITY_CODE = "1999"
@@ -243,6 +259,8 @@ class DemoSummary:
     consents_active: int = 0
     consents_expired: int = 0
     consents_withdrawn: int = 0
+    grades: int = 0
+    attendance_periods: int = 0
 
 
 @dataclass(frozen=True)
@@ -284,6 +302,7 @@ class _Draft:
     consent_organisation_ids: tuple[int, ...] = ()
     consent_categories: tuple[str, ...] = ()
     in_kaa_cohort: bool = False
+    facts: SchoolFacts | None = None
 
 
 @dataclass
@@ -319,9 +338,14 @@ def _demo_build(
     batch_size: int = DEFAULT_BATCH_SIZE,
     stdout: _Writer | None = None,
     today: dt.date | None = None,
+    school_data: bool = True,
 ) -> DemoSummary:
     """Build the demo in an empty database: organisations and staff in one transaction,
-    then the young people in transactions of ``batch_size`` persons each."""
+    then the young people in transactions of ``batch_size`` persons each.
+
+    ``school_data`` adds what a school system would have sent over SS 12000: the pupils'
+    transfer ids, the ids of their enrolments, grades and aggregated attendance. Without
+    it the demo looks like a municipality that has not imported school data yet."""
     today = today or timezone.localdate()
     capacity = _capacity(today)
     if not 1 <= size <= capacity:
@@ -355,7 +379,7 @@ def _demo_build(
     drafts = population.drafts()
     while batch := list(islice(drafts, batch_size)):
         with transaction.atomic():
-            _batch_save(batch, summary)
+            _batch_save(batch, summary, school_data=school_data, today=today)
             if summary.persons == 0:
                 _young_person_user_create(person=batch[0].person, password_hash=password_hash)
                 summary.users += 1
@@ -382,7 +406,7 @@ def _organisations_create() -> _DemoOrganisations:
         kind=OrganisationKind.SCHOOL_ORGANISER,
         parent=municipality,
         municipality_code=DEMO_MUNICIPALITY_CODE,
-        organisation_number=_organisation_number("212000999"),
+        organisation_number=_organisation_number(ORGANISER_NUMBER_FIRST_NINE),
     )
     schools = [
         organisation_create(
@@ -455,10 +479,22 @@ def _young_person_user_create(*, person: Person, password_hash: str) -> User:
     )
 
 
-def _batch_save(batch: Sequence[_Draft], summary: DemoSummary) -> None:
+def _batch_save(
+    batch: Sequence[_Draft], summary: DemoSummary, *, school_data: bool, today: dt.date
+) -> None:
     # Related rows hold the unsaved Person instances; bulk_create sets their pks (SQLite
     # and PostgreSQL both return them), and Django copies each pk into the foreign key.
     Person.objects.bulk_create([draft.person for draft in batch])
+    if school_data:
+        for draft in batch:
+            assert draft.facts is not None
+            for enrolment in draft.enrolments:
+                enrolment.external_id = enrolment_key(
+                    person_id=draft.facts.person_uuid,
+                    school_type=enrolment.school_type,
+                    school_unit_id=organisation_uuid(enrolment.school_unit.school_unit_code),
+                    start=enrolment.start_date,
+                )
     guardians = [guardian for draft in batch for guardian in draft.guardians]
     Guardian.objects.bulk_create(guardians)
     enrolments = [enrolment for draft in batch for enrolment in draft.enrolments]
@@ -481,6 +517,8 @@ def _batch_save(batch: Sequence[_Draft], summary: DemoSummary) -> None:
         ]
     )
 
+    if school_data:
+        _school_data_save(batch, summary, today=today)
     summary.guardians += len(guardians)
     for enrolment in enrolments:
         if enrolment.end_date is None:
@@ -499,6 +537,186 @@ def _batch_save(batch: Sequence[_Draft], summary: DemoSummary) -> None:
             summary.consents_withdrawn += 1
 
 
+# Grades are written in chunks of this many rows, so memory stays bounded however many
+# persons a batch holds.
+_SCHOOL_ROWS_CHUNK = 20_000
+
+
+_GRADE_COLUMNS = (
+    "person",
+    "school_unit",
+    "subject_code",
+    "course_code",
+    "points",
+    "value",
+    "kind",
+    "semester",
+    "year",
+    "registered_on",
+    "external_id",
+)
+_ATTENDANCE_COLUMNS = (
+    "person",
+    "school_unit",
+    "start_date",
+    "end_date",
+    "offered_minutes",
+    "attended_minutes",
+    "valid_absence_minutes",
+    "invalid_absence_minutes",
+    "external_id",
+)
+
+
+def _rows_insert(model: type, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Rows written straight through the database cursor. The demo writes about a hundred grades
+    per person, and building a model instance for each costs more than the rest of the
+    demo together; the values are made here, so there is nothing for the ORM to check."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(column).column) for column in columns)
+    table = quote(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: several times faster than INSERTs on PostgreSQL.
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def _school_data_save(batch: Sequence[_Draft], summary: DemoSummary, *, today: dt.date) -> None:
+    schools = {
+        enrolment.school_unit.school_unit_code: enrolment.school_unit.pk
+        for draft in batch
+        for enrolment in draft.enrolments
+    }
+    SourcePersonId.objects.bulk_create(
+        [
+            SourcePersonId(
+                person=draft.person, source=DEMO_SOURCE, external_id=draft.facts.person_uuid
+            )
+            for draft in batch
+            if draft.facts is not None
+        ]
+    )
+    grades: list[tuple] = []
+    attendance: list[tuple] = []
+
+    def flush(final: bool = False) -> None:
+        if grades and (final or len(grades) >= _SCHOOL_ROWS_CHUNK):
+            _rows_insert(Grade, _GRADE_COLUMNS, grades)
+            summary.grades += len(grades)
+            grades.clear()
+        if attendance and (final or len(attendance) >= _SCHOOL_ROWS_CHUNK):
+            _rows_insert(AttendancePeriod, _ATTENDANCE_COLUMNS, attendance)
+            summary.attendance_periods += len(attendance)
+            attendance.clear()
+
+    for draft in batch:
+        assert draft.facts is not None
+        person_id = draft.person.pk
+        person_uuid = draft.facts.person_uuid
+        demo_grades, demo_attendance = school_records(draft.facts, today=today)
+        grades.extend(
+            (
+                person_id,
+                schools[grade.school_unit_code],
+                grade.subject_code,
+                grade.course_code,
+                grade.points,
+                grade.value,
+                grade.kind,
+                grade.semester,
+                grade.year,
+                grade.registered_on,
+                grade.id,
+            )
+            for grade in demo_grades
+        )
+        attendance.extend(
+            (
+                person_id,
+                schools[row.school_unit_code],
+                row.start_date,
+                row.end_date,
+                row.offered,
+                row.attended,
+                row.valid_absence,
+                row.invalid_absence,
+                attendance_key(
+                    student_id=person_uuid,
+                    school_unit_code=row.school_unit_code,
+                    start=row.start_date,
+                    end=row.end_date,
+                ),
+            )
+            for row in demo_attendance
+        )
+        flush()
+    flush(final=True)
+
+
+@dataclass(frozen=True)
+class DemoPupil:
+    """One young person of the demo, as a school system would hold them (no database)."""
+
+    person: Person  # unsaved
+    guardians: list[Guardian]
+    facts: SchoolFacts
+
+
+def demo_population(*, seed: int, size: int, today: dt.date) -> Iterator[DemoPupil]:
+    """The demo's young people, drawn exactly as ``demo_build`` draws them, without a
+    database: the SS 12000 test server serves them. Organisations are unsaved."""
+    capacity = _capacity(today)
+    if not 1 <= size <= capacity:
+        raise DemoError(ERROR_SIZE.format(capacity=capacity))
+    population = _Population(
+        seed=seed, size=size, today=today, organisations=demo_organisations_unsaved(), coach_id=None
+    )
+    for draft in population.drafts():
+        assert draft.facts is not None
+        yield DemoPupil(person=draft.person, guardians=draft.guardians, facts=draft.facts)
+
+
+def demo_organisations_unsaved() -> _DemoOrganisations:
+    """The demo's organisations as unsaved objects, with the names and codes
+    ``_organisations_create`` gives them."""
+    organiser = Organisation(
+        name=DEMO_ORGANISER_NAME,
+        kind=OrganisationKind.SCHOOL_ORGANISER,
+        municipality_code=DEMO_MUNICIPALITY_CODE,
+        organisation_number=_organisation_number(ORGANISER_NUMBER_FIRST_NINE),
+    )
+    schools = [
+        Organisation(
+            name=name,
+            kind=OrganisationKind.SCHOOL_UNIT,
+            municipality_code=DEMO_MUNICIPALITY_CODE,
+            school_unit_code=f"1999{index:04d}",
+        )
+        for index, name in enumerate(DEMO_COMPULSORY_SCHOOLS + DEMO_UPPER_SECONDARY_SCHOOLS, 1)
+    ]
+
+    def other(name: str, kind: str) -> Organisation:
+        return Organisation(name=name, kind=kind)
+
+    return _DemoOrganisations(
+        region=other(DEMO_REGION_NAME, OrganisationKind.REGION),
+        municipality=other(DEMO_MUNICIPALITY_NAME, OrganisationKind.MUNICIPALITY),
+        organiser=organiser,
+        compulsory=tuple(schools[: len(DEMO_COMPULSORY_SCHOOLS)]),
+        upper_secondary=tuple(schools[len(DEMO_COMPULSORY_SCHOOLS) :]),
+        social_services=other(DEMO_SOCIAL_SERVICES_NAME, OrganisationKind.SOCIAL_SERVICES),
+        health_care=other(DEMO_HEALTH_CARE_NAME, OrganisationKind.HEALTH_CARE),
+        employment_service=other(DEMO_EMPLOYMENT_SERVICE_NAME, OrganisationKind.EMPLOYMENT_SERVICE),
+    )
+
+
 class _Population:
     """Draws young people one at a time from a seeded generator.
 
@@ -513,9 +731,10 @@ class _Population:
         size: int,
         today: dt.date,
         organisations: _DemoOrganisations,
-        coach_id: int,
+        coach_id: int | None,
     ) -> None:
         self.rng = random.Random(seed)
+        self.key = demo_key(seed=seed, size=size, today=today)
         self.size = size
         self.today = today
         self.organisations = organisations
@@ -572,6 +791,13 @@ class _Population:
             phone=_phone(rng),
             email=_email(rng, given_name, family_name) if rng.random() < 0.3 else "",
         )
+        if person.protected_identity:
+            # One marking per person, as the population register has it.
+            person.confidentiality_marking = False
+        if person.is_protected:
+            # The address of a person with skyddad folkbokföring or sekretessmarkering is
+            # never stored (the SS 12000 import does not store it either).
+            person.street_address = person.postal_code = person.city = ""
         age = _age(born, self.today)
         guardians = self._guardians(person, international=international) if age < 18 else []
         grade = self.academic_year - born.year - 6
@@ -606,6 +832,25 @@ class _Population:
         )
         if ordinal == _YOUNG_PERSON_ORDINAL or rng.random() < self.consent_share:
             self._consent(draft, age=age, grade=grade, fixed=ordinal == _YOUNG_PERSON_ORDINAL)
+        draft.facts = SchoolFacts(
+            key=self.key,
+            ordinal=ordinal,
+            gender=gender,
+            grade=grade,
+            international=international,
+            enrolments=tuple(
+                DemoEnrolment(
+                    school_unit_code=e.school_unit.school_unit_code,
+                    school_type=e.school_type,
+                    school_year=e.school_year,
+                    programme=e.programme,
+                    start_date=e.start_date,
+                    end_date=e.end_date,
+                    end_reason=e.end_reason,
+                )
+                for e in schooling.enrolments
+            ),
+        )
         return draft
 
     def _identity_number(self, born: dt.date, *, coordination: bool) -> tuple[str, dt.date]:
@@ -929,3 +1174,475 @@ def _email(rng: random.Random, given: str, family: str) -> str:
 def _ascii(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(char for char in decomposed if char.isascii() and char.isalnum())
+
+
+# --- School data: grades and aggregated attendance ------------------------------------------
+#
+# The demo and the SS 12000 test server (lotsen.school.ss12000.testserver) draw the same
+# school data from here, so that importing from the test server into the demo changes
+# nothing. Each young person's school data comes from a generator of its own, seeded with
+# the demo's key and the person's ordinal: the main generator's sequence, and with it every
+# person, is the same with or without school data, and the test server can redraw one
+# person's grades without drawing anyone else's.
+
+# Fixed for Lotsen's demo: the namespace of every SS 12000 id the demo hands out.
+DEMO_NAMESPACE = uuid.UUID("3f6c1d0e-8a4b-5c1f-9e2d-7b5a4c3d2e10")
+DEMO_SOURCE = "ss12000"
+
+
+def demo_key(*, seed: int, size: int, today: dt.date) -> str:
+    """What the demo's data is a function of; part of every id and per-person seed."""
+    return f"{seed}/{size}/{today.isoformat()}"
+
+
+def demo_uuid(*parts: object) -> str:
+    return str(uuid.uuid5(DEMO_NAMESPACE, "/".join(str(part) for part in parts)))
+
+
+@functools.cache
+def organisation_uuid(school_unit_code: str) -> str:
+    """The SS 12000 id of a demo school unit (the same whatever the seed)."""
+    return demo_uuid("organisation", school_unit_code)
+
+
+ORGANISER_UUID = demo_uuid("organisation", "organiser")
+ORGANISER_NUMBER_FIRST_NINE = "212000999"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoEnrolment:
+    school_unit_code: str
+    school_type: str
+    school_year: int | None
+    programme: str
+    start_date: dt.date
+    end_date: dt.date | None
+    end_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolFacts:
+    """What one young person's school data depends on."""
+
+    key: str
+    ordinal: int
+    gender: str
+    grade: int  # the year group by birth year (7 = year 7 this school year)
+    international: bool
+    enrolments: tuple[DemoEnrolment, ...]
+
+    @property
+    def person_uuid(self) -> str:
+        return demo_uuid(self.key, "person", self.ordinal)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSyllabus:
+    key: str
+    school_type: str
+    subject_designation: str
+    subject_code: str
+    subject_name: str
+    course_code: str = ""
+    course_name: str = ""
+    points: int | None = None
+    language_code: str = ""
+
+    @property
+    def uuid(self) -> str:
+        return _syllabus_uuid(self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoGrade:
+    id: str
+    syllabus: str  # DemoSyllabus.key
+    subject_code: str
+    course_code: str
+    points: int | None
+    value: str
+    kind: str  # GradeKind values
+    semester: str
+    year: int
+    registered_on: dt.date
+    school_unit_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAttendance:
+    start_date: dt.date
+    end_date: dt.date
+    offered: int
+    attended: int
+    valid_absence: int
+    invalid_absence: int
+    school_unit_code: str
+
+
+# Compulsory school: the 16 subjects of the merit value (Swedish or Swedish as a second
+# language), plus a modern language as språkval for most and mother tongue for some.
+_GR_SUBJECTS = (
+    "SV", "EN", "MA", "BI", "FY", "KE", "GE", "HI", "RE", "SH", "TK", "BL", "HKK", "IDH",
+    "MU", "SL",
+)  # fmt: skip
+_GR_SUBJECT_CODES = {
+    "SV": "SVE", "SVA": "SVA", "EN": "ENG", "MA": "MAT", "BI": "BIO", "FY": "FYS",
+    "KE": "KEM", "GE": "GEO", "HI": "HIS", "RE": "REL", "SH": "SAM", "TK": "TEK",
+    "BL": "BIL", "HKK": "HKK", "IDH": "IDH", "MU": "MUS", "SL": "SLJ", "M2": "MSP",
+    "ML": "MOD",
+}  # fmt: skip
+_MODERN_LANGUAGES = (("spa", 45), ("deu", 30), ("fra", 25))
+_MOTHER_TONGUES = (("ara", 35), ("som", 20), ("bos", 15), ("fas", 15), ("pol", 15))
+
+# A pupil's grades come from one latent ability; a subject's grade from the ability, the
+# subject's difficulty and noise, cut at fixed thresholds. The shifts are calibrated so
+# that final grades in year 9 come close to Skolverket's national figures for 2017/18
+# (calibration stats, grade9_riket): mean merit value 228.7 (girls 243.2, boys 215.3),
+# 84.4 % eligible for a vocational programme, 75.6 % with a pass in every subject. The
+# calibration is checked in tests/school/test_demo_school_data.py.
+_ABILITY_SD = 1.0
+_GENDER_SHIFT = {Gender.WOMAN: 0.21, Gender.MAN: -0.21}
+# Pupils who went on to a higher-education preparatory programme had on average better
+# grades than those on a vocational programme, who had better grades than those on an
+# introduction programme (who are not eligible for a national one).
+_TRACK_SHIFT = {_HF: 0.45, _YP: -0.25, _IM: -1.7, "never": -1.5}
+_SUBJECT_NOISE = 0.6
+_SUBJECT_SHIFT = {
+    "MA": -0.3, "SVA": -0.45, "EN": 0.2, "IDH": 0.35, "BL": 0.25, "MU": 0.25, "HKK": 0.3,
+    "SL": 0.2, "FY": -0.1, "KE": -0.1, "M2": -0.05, "ML": 0.3,
+}  # fmt: skip
+# Latent cut points for E, D, C, B, A (below the first: F).
+_THRESHOLDS = (-1.95, -0.85, -0.1, 0.75, 1.5)
+_GRADE_LADDER = ("F", "E", "D", "C", "B", "A")
+_STRECK_SHARE = 0.15  # of failing grades, given as "-" (no grounds to grade)
+_TERM_DRIFT = 0.25  # term grades rise towards the final grade
+_TERM_NOISE = 0.3
+_HT_GRADE_DAY = (12, 18)
+_VT_GRADE_DAY = (6, 10)
+
+# Upper secondary (Gy11): a handful of courses per year, by programme; gymnasiearbete in
+# year 3. (course code, course name, points)
+_Course = tuple[str, str, int]
+_COURSES_HF = (
+    (("SVESVE01", "Svenska 1", 100), ("ENGENG05", "Engelska 5", 100),
+     ("MATMAT01b", "Matematik 1b", 100), ("IDRIDR01", "Idrott och hälsa 1", 100),
+     ("HISHIS01b", "Historia 1b", 100), ("SAMSAM01b", "Samhällskunskap 1b", 100),
+     ("NAKNAK01b", "Naturkunskap 1b", 100)),
+    (("SVESVE02", "Svenska 2", 100), ("ENGENG06", "Engelska 6", 100),
+     ("MATMAT02b", "Matematik 2b", 100), ("RELREL01", "Religionskunskap 1", 50),
+     ("GEOGEO01", "Geografi 1", 100)),
+    (("SVESVE03", "Svenska 3", 100), ("PSKPSY01", "Psykologi 1", 50)),
+)  # fmt: skip
+_COURSES_NA = (
+    (("SVESVE01", "Svenska 1", 100), ("ENGENG05", "Engelska 5", 100),
+     ("MATMAT01c", "Matematik 1c", 100), ("IDRIDR01", "Idrott och hälsa 1", 100),
+     ("BIOBIO01", "Biologi 1", 100), ("FYSFYS01a", "Fysik 1a", 150),
+     ("KEMKEM01", "Kemi 1", 100)),
+    (("SVESVE02", "Svenska 2", 100), ("ENGENG06", "Engelska 6", 100),
+     ("MATMAT02c", "Matematik 2c", 100), ("RELREL01", "Religionskunskap 1", 50),
+     ("KEMKEM02", "Kemi 2", 100)),
+    (("SVESVE03", "Svenska 3", 100), ("MATMAT03c", "Matematik 3c", 100)),
+)  # fmt: skip
+_COURSES_YP = (
+    (("SVESVE01", "Svenska 1", 100), ("ENGENG05", "Engelska 5", 100),
+     ("MATMAT01a", "Matematik 1a", 100), ("IDRIDR01", "Idrott och hälsa 1", 100),
+     ("HISHIS01a1", "Historia 1a1", 50), ("SAMSAM01a1", "Samhällskunskap 1a1", 50),
+     ("NAKNAK01a1", "Naturkunskap 1a1", 50)),
+    (("SVESVE02", "Svenska 2", 100), ("ENGENG06", "Engelska 6", 100),
+     ("RELREL01", "Religionskunskap 1", 50), ("NAKNAK01a2", "Naturkunskap 1a2", 50),
+     ("SAMSAM01a2", "Samhällskunskap 1a2", 50)),
+    (("SVESVE03", "Svenska 3", 100),),
+)  # fmt: skip
+_COURSE_SHIFT = {"MAT": -0.25, "FYS": -0.15, "KEM": -0.15, "IDR": 0.35, "ENG": 0.15}
+_DROPOUT_SHIFT = -0.9  # in the year a pupil left
+
+# Aggregated attendance: offered minutes per school week (compulsory school years 7–9
+# have about 30 lessons a week; upper secondary guarantees 23 hours and schedules more).
+_WEEKLY_MINUTES = {"low": 1300, "GR": 1450, "GY": 1400}
+# About 1 in 7 compulsory school pupils were absent 15 % or more (Skolverket, HT 2019,
+# calibration stats school_absence); weaker pupils more often.
+_HIGH_ABSENCE_SHARE = 0.14
+_HIGH_ABSENCE_SLOPE = 0.05
+
+
+@functools.cache
+def _syllabus_uuid(key: str) -> str:
+    return demo_uuid("syllabus", key)
+
+
+def _gr_syllabus_key(subject: str, language: str = "") -> str:
+    return f"GR/{subject}/{language}" if language else f"GR/{subject}"
+
+
+def _syllabuses() -> dict[str, DemoSyllabus]:
+    from lotsen.school.merit import SUBJECT_NAMES
+
+    catalogue: dict[str, DemoSyllabus] = {}
+
+    def add(syllabus: DemoSyllabus) -> None:
+        catalogue[syllabus.key] = syllabus
+
+    for subject in (*_GR_SUBJECTS, "SVA"):
+        add(
+            DemoSyllabus(
+                key=_gr_syllabus_key(subject),
+                school_type=SchoolType.GR,
+                subject_designation=subject,
+                subject_code=f"GRGR{_GR_SUBJECT_CODES[subject]}01",
+                subject_name=SUBJECT_NAMES[subject].capitalize(),
+            )
+        )
+    for subject, languages in (("M2", _MODERN_LANGUAGES), ("ML", _MOTHER_TONGUES)):
+        for language, _weight in languages:
+            add(
+                DemoSyllabus(
+                    key=_gr_syllabus_key(subject, language),
+                    school_type=SchoolType.GR,
+                    subject_designation=subject,
+                    subject_code=f"GRGR{_GR_SUBJECT_CODES[subject]}01",
+                    subject_name=SUBJECT_NAMES[subject].capitalize(),
+                    language_code=language,
+                )
+            )
+    for table in (_COURSES_HF, _COURSES_NA, _COURSES_YP):
+        for year in table:
+            for code, name, points in year:
+                add(_course_syllabus(code, name, points))
+    for programme, _weight in (*_HF_PROGRAMMES, *_YP_PROGRAMMES):
+        add(_course_syllabus(f"GYAR{programme}", "Gymnasiearbete", 100))
+    return catalogue
+
+
+def _course_syllabus(code: str, name: str, points: int) -> DemoSyllabus:
+    subject = "GYAR" if code.startswith("GYAR") else code[:3]
+    return DemoSyllabus(
+        key=f"GY/{code}",
+        school_type=SchoolType.GY,
+        subject_designation=subject,
+        subject_code=subject,
+        subject_name=name.rsplit(" ", 1)[0] if subject != "GYAR" else name,
+        course_code=code,
+        course_name=name,
+        points=points,
+    )
+
+
+DEMO_SYLLABUSES: dict[str, DemoSyllabus] = {}
+
+
+def demo_syllabuses() -> dict[str, DemoSyllabus]:
+    """The syllabuses (subjects and courses) that the demo's grades refer to."""
+    if not DEMO_SYLLABUSES:
+        DEMO_SYLLABUSES.update(_syllabuses())
+    return DEMO_SYLLABUSES
+
+
+def _track(facts: SchoolFacts) -> str | None:
+    """The upper-secondary track a pupil went on to; None while in compulsory school."""
+    upper = [e for e in facts.enrolments if e.school_type == SchoolType.GY]
+    if not upper:
+        return "never" if facts.grade >= 10 else None
+    programme = upper[-1].programme
+    if programme == _IM_PROGRAMME:
+        return _IM
+    return _HF if programme in {code for code, _w in _HF_PROGRAMMES} else _YP
+
+
+def _ability(facts: SchoolFacts, rng: random.Random) -> float:
+    track = _track(facts)
+    return (
+        rng.gauss(0.0, _ABILITY_SD)
+        + _GENDER_SHIFT.get(facts.gender, 0.0)
+        + (_TRACK_SHIFT[track] if track else 0.0)
+    )
+
+
+def _grade_from(latent: float, rng: random.Random, *, streck: bool = True) -> str:
+    index = sum(latent >= threshold for threshold in _THRESHOLDS)
+    value = _GRADE_LADDER[index]
+    if value == "F" and streck and rng.random() < _STRECK_SHARE:
+        return "-"
+    return value
+
+
+def school_records(
+    facts: SchoolFacts, *, today: dt.date
+) -> tuple[list[DemoGrade], list[DemoAttendance]]:
+    """One young person's grades and aggregated attendance, as far as they exist today."""
+    return school_grades(facts, today=today), school_attendance(facts, today=today)
+
+
+def _person_ability(facts: SchoolFacts) -> float:
+    return _ability(facts, random.Random(f"{facts.key}/ability/{facts.ordinal}"))
+
+
+def school_grades(facts: SchoolFacts, *, today: dt.date) -> list[DemoGrade]:
+    rng = random.Random(f"{facts.key}/grades/{facts.ordinal}")
+    ability = _person_ability(facts)
+    grades = _compulsory_grades(facts, rng, ability=ability, today=today)
+    return grades + _course_grades(facts, rng, ability=ability, today=today, start=len(grades))
+
+
+def school_attendance(facts: SchoolFacts, *, today: dt.date) -> list[DemoAttendance]:
+    # A generator of its own, so that attendance can be drawn without the grades.
+    rng = random.Random(f"{facts.key}/attendance/{facts.ordinal}")
+    return _attendance(facts, rng, ability=_person_ability(facts), today=today)
+
+
+@functools.lru_cache(maxsize=16)
+def _grades_base(key: str, ordinal: int) -> str:
+    return demo_uuid(key, "grades", ordinal)
+
+
+def _grade_id(facts: SchoolFacts, number: int) -> str:
+    # One uuid5 per person, and the person's grades numbered in its last 48 bits: hashing
+    # once per grade took longer than drawing the grades.
+    base = _grades_base(facts.key, facts.ordinal)
+    node = (int(base[24:], 16) + number) % (1 << 48)
+    return f"{base[:24]}{node:012x}"
+
+
+def _compulsory_grades(
+    facts: SchoolFacts, rng: random.Random, *, ability: float, today: dt.date
+) -> list[DemoGrade]:
+    """Term grades for every finished term of years 7–9; final grades at the end of 9."""
+    compulsory = next((e for e in facts.enrolments if e.school_type == SchoolType.GR), None)
+    if compulsory is None or facts.grade < 7:
+        return []
+    swedish = "SVA" if facts.international and rng.random() < 0.3 else "SV"
+    subjects = [(swedish if s == "SV" else s, "") for s in _GR_SUBJECTS]
+    roll = rng.random()
+    if roll < 0.8:
+        subjects.append(("M2", _weighted(rng, _MODERN_LANGUAGES)))
+    elif roll < (0.92 if facts.international else 0.84):
+        subjects.append(("ML", _weighted(rng, _MOTHER_TONGUES)))
+    latents = {
+        subject: ability + _SUBJECT_SHIFT.get(subject, 0.0) + rng.gauss(0.0, _SUBJECT_NOISE)
+        for subject, _language in subjects
+    }
+    # The autumn term of year 7 began in this calendar year.
+    year7 = academic_year_of(today) - (facts.grade - 7)
+    grades: list[DemoGrade] = []
+    for term in range(6):  # HT7, VT7, HT8, VT8, HT9, VT9
+        autumn = term % 2 == 0
+        year = year7 + term // 2 + (0 if autumn else 1)
+        month, day = _HT_GRADE_DAY if autumn else _VT_GRADE_DAY
+        registered = dt.date(year, month, day)
+        if registered >= today:
+            break
+        final = term == 5
+        for subject, language in subjects:
+            latent = latents[subject]
+            if not final:
+                latent += -_TERM_DRIFT * (5 - term) / 5 + rng.gauss(0.0, _TERM_NOISE)
+            grades.append(
+                DemoGrade(
+                    id=_grade_id(facts, len(grades)),
+                    syllabus=_gr_syllabus_key(subject, language),
+                    subject_code=subject,
+                    course_code="",
+                    points=None,
+                    value=_grade_from(latent, rng),
+                    kind="final" if final else "term",
+                    semester="HT" if autumn else "VT",
+                    year=year,
+                    registered_on=registered,
+                    school_unit_code=compulsory.school_unit_code,
+                )
+            )
+    return grades
+
+
+def _course_grades(
+    facts: SchoolFacts, rng: random.Random, *, ability: float, today: dt.date, start: int
+) -> list[DemoGrade]:
+    upper = next((e for e in facts.enrolments if e.school_type == SchoolType.GY), None)
+    if upper is None or upper.programme == _IM_PROGRAMME:
+        # Introduction programmes read compulsory-school subjects or an individual plan:
+        # no national course grades.
+        return []
+    if upper.programme in ("NA", "TE"):
+        table = _COURSES_NA
+    elif upper.programme in {code for code, _w in _HF_PROGRAMMES}:
+        table = _COURSES_HF
+    else:
+        table = _COURSES_YP
+    dropped_out = upper.end_reason == END_REASON_DROPPED_OUT
+    grades: list[DemoGrade] = []
+    for index, courses in enumerate(table):
+        year = upper.start_date.year + index + 1
+        registered = dt.date(year, *_VT_GRADE_DAY)
+        if registered >= today or (upper.end_date is not None and registered > upper.end_date):
+            break
+        leaving_soon = dropped_out and (
+            upper.end_date is None or upper.end_date < dt.date(year + 1, *_VT_GRADE_DAY)
+        )
+        if index == 2:
+            courses = (*courses, (f"GYAR{upper.programme}", "Gymnasiearbete", 100))
+        for code, _name, points in courses:
+            latent = (
+                ability
+                + _COURSE_SHIFT.get(code[:3], 0.0)
+                + rng.gauss(0.0, _SUBJECT_NOISE)
+                + (_DROPOUT_SHIFT if leaving_soon else 0.0)
+            )
+            value = _grade_from(latent, rng, streck=False)
+            if code.startswith("GYAR"):
+                value = "F" if value == "F" else "E"  # gymnasiearbete: E or F only
+            grades.append(
+                DemoGrade(
+                    id=_grade_id(facts, start + len(grades)),
+                    syllabus=f"GY/{code}",
+                    subject_code="GYAR" if code.startswith("GYAR") else code[:3],
+                    course_code=code,
+                    points=points,
+                    value=value,
+                    kind="final",
+                    semester="VT",
+                    year=year,
+                    registered_on=registered,
+                    school_unit_code=upper.school_unit_code,
+                )
+            )
+    return grades
+
+
+def _attendance(
+    facts: SchoolFacts, rng: random.Random, *, ability: float, today: dt.date
+) -> list[DemoAttendance]:
+    current = next((e for e in facts.enrolments if e.end_date is None), None)
+    if current is None:
+        return []
+    if current.school_type == SchoolType.GY:
+        weekly = _WEEKLY_MINUTES["GY"]
+    else:
+        weekly = _WEEKLY_MINUTES["GR" if (current.school_year or 0) >= 7 else "low"]
+    high_share = _HIGH_ABSENCE_SHARE - _HIGH_ABSENCE_SLOPE * max(-1.5, min(1.5, ability))
+    if rng.random() < high_share:
+        base, invalid_share = rng.uniform(0.16, 0.45), rng.uniform(0.15, 0.5)
+    else:
+        base, invalid_share = 0.01 + 0.11 * rng.random() ** 1.5, rng.uniform(0.0, 0.35)
+    rows = []
+    for start, end in attendance_periods(today):
+        if start < current.start_date:
+            continue
+        offered = round(weekly * school_weeks(start, end) * rng.uniform(0.95, 1.0) / 5) * 5
+        rate = min(0.9, base * rng.uniform(0.7, 1.3))
+        absent = round(offered * rate)
+        invalid = round(absent * invalid_share)
+        rows.append(
+            DemoAttendance(
+                start_date=start,
+                end_date=end,
+                offered=offered,
+                attended=offered - absent,
+                valid_absence=absent - invalid,
+                invalid_absence=invalid,
+                school_unit_code=current.school_unit_code,
+            )
+        )
+    return rows
+
+
+def academic_year_of(today: dt.date) -> int:
+    return today.year if today.month >= 8 else today.year - 1

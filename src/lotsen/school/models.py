@@ -118,3 +118,29 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SourcePersonId(models.Model):
+    """A source system's id for a person: the SS 12000 transfer id (a uuid).
+
+    SS 12000 refers to pupils by uuid everywhere after ``/persons`` (grades, attendance), and
+    an incremental run sees only the persons that changed, so the uuid → person mapping has
+    to outlive a run. A person keeps every id a source ever gave them; the personnummer
+    stays the one identity that matches a person across sources.
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="source_ids")
+    source = models.CharField(max_length=20)  # "ss12000"
+    external_id = models.CharField(max_length=100)
+
+    class Meta:
+        verbose_name = _("källsystemets id för en person")
+        verbose_name_plural = _("källsystemens id för personer")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="unique_source_person_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"

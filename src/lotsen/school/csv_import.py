@@ -1,0 +1,673 @@
+"""CSV import of school data, for schools without an SS 12000 API.
+
+Three kinds of file, one kind per file: ``enrolments``, ``grades``, ``attendance``; their
+columns are in ``COLUMN_HELP`` (also shown by ``lotsen import school-csv --help``).
+
+A file is all or nothing: every line is checked first, and if any line has an error
+nothing is written and every error is reported with its line, column and reason (never
+the personnummer). A good file is written in one transaction. Each row has a key made
+from what identifies it (the person's id in Lotsen, never the personnummer, and e.g. the
+subject and term), so importing the same file twice changes nothing, and a corrected file
+updates the rows it corrects.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import DatabaseError
+
+from lotsen.accounts.models import Organisation, OrganisationKind
+from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
+from lotsen.people.models import Person
+from lotsen.school.importing import (
+    ImportFailed,
+    ImportRecorder,
+    PageWork,
+    counts_add,
+    import_actor,
+    rows_upsert,
+)
+from lotsen.school.merit import (
+    InvalidGrade,
+    UnknownSubject,
+    parse_grade,
+    parse_subject,
+)
+from lotsen.school.models import AttendancePeriod, Enrolment, Grade, GradeKind, ImportRun
+
+KINDS = ("enrolments", "grades", "attendance")
+KEPT_SCHOOL_TYPES = ("GR", "GRS", "GY", "GYS")
+CHUNK_ROWS = 5000
+MAX_MINUTES = 2_147_483_647
+
+COLUMN_HELP = """\
+Kolumner (rubrikrad krävs; UTF-8, med eller utan BOM; avgränsare , eller ;).
+Personnummer skrivs ÅÅÅÅMMDD-NNNN, ÅÅÅÅMMDDNNNN eller ÅÅMMDD-NNNN; samordningsnummer
+går också. Datum skrivs ÅÅÅÅ-MM-DD. * = måste finnas och vara ifyllt.
+
+--kind enrolments (inskrivningar)
+  personnummer*      eleven
+  school_unit_code*  skolenhetskod, åtta siffror; skolenheten ska finnas i Lotsen
+  school_type*       GR, GRS, GY eller GYS
+  start_date*        startdatum
+  end_date           slutdatum (tomt: pågår)
+  end_reason         varför inskrivningen slutade (t.ex. Gymnasieexamen, Avbrott)
+  school_year        årskurs, 0–10
+  programme          program eller studievägskod (t.ex. NA, EE, IM), högst 20 tecken
+  given_name         förnamn: krävs för en elev som inte finns i Lotsen
+  family_name        efternamn: krävs för en elev som inte finns i Lotsen
+  home_municipality_code  folkbokföringskommun, fyra siffror (bara för en ny elev)
+
+--kind grades (betyg)
+  personnummer*      eleven; ska finnas i Lotsen (importera inskrivningarna först)
+  subject*           ämne: i grundskolan en ämnesbeteckning (SV, SVA, EN, MA, BI, FY, KE,
+                     GE, HI, RE, SH, TK, BL, HKK, IDH, MU, SL, ML, M1, M2); med kurskod
+                     ämneskoden (t.ex. SVE, MAT)
+  grade*             A, B, C, D, E, F eller - (streck)
+  kind*              final (slutbetyg) eller term (terminsbetyg)
+  registered_on*     datum då betyget registrerades
+  semester           HT eller VT (krävs för terminsbetyg)
+  year               år, t.ex. 2026 (krävs för terminsbetyg)
+  course_code        kurskod i gymnasieskolan, t.ex. SVESVE01, MATMAT01a
+  points             kursens poäng, t.ex. 100
+  school_unit_code   skolenhetskod
+
+--kind attendance (närvaro per period, i minuter)
+  personnummer*      eleven; ska finnas i Lotsen
+  start_date*        periodens första dag
+  end_date*          periodens sista dag
+  offered_minutes*   erbjuden tid
+  attended_minutes*  närvaro
+  valid_absence_minutes    giltig frånvaro (tomt: 0)
+  invalid_absence_minutes  ogiltig frånvaro (tomt: 0)
+  school_unit_code   skolenhetskod
+"""
+
+_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "enrolments": (
+        ("personnummer", "school_unit_code", "school_type", "start_date"),
+        (
+            "end_date",
+            "end_reason",
+            "school_year",
+            "programme",
+            "given_name",
+            "family_name",
+            "home_municipality_code",
+        ),
+    ),
+    "grades": (
+        ("personnummer", "subject", "grade", "kind", "registered_on"),
+        ("semester", "year", "course_code", "points", "school_unit_code"),
+    ),
+    "attendance": (
+        ("personnummer", "start_date", "end_date", "offered_minutes", "attended_minutes"),
+        ("valid_absence_minutes", "invalid_absence_minutes", "school_unit_code"),
+    ),
+}
+
+ERROR_KIND = "okänd sort {kind}: välj enrolments, grades eller attendance"
+ERROR_FILE = "{count} fel i filen; ingenting skrevs."
+ERROR_EMPTY = "filen är tom: första raden ska vara rubrikraden"
+ERROR_NOT_UTF8 = "filen är inte UTF-8"
+ERROR_BAD_CSV = "felaktig CSV ({detail})"
+ERROR_MISSING_COLUMN = "kolumnen saknas i rubrikraden"
+ERROR_UNKNOWN_COLUMN = "okänd kolumn (stavfel?); kända kolumner: {known}"
+ERROR_DUPLICATE_COLUMN = "kolumnen förekommer mer än en gång"
+ERROR_TOO_MANY_FIELDS = "raden har {found} fält, rubrikraden {expected}"
+ERROR_REQUIRED = "måste fyllas i"
+ERROR_DATE = "är inte ett datum (ÅÅÅÅ-MM-DD)"
+ERROR_INTEGER = "ska vara ett heltal"
+ERROR_RANGE = "ska vara mellan {low} och {high}"
+ERROR_TOO_LONG = "är för lång (högst {limit} tecken)"
+ERROR_SCHOOL_TYPE = "ska vara GR, GRS, GY eller GYS"
+ERROR_SCHOOL_UNIT = "ingen skolenhet i Lotsen har skolenhetskoden"
+ERROR_SCHOOL_UNIT_FORMAT = "ska vara åtta siffror"
+ERROR_MUNICIPALITY = "ska vara fyra siffror"
+ERROR_END_BEFORE_START = "ligger före startdatumet"
+ERROR_UNKNOWN_PERSON = "eleven finns inte i Lotsen; importera inskrivningarna först"
+ERROR_NEW_PERSON_NAMES = "eleven finns inte i Lotsen: fyll i given_name och family_name"
+ERROR_KIND_VALUE = "ska vara final (slutbetyg) eller term (terminsbetyg)"
+ERROR_SEMESTER = "ska vara HT eller VT"
+ERROR_TERM_NEEDS = "ett terminsbetyg behöver termin (semester) och år (year)"
+ERROR_SUBJECT_CODE = "ska vara 1–10 bokstäver eller siffror"
+ERROR_SUMS = "närvaro och frånvaro är tillsammans mer än den erbjudna tiden"
+ERROR_DUPLICATE_ROW = "samma {what} finns redan på rad {line}"
+ERROR_DATABASE = "databasfel ({kind}); ingenting skrevs"
+
+_KIND_VALUES = {
+    "final": GradeKind.FINAL,
+    "slutbetyg": GradeKind.FINAL,
+    "term": GradeKind.TERM,
+    "terminsbetyg": GradeKind.TERM,
+}
+_SUBJECT = re.compile(r"^[A-ZÅÄÖ0-9]{1,10}$")
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    column: str
+    reason: str
+
+    def as_reject(self) -> dict[str, Any]:
+        return {"line": self.line, "column": self.column, "reason": self.reason}
+
+    def __str__(self) -> str:
+        where = f"rad {self.line}" + (f", kolumn {self.column}" if self.column else "")
+        return f"{where}: {self.reason}"
+
+
+class _RowError(ValueError):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+
+def _rows(data: bytes, kind: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, {column: value}) for each data row; raises ``_FileErrors`` for a
+    header or encoding problem (nothing else can be read then)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise _FileErrors([LineError(line, "", ERROR_NOT_UTF8)]) from error
+    if not text.strip():
+        raise _FileErrors([LineError(1, "", ERROR_EMPTY)])
+    header_line = text.splitlines()[0]
+    delimiter = ";" if ";" in header_line and "," not in header_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    required, optional = _COLUMNS[kind]
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except csv.Error as error:
+        raise _FileErrors([LineError(1, "", ERROR_BAD_CSV.format(detail=error))]) from error
+    errors = []
+    known = (*required, *optional)
+    for column in required:
+        if column not in header:
+            errors.append(LineError(1, column, ERROR_MISSING_COLUMN))
+    for index, column in enumerate(header):
+        if column not in known:
+            errors.append(LineError(1, column, ERROR_UNKNOWN_COLUMN.format(known=", ".join(known))))
+        elif column in header[:index]:
+            errors.append(LineError(1, column, ERROR_DUPLICATE_COLUMN))
+    if errors:
+        raise _FileErrors(errors)
+    previous_end = reader.line_num
+    try:
+        for row in reader:
+            # A quoted field may span lines: name the line where the row starts.
+            line, previous_end = previous_end + 1, reader.line_num
+            if not any(value.strip() for value in row):
+                continue
+            if len(row) > len(header):
+                yield (
+                    line,
+                    {
+                        "__error__": ERROR_TOO_MANY_FIELDS.format(
+                            found=len(row), expected=len(header)
+                        )
+                    },
+                )
+                continue
+            values = {column: "" for column in known}
+            values.update(
+                {column: value.strip() for column, value in zip(header, row, strict=False)}
+            )
+            yield line, values
+    except csv.Error as error:
+        raise _FileErrors(
+            [LineError(reader.line_num, "", ERROR_BAD_CSV.format(detail=error))]
+        ) from error
+
+
+class _FileErrors(Exception):
+    def __init__(self, errors: list[LineError]) -> None:
+        super().__init__(f"{len(errors)} fel")
+        self.errors = errors
+
+
+def _required(values: dict[str, str], column: str) -> str:
+    value = values.get(column, "")
+    if not value:
+        raise _RowError(column, ERROR_REQUIRED)
+    return value
+
+
+def _date(values: dict[str, str], column: str, *, required: bool = False) -> dt.date | None:
+    value = _required(values, column) if required else values.get(column, "")
+    if not value:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise _RowError(column, ERROR_DATE) from error
+
+
+def _int(
+    values: dict[str, str], column: str, *, low: int, high: int, required: bool = False
+) -> int | None:
+    value = _required(values, column) if required else values.get(column, "")
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError as error:
+        raise _RowError(column, ERROR_INTEGER) from error
+    if not low <= number <= high:
+        raise _RowError(column, ERROR_RANGE.format(low=low, high=high))
+    return number
+
+
+def _text(values: dict[str, str], column: str, *, limit: int) -> str:
+    value = " ".join(values.get(column, "").split())
+    if len(value) > limit:
+        raise _RowError(column, ERROR_TOO_LONG.format(limit=limit))
+    return value
+
+
+def _school_unit_code(values: dict[str, str], *, required: bool = False) -> str:
+    value = _required(values, "school_unit_code") if required else values["school_unit_code"]
+    if value and not re.fullmatch(r"\d{8}", value):
+        raise _RowError("school_unit_code", ERROR_SCHOOL_UNIT_FORMAT)
+    return value
+
+
+# --- Rows by kind --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    line: int
+    number: str  # normalised personnummer: used for the lookup only, never stored in keys
+    values: dict[str, Any]
+
+
+def _enrolment_row(values: dict[str, str]) -> dict[str, Any]:
+    school_type = _required(values, "school_type").upper()
+    if school_type not in KEPT_SCHOOL_TYPES:
+        raise _RowError("school_type", ERROR_SCHOOL_TYPE)
+    start = _date(values, "start_date", required=True)
+    end = _date(values, "end_date")
+    if start and end and end < start:
+        raise _RowError("end_date", ERROR_END_BEFORE_START)
+    municipality = values["home_municipality_code"]
+    if municipality and not re.fullmatch(r"\d{4}", municipality):
+        raise _RowError("home_municipality_code", ERROR_MUNICIPALITY)
+    return {
+        "school_unit_code": _school_unit_code(values, required=True),
+        "school_type": school_type,
+        "start_date": start,
+        "end_date": end,
+        "end_reason": _text(values, "end_reason", limit=100) if end else "",
+        "school_year": _int(values, "school_year", low=0, high=10),
+        "programme": _text(values, "programme", limit=20),
+        "given_name": _text(values, "given_name", limit=100),
+        "family_name": _text(values, "family_name", limit=100),
+        "home_municipality_code": municipality,
+    }
+
+
+def _grade_row(values: dict[str, str]) -> dict[str, Any]:
+    course_code = _text(values, "course_code", limit=20).replace(" ", "")
+    subject_text = _required(values, "subject")
+    if course_code:
+        subject = subject_text.upper()
+        if not _SUBJECT.match(subject):
+            raise _RowError("subject", ERROR_SUBJECT_CODE)
+    else:
+        try:
+            subject = parse_subject(text=subject_text)
+        except UnknownSubject as error:
+            raise _RowError("subject", str(error)) from error
+    try:
+        value = parse_grade(text=_required(values, "grade"))
+    except InvalidGrade as error:
+        raise _RowError("grade", str(error)) from error
+    kind = _KIND_VALUES.get(_required(values, "kind").lower())
+    if kind is None:
+        raise _RowError("kind", ERROR_KIND_VALUE)
+    semester = values["semester"].upper()
+    if semester and semester not in ("HT", "VT"):
+        raise _RowError("semester", ERROR_SEMESTER)
+    year = _int(values, "year", low=1900, high=2100)
+    if kind == GradeKind.TERM and not (semester and year):
+        raise _RowError("semester" if not semester else "year", ERROR_TERM_NEEDS)
+    return {
+        "subject_code": subject,
+        "course_code": course_code,
+        "value": value,
+        "kind": kind,
+        "semester": semester,
+        "year": year,
+        "registered_on": _date(values, "registered_on", required=True),
+        "points": _int(values, "points", low=0, high=10_000),
+        "school_unit_code": _school_unit_code(values),
+    }
+
+
+def _attendance_row(values: dict[str, str]) -> dict[str, Any]:
+    start = _date(values, "start_date", required=True)
+    end = _date(values, "end_date", required=True)
+    if start and end and end < start:
+        raise _RowError("end_date", ERROR_END_BEFORE_START)
+    offered = _int(values, "offered_minutes", low=0, high=MAX_MINUTES, required=True)
+    attended = _int(values, "attended_minutes", low=0, high=MAX_MINUTES, required=True)
+    valid = _int(values, "valid_absence_minutes", low=0, high=MAX_MINUTES) or 0
+    invalid = _int(values, "invalid_absence_minutes", low=0, high=MAX_MINUTES) or 0
+    assert offered is not None and attended is not None
+    if attended + valid + invalid > offered:
+        raise _RowError("offered_minutes", ERROR_SUMS)
+    return {
+        "start_date": start,
+        "end_date": end,
+        "offered_minutes": offered,
+        "attended_minutes": attended,
+        "valid_absence_minutes": valid,
+        "invalid_absence_minutes": invalid,
+        "school_unit_code": _school_unit_code(values),
+    }
+
+
+_ROW_PARSERS: dict[str, Callable[[dict[str, str]], dict[str, Any]]] = {
+    "enrolments": _enrolment_row,
+    "grades": _grade_row,
+    "attendance": _attendance_row,
+}
+
+
+def _identity_key(kind: str, values: dict[str, Any]) -> tuple:
+    """What makes two rows of a file the same record (besides the person)."""
+    if kind == "enrolments":
+        return (values["school_unit_code"], values["school_type"], values["start_date"])
+    if kind == "grades":
+        return (
+            values["subject_code"],
+            values["course_code"],
+            values["kind"],
+            values["semester"],
+            values["year"],
+        )
+    return (values["start_date"], values["end_date"], values["school_unit_code"])
+
+
+_WHAT = {"enrolments": "inskrivning", "grades": "betyg", "attendance": "period"}
+
+
+def _parse(kind: str, data: bytes) -> tuple[list[_Row], list[LineError]]:
+    parser = _ROW_PARSERS[kind]
+    rows: list[_Row] = []
+    errors: list[LineError] = []
+    first_lines: dict[tuple, int] = {}
+    for line, values in _rows(data, kind):
+        if "__error__" in values:
+            errors.append(LineError(line, "", values["__error__"]))
+            continue
+        try:
+            number = parse_identity_number(_required(values, "personnummer")).normalized
+            parsed = parser(values)
+        except InvalidIdentityNumber as error:
+            errors.append(LineError(line, "personnummer", str(error)))
+            continue
+        except _RowError as error:
+            errors.append(LineError(line, error.column, error.reason))
+            continue
+        identity = (number, *_identity_key(kind, parsed))
+        first = first_lines.setdefault(identity, line)
+        if first != line:
+            errors.append(
+                LineError(line, "", ERROR_DUPLICATE_ROW.format(what=_WHAT[kind], line=first))
+            )
+            continue
+        rows.append(_Row(line=line, number=number, values=parsed))
+    return rows, errors
+
+
+# --- Resolving persons and school units ----------------------------------------------------------
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _persons(numbers: set[str]) -> dict[str, Person]:
+    found: dict[str, Person] = {}
+    for chunk in _chunks(sorted(numbers), 2000):
+        for person in Person.objects.filter(personal_identity_number__in=chunk):
+            found[person.personal_identity_number] = person
+    return found
+
+
+def _school_units(codes: set[str]) -> dict[str, Organisation]:
+    return {
+        org.school_unit_code: org
+        for org in Organisation.objects.filter(
+            school_unit_code__in=codes, kind=OrganisationKind.SCHOOL_UNIT
+        )
+    }
+
+
+def _resolve(kind: str, rows: list[_Row]) -> tuple[dict, dict, list[LineError]]:
+    persons = _persons({row.number for row in rows})
+    schools = _school_units({row.values["school_unit_code"] for row in rows} - {""})
+    errors = []
+    for row in rows:
+        code = row.values["school_unit_code"]
+        if code and code not in schools:
+            errors.append(LineError(row.line, "school_unit_code", ERROR_SCHOOL_UNIT))
+        if row.number not in persons:
+            if kind != "enrolments":
+                errors.append(LineError(row.line, "personnummer", ERROR_UNKNOWN_PERSON))
+            elif not (row.values["given_name"] and row.values["family_name"]):
+                column = "given_name" if not row.values["given_name"] else "family_name"
+                errors.append(LineError(row.line, column, ERROR_NEW_PERSON_NAMES))
+    return persons, schools, errors
+
+
+# --- Writing -----------------------------------------------------------------------------------
+
+
+def _write(
+    kind: str,
+    rows: list[_Row],
+    persons: dict[str, Person],
+    schools: dict[str, Organisation],
+    work: PageWork,
+    progress: Callable[[int], None],
+) -> None:
+    counts = work.counts[kind]
+    if kind == "enrolments":
+        new_people: dict[str, Person] = {}
+        for row in rows:
+            if row.number in persons or row.number in new_people:
+                continue
+            identity = parse_identity_number(row.number)
+            new_people[row.number] = Person(
+                personal_identity_number=identity.normalized,
+                is_coordination_number=identity.is_coordination_number,
+                date_of_birth=identity.date_of_birth,
+                given_name=row.values["given_name"],
+                family_name=row.values["family_name"],
+                home_municipality_code=row.values["home_municipality_code"],
+            )
+        Person.objects.bulk_create(list(new_people.values()), batch_size=1000)
+        persons.update(new_people)
+        work.counts["persons"].created += len(new_people)
+        for person in new_people.values():
+            work.person_changed(person.pk, created=True)
+
+    done = 0
+    for chunk in _chunks(rows, CHUNK_ROWS):
+        model, fields, built = _models(kind, chunk, persons, schools)
+        result = rows_upsert(model=model, rows=built, fields=fields)
+        counts_add(counts, result)
+        for row in (*result.created, *result.updated):
+            work.person_changed(row.person_id)
+        done += len(chunk)
+        progress(done)
+
+
+def _models(
+    kind: str, rows: Sequence[_Row], persons: dict[str, Person], schools: dict[str, Organisation]
+) -> tuple[type, tuple[str, ...], list[Any]]:
+    built: list[Any] = []
+    for row in rows:
+        person = persons[row.number]
+        v = row.values
+        school = schools.get(v["school_unit_code"])
+        if kind == "enrolments":
+            built.append(
+                Enrolment(
+                    person=person,
+                    school_unit=school,
+                    school_type=v["school_type"],
+                    school_year=v["school_year"],
+                    programme=v["programme"],
+                    start_date=v["start_date"],
+                    end_date=v["end_date"],
+                    end_reason=v["end_reason"],
+                    external_id=(
+                        f"csv:{person.pk}:{v['school_unit_code']}:{v['school_type']}:"
+                        f"{v['start_date'].isoformat()}"
+                    ),
+                )
+            )
+        elif kind == "grades":
+            built.append(
+                Grade(
+                    person=person,
+                    school_unit=school,
+                    subject_code=v["subject_code"],
+                    course_code=v["course_code"],
+                    points=v["points"],
+                    value=v["value"],
+                    kind=v["kind"],
+                    semester=v["semester"],
+                    year=v["year"],
+                    registered_on=v["registered_on"],
+                    external_id=(
+                        f"csv:{person.pk}:{v['subject_code']}:{v['course_code']}:{v['kind']}:"
+                        f"{v['semester']}{v['year'] or ''}"
+                    ),
+                )
+            )
+        else:
+            built.append(
+                AttendancePeriod(
+                    person=person,
+                    school_unit=school,
+                    start_date=v["start_date"],
+                    end_date=v["end_date"],
+                    offered_minutes=v["offered_minutes"],
+                    attended_minutes=v["attended_minutes"],
+                    valid_absence_minutes=v["valid_absence_minutes"],
+                    invalid_absence_minutes=v["invalid_absence_minutes"],
+                    external_id=(
+                        f"csv:{person.pk}:{v['start_date'].isoformat()}:"
+                        f"{v['end_date'].isoformat()}:{v['school_unit_code']}"
+                    ),
+                )
+            )
+    if kind == "enrolments":
+        fields = (
+            "school_unit",
+            "school_type",
+            "school_year",
+            "programme",
+            "start_date",
+            "end_date",
+            "end_reason",
+        )
+        return Enrolment, fields, built
+    if kind == "grades":
+        fields = (
+            "school_unit",
+            "subject_code",
+            "course_code",
+            "points",
+            "value",
+            "kind",
+            "semester",
+            "year",
+            "registered_on",
+        )
+        return Grade, fields, built
+    fields = (
+        "school_unit",
+        "offered_minutes",
+        "attended_minutes",
+        "valid_absence_minutes",
+        "invalid_absence_minutes",
+    )
+    return AttendancePeriod, fields, built
+
+
+# --- The service ---------------------------------------------------------------------------------
+
+
+def school_csv_import(
+    *, kind: str, data: bytes, filename: str = "", stdout: Any = None
+) -> ImportRun:
+    """Import one CSV file of ``kind``; returns the ImportRun ("done", or "failed" with
+    every line error in ``rejects`` and nothing written)."""
+    if kind not in KINDS:
+        raise ValueError(ERROR_KIND.format(kind=kind))
+    recorder = ImportRecorder(
+        source=f"csv:{kind}",
+        actor=import_actor(),
+        stdout=stdout,
+        info={"file": Path(filename).name},
+    )
+    try:
+        try:
+            rows, errors = _parse(kind, data)
+        except _FileErrors as error:
+            rows, errors = [], error.errors
+        persons, schools, more = _resolve(kind, rows) if rows else ({}, {}, [])
+        errors = sorted(errors + more, key=lambda e: (e.line, e.column))
+        if errors:
+            recorder.rejects = [error.as_reject() for error in errors[:1000]]
+            recorder.rejected_total = len(errors)
+            recorder.totals[kind].rejected = len({error.line for error in errors})
+            for error in errors[:20]:
+                recorder.write(str(error))
+            if len(errors) > 20:
+                recorder.write(f"… och {len(errors) - 20} fel till.")
+            raise ImportFailed(ERROR_FILE.format(count=len(errors)))
+        recorder.write(f"{len(rows)} rader lästa, inga fel.")
+        total = len(rows)
+
+        def progress(done: int) -> None:
+            recorder.write(f"Skrivet: {done}/{total} rader")
+
+        with recorder.batch({"entity": kind, "rows": total}) as work:
+            _write(kind, rows, persons, schools, work, progress)
+    except (ImportFailed, DatabaseError) as error:
+        run = recorder.fail(error)
+        recorder.write(f"Importen avbröts: {run.counts.get('error')}")
+        return run
+    except BaseException as error:
+        recorder.fail(error)
+        raise
+    run = recorder.finish()
+    counts = recorder.totals
+    recorder.write(
+        "Klart: " + "; ".join(f"{entity}: {c.summary()}" for entity, c in sorted(counts.items()))
+    )
+    return run
