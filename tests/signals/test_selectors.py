@@ -322,8 +322,9 @@ def test_the_overview_takes_a_fixed_number_of_queries(
     graded_pupil, mentor, mentor_actor, today, django_assert_max_num_queries
 ):
     signals_compute(today=today)
-    # The policy, enrolments, grades, attendance, signals with their events, the log, and
-    # the savepoint around them: however many grades, periods and signals there are.
-    with django_assert_max_num_queries(9):
+    # The policy, enrolments, grades, attendance, signals with their events, the model's
+    # latest score, the log, and the savepoint around them: however many grades, periods
+    # and signals there are.
+    with django_assert_max_num_queries(10):
         overview = school_overview_for_person(actor=mentor_actor, person=graded_pupil)
     assert len(overview.signals) >= 2

@@ -8,7 +8,7 @@ that there is something. Each person returned produces exactly one access-log en
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,7 +30,7 @@ from lotsen.school.merit import (
 from lotsen.school.models import AttendancePeriod, Enrolment, Grade
 from lotsen.signals import rules
 from lotsen.signals.models import Signal
-from lotsen.signals.selectors import signals_for_person
+from lotsen.signals.selectors import RiskView, risk_view_for_person, signals_for_person
 from lotsen.signals.services import grade_fact
 
 # Enough periods for a term of weekly aggregates or a year of monthly ones.
@@ -99,6 +99,8 @@ class SchoolOverview:
     eligibility: list[EligibilityRow] = field(default_factory=list)
     attendance: list[AttendanceRow] = field(default_factory=list)
     signals: list[Signal] = field(default_factory=list)
+    # The learned model's latest assessment, for the school that acts on it only.
+    risk: RiskView | None = None
 
     @property
     def failed_course_points(self) -> int:
@@ -142,10 +144,11 @@ def school_overview_for_person(
         )[:ATTENDANCE_PERIODS_SHOWN]
     )
     signals = signals_for_person(actor=actor, person=person, purpose=purpose)
-    if not (enrolments or facts.grades or periods or signals):
+    risk = risk_view_for_person(actor=actor, person=person, purpose=purpose)
+    if not (enrolments or facts.grades or periods or signals or risk):
         return None
 
-    overview = _overview(enrolments, facts, periods, signals)
+    overview = replace(_overview(enrolments, facts, periods, signals), risk=risk)
     access_log_record(
         actor=actor,
         action=Action.EMERGENCY if purpose == Purpose.EMERGENCY else Action.VIEW,

@@ -207,3 +207,101 @@ class SignalEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d}"
+
+
+# --- The learned model ------------------------------------------------------------------
+
+
+class ModelVersion(models.Model):
+    """One trained risk model, as it was trained: what it predicts, on which history, how
+    well it did in cross-validation (with the fairness audit), its model card, and the
+    fitted model itself.
+
+    ``version`` is a hash of the training data and every setting that shaped the model
+    (``signals.scoring.version_hash``): training twice on the same history gives the same
+    version, and a score names exactly the model behind it. The fitted model is kept in the
+    database rather than in a file, so that every application server sees the same model,
+    backups and restores carry it, and a version row can never point at a missing or
+    replaced file; ``model_sha256`` is checked on every load.
+    """
+
+    name = models.CharField(_("modell"), max_length=100)
+    version = models.CharField(_("version"), max_length=40)
+    trained_at = models.DateTimeField(_("tränad"))
+    trained_as_of = models.DateField(_("utfall kända till och med"))
+    horizon_years = models.PositiveSmallIntegerField(_("tidshorisont (år)"))
+    n = models.PositiveIntegerField(_("elever med känt utfall"))
+    positives = models.PositiveIntegerField(_("avbrott"))
+    features = models.JSONField(_("prediktorer"), default=list)
+    threshold = models.FloatField(_("arbetspunkt"))
+    base_rate = models.FloatField(_("andel avbrott"))
+    metrics = models.JSONField(_("mått"), default=dict)
+    model_card = models.TextField(_("modellbeskrivning"))
+    libraries = models.CharField(_("programversioner"), max_length=200)
+    model_blob = models.BinaryField(editable=False)
+    model_sha256 = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("modellversion")
+        verbose_name_plural = _("modellversioner")
+        ordering = ["-trained_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="unique_model_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+class RiskBand(models.TextChoices):
+    LOW = "low", _("Låg")
+    ELEVATED = "elevated", _("Förhöjd")
+    HIGH = "high", _("Hög")
+
+
+class RiskScore(models.Model):
+    """A learned model's risk for one pupil on one date, with the model version behind it.
+
+    A prompt for a conversation, never a decision. ``explanation`` lists the features that
+    pushed the risk up most (feature, Swedish label, value, contribution in log-odds and a
+    plain-language reason); ``features`` holds every value the model saw, so that anyone can
+    check the score against the school's records. ``school_unit`` is the school the pupil
+    attended on ``features_as_of``: the one that sees the score.
+    """
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="risk_scores"
+    )
+    model_version = models.ForeignKey(
+        ModelVersion, on_delete=models.PROTECT, related_name="scores", verbose_name=_("modell")
+    )
+    school_unit = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("skolenhet"),
+    )
+    probability = models.FloatField(_("sannolikhet"))
+    band = models.CharField(_("nivå"), max_length=10, choices=RiskBand.choices)
+    explanation = models.JSONField(_("förklaring"), default=list)
+    features = models.JSONField(_("underlag"), default=dict)
+    features_as_of = models.DateField(_("uppgifter till och med"))
+    scored_at = models.DateTimeField(_("beräknad"))
+
+    class Meta:
+        verbose_name = _("riskbedömning")
+        verbose_name_plural = _("riskbedömningar")
+        ordering = ["-features_as_of", "-id"]
+        constraints = [
+            # Scoring twice with the same model on the same date updates the score.
+            models.UniqueConstraint(
+                fields=["person", "model_version", "features_as_of"], name="unique_risk_score"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["person", "features_as_of"]),
+            models.Index(fields=["school_unit", "band"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.features_as_of} {self.probability:.2f}"

@@ -27,7 +27,14 @@ from lotsen.privacy.services import access_log_record
 from lotsen.school.merit import PROGRAMME_NAMES, Assessment, assess
 from lotsen.school.models import Enrolment, Grade
 from lotsen.signals import rules
-from lotsen.signals.models import NOT_CLOSED, WAITING, Signal, SignalEvent
+from lotsen.signals.models import (
+    NOT_CLOSED,
+    WAITING,
+    RiskBand,
+    RiskScore,
+    Signal,
+    SignalEvent,
+)
 from lotsen.signals.services import SCHOOL_ROLES, grade_fact
 
 LIST_LIMIT = 200
@@ -245,3 +252,84 @@ def signal_school_years_for(*, actor: Actor, today: dt.date | None = None) -> li
         .distinct()
     )
     return sorted(set(years))
+
+
+# --- The learned model's scores ---------------------------------------------------------
+
+
+def risk_scores_visible_to(actor: Actor, *, purpose: str | None = None) -> QuerySet[RiskScore]:
+    """Risk scores the actor may see, without logging. The same people as for signals:
+    staff in a school role at the school unit the pupil attended when scored (or at its
+    organiser), for the school purpose, and only pupils the policy grants them school data
+    about. A score is a prompt for the school; nobody else is shown it."""
+    purpose = purpose or purpose_for(actor)
+    units = _unit_q(actor)
+    if units is None or purpose != Purpose.SCHOOL:
+        return RiskScore.objects.none()
+    persons = PersonPolicy(actor).persons(purpose=purpose, category=Category.SCHOOL)
+    return RiskScore.objects.filter(units, person__in=persons.values("pk"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class RiskView:
+    """The learned model's latest assessment of one pupil, as the school section shows it."""
+
+    probability: float
+    band: str
+    reasons: list[str]
+    model_name: str
+    model_version: str
+    horizon_years: int
+    features_as_of: dt.date
+    scored_at: dt.datetime
+    threshold: float
+    base_rate: float
+
+    @property
+    def band_label(self) -> str:
+        return str(RiskBand(self.band).label)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.probability)
+
+    @property
+    def threshold_percent(self) -> int:
+        return round(100 * self.threshold)
+
+    @property
+    def base_rate_percent(self) -> int:
+        return round(100 * self.base_rate)
+
+    @property
+    def is_high(self) -> bool:
+        return self.band == RiskBand.HIGH
+
+
+def risk_view_for_person(*, actor: Actor, person: Person, purpose: str) -> RiskView | None:
+    """The latest risk score about one person that the actor may see, or None. One query.
+    Not logged here: the caller (the school overview) logs the read once."""
+    score = (
+        risk_scores_visible_to(actor, purpose=purpose)
+        .filter(person=person)
+        .select_related("model_version")
+        # The fitted model and its report are large and not needed to show a score.
+        .defer("model_version__model_blob", "model_version__metrics", "model_version__model_card")
+        .order_by("-features_as_of", "-model_version__trained_at", "-id")
+        .first()
+    )
+    if score is None:
+        return None
+    version = score.model_version
+    return RiskView(
+        probability=score.probability,
+        band=score.band,
+        reasons=[reason["text"] for reason in score.explanation[:3]],
+        model_name=version.name,
+        model_version=version.version,
+        horizon_years=version.horizon_years,
+        features_as_of=score.features_as_of,
+        scored_at=score.scored_at,
+        threshold=version.threshold,
+        base_rate=version.base_rate,
+    )

@@ -72,8 +72,10 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         # Signals from the demo's school data, so that the school pages have something to show.
         signals = signals_compute()
+        risk_model = _risk_model_train_and_score()
         self._summary_write(summary, seconds=time.monotonic() - started)
         self.stdout.write(f"  Signaler till skolorna: {signals.raised}")
+        self.stdout.write(f"  Riskmodell: {risk_model}")
 
     def _summary_write(self, summary: DemoSummary, *, seconds: float) -> None:
         write = self.stdout.write
@@ -113,3 +115,21 @@ class Command(BaseCommand):
         for username, role, organisation, _description in DEMO_USERS:
             where = f", {organisation}" if organisation else ""
             write(f"  {username:<14} {roles[role]}{where}")
+
+
+def _risk_model_train_and_score() -> str:
+    """Train the learned model on the demo's outcome history and score the pupils, or say
+    why not (too little history, or no better than chance): the demo goes on either way."""
+    from lotsen.signals.scoring import (
+        TrainingRefused,
+        model_train,
+        risk_scores_compute,
+        score_summary,
+        train_summary,
+    )
+
+    try:
+        version = model_train()
+    except TrainingRefused as refused:
+        return f"ingen. {refused}"
+    return f"{train_summary(version)}\n  {score_summary(risk_scores_compute())}"

@@ -6,6 +6,13 @@ PR-AUC, Brier score, accuracy, the operating point for the caseload, the per-gro
 fairness audit and, with ``--stage``, the same per feature stage. ``--out DIR`` also writes
 an HTML report with charts (index.html) and metrics.json. The pipeline lives in
 ``lotsen.signals.model``; this command only reads arguments, calls it and reports.
+
+``lotsen signals compute`` raises rule-based signals for current pupils.
+
+``lotsen signals train`` trains the learned model on the outcome history in the database
+and stores it with its cross-validated metrics, fairness audit and model card (or says why
+not); ``lotsen signals score`` scores current pupils with the latest model
+(``lotsen.signals.scoring``).
 """
 
 from __future__ import annotations
@@ -44,6 +51,16 @@ COMPUTE_SUMMARY = (
     "{cleared} där regeln inte längre gäller, {unchanged} oförändrade."
 )
 COMPUTE_BAD_DATE = "ogiltigt datum {value} (skriv ÅÅÅÅ-MM-DD)"
+
+TRAIN_DESCRIPTION = """\
+Tränar riskmodellen på utfallshistoriken i databasen: elever vars gymnasieutfall är känt
+(avbrott, examen, studiebevis, gymnasieintyg), med uppgifter från innan utfallet var känt.
+Korsvaliderar, granskar per kön och sparar modellen med modellbeskrivning och version.
+Vägrar om historiken är för liten eller modellen inte blir bättre än slumpen."""
+SCORE_DESCRIPTION = """\
+Beräknar risk med den senast tränade modellen för nuvarande elever i årskurs 7–9 och i
+gymnasieskolan, utifrån det som var känt på dagen. Att köra två gånger samma dag med samma
+modell ändrar ingenting."""
 
 EVALUATE_DESCRIPTION = """\
 Korsvaliderar riskmodellen på en CSV-fil och skriver ut ett JSON-objekt med ROC-AUC,
@@ -85,7 +102,7 @@ Exempel (UCI-data om studieavbrott):
 
 
 class Command(BaseCommand):
-    help = "Tidiga signaler: utvärdera riskmodeller (fler delkommandon kommer)."
+    help = "Tidiga signaler: regler, riskmodellens utvärdering, träning och bedömning."
 
     def add_arguments(self, parser: CommandParser) -> None:
         subcommands = parser.add_subparsers(
@@ -172,6 +189,54 @@ class Command(BaseCommand):
             help="dagen som gäller (standard i dag); bara det som var känt då räknas",
         )
 
+        train_parser = subcommands.add_parser(
+            "train",
+            help="träna riskmodellen på utfallshistoriken i databasen",
+            description=TRAIN_DESCRIPTION,
+        )
+        train_parser.add_argument(
+            "--date",
+            type=_compute_date,
+            metavar="ÅÅÅÅ-MM-DD",
+            help="utfall kända till och med den här dagen (standard i dag)",
+        )
+        train_parser.add_argument(
+            "--horizon",
+            type=int,
+            default=3,
+            metavar="ÅR",
+            help="avbrott inom så här många år från gymnasiestarten (standard 3)",
+        )
+        train_parser.add_argument(
+            "--folds", type=int, default=EVALUATE_FOLDS, help="antal folds (standard 5)"
+        )
+        train_parser.add_argument(
+            "--caseload",
+            type=float,
+            default=EVALUATE_CASELOAD,
+            metavar="ANDEL",
+            help="andelen som kan följas upp, 0–1 (standard 0.2)",
+        )
+        train_parser.add_argument("--seed", type=int, default=0, help="frö (standard 0)")
+        train_parser.add_argument(
+            "--card", action="store_true", help="skriv också ut modellbeskrivningen"
+        )
+
+        score_parser = subcommands.add_parser(
+            "score",
+            help="beräkna risk med den senaste modellen för nuvarande elever",
+            description=SCORE_DESCRIPTION,
+        )
+        score_parser.add_argument(
+            "--school-unit", metavar="KOD", help="bara skolenheten med den här skolenhetskoden"
+        )
+        score_parser.add_argument(
+            "--date",
+            type=_compute_date,
+            metavar="ÅÅÅÅ-MM-DD",
+            help="dagen som gäller (standard i dag); bara det som var känt då räknas",
+        )
+
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         if subcommand == "evaluate":
             from lotsen.signals.model import InvalidInput
@@ -183,6 +248,40 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from error
         elif subcommand == "compute":
             self._compute(options)
+        elif subcommand == "train":
+            self._train(options)
+        elif subcommand == "score":
+            self._score(options)
+
+    def _train(self, options: dict[str, Any]) -> None:
+        from lotsen.signals.model import InvalidInput
+        from lotsen.signals.scoring import TrainingRefused, model_train, train_summary
+
+        try:
+            version = model_train(
+                as_of=options["date"],
+                horizon_years=options["horizon"],
+                folds=options["folds"],
+                caseload=options["caseload"],
+                seed=options["seed"],
+            )
+        except (TrainingRefused, InvalidInput) as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(train_summary(version))
+        if options["card"]:
+            self.stdout.write("")
+            self.stdout.write(version.model_card)
+
+    def _score(self, options: dict[str, Any]) -> None:
+        from lotsen.signals.scoring import ScoringError, score_command, score_summary
+
+        try:
+            summary = score_command(school_unit_code=options["school_unit"], on=options["date"])
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        except ScoringError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(score_summary(summary))
 
     def _compute(self, options: dict[str, Any]) -> None:
         try:

@@ -1,0 +1,391 @@
+"""Point-in-time features for the learned risk model: what the school knew about a pupil on
+a given date, as a row of numbers.
+
+One schema (``FEATURES``) serves training, scoring and the benchmark, so the model is
+always fed the same columns in the same order. Each feature has a Swedish label and a
+plain-language reason, which is what a mentor reads when the feature pushed a pupil's risk
+up.
+
+Point in time (DESIGN.md §4): a pupil's row as of date D uses only grades registered on
+or before D and attendance periods that had ended by D (``PupilFacts.as_of``), so a grade
+registered the day after D cannot change it. Training asks for rows as of dates years back
+(before the outcome was known); scoring asks for today.
+
+Never features: gender, country of birth, protected identity, age, and the school form
+(anpassad grundskola and gymnasieskola stand for an intellectual disability). This module
+reads grades and attendance only; the person's own record is never opened here. Gender goes
+to the fairness audit in ``signals.scoring``, never into a row.
+
+Reading: a constant number of queries per batch of pupils (grades and attendance, in two
+queries), then plain Python on the rules' own pure functions (term grade
+sets, final grades, projections, course grades, absence windows), so a feature means
+exactly what the corresponding rule reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from lotsen.school.merit import LANGUAGE_CHOICE, PASSING_GRADES, merit_value
+from lotsen.school.models import AttendancePeriod, Grade
+from lotsen.signals import rules
+
+# Year groups as one number across school forms: 7–9 in compulsory school, 10–12 for years
+# 1–3 of upper secondary (13 for a fourth year).
+COMPULSORY_FIRST_SCORED_YEAR = 7
+UPPER_SECONDARY_OFFSET = 9
+# Absence windows in weeks: the rules' default window, and a term-long view of the trend.
+SHORT_WEEKS = 4
+LONG_WEEKS = 12
+# Attendance that may be read for a row as of D: periods that ended within the longest
+# window.
+WINDOW_DAYS = 7 * LONG_WEEKS
+# Requests per read: keeps each query's list of person ids well within the databases'
+# limits on bound parameters, and memory flat for a training set of any size.
+BATCH_SIZE = 2000
+
+SCHOOL_YEAR = "school_year"
+MERIT_VALUE = "merit_value"
+FAILED_SUBJECTS = "failed_subjects"
+CORE_SUBJECTS_FAILED = "core_subjects_failed"
+MERIT_CHANGE = "merit_change"
+ABSENCE_SHORT = "absence_4w"
+INVALID_ABSENCE_SHORT = "invalid_absence_4w"
+ABSENCE_LONG = "absence_12w"
+INVALID_ABSENCE_LONG = "invalid_absence_12w"
+COURSE_POINTS_FAILED = "course_points_failed"
+COURSE_POINTS_PASSED = "course_points_passed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeatureSpec:
+    name: str
+    label: str  # Swedish, for people: the model card and the explanation
+    description: str
+
+
+FEATURES: tuple[FeatureSpec, ...] = (
+    FeatureSpec(
+        name=SCHOOL_YEAR,
+        label="Årskurs",
+        description="7–9 i grundskolan, 10–12 för år 1–3 i gymnasieskolan",
+    ),
+    FeatureSpec(
+        name=MERIT_VALUE,
+        label="Meritvärde",
+        description="i de senaste betygen: slutbetyg om de finns, annars prognos utifrån "
+        "de senaste terminsbetygen",
+    ),
+    FeatureSpec(
+        name=FAILED_SUBJECTS,
+        label="Ämnen utan godkänt betyg",
+        description="F eller streck i de senaste betygen (moderna språk som språkval räknas inte)",
+    ),
+    FeatureSpec(
+        name=CORE_SUBJECTS_FAILED,
+        label="Svenska, engelska och matematik utan godkänt betyg",
+        description="0–3; svenska och svenska som andraspråk räknas som ett ämne",
+    ),
+    FeatureSpec(
+        name=MERIT_CHANGE,
+        label="Meritvärdets förändring",
+        description="de senaste betygen jämfört med betygen terminen före",
+    ),
+    FeatureSpec(
+        name=ABSENCE_SHORT,
+        label="Frånvaro de senaste fyra veckorna",
+        description="procent av schemalagd tid, giltig och ogiltig",
+    ),
+    FeatureSpec(
+        name=INVALID_ABSENCE_SHORT,
+        label="Ogiltig frånvaro de senaste fyra veckorna",
+        description="procent av schemalagd tid",
+    ),
+    FeatureSpec(
+        name=ABSENCE_LONG,
+        label="Frånvaro de senaste tolv veckorna",
+        description="procent av schemalagd tid, giltig och ogiltig",
+    ),
+    FeatureSpec(
+        name=INVALID_ABSENCE_LONG,
+        label="Ogiltig frånvaro de senaste tolv veckorna",
+        description="procent av schemalagd tid",
+    ),
+    FeatureSpec(
+        name=COURSE_POINTS_FAILED,
+        label="Gymnasiepoäng utan godkänt betyg",
+        description="kurser med F eller streck, det senaste betyget per kurs",
+    ),
+    FeatureSpec(
+        name=COURSE_POINTS_PASSED,
+        label="Godkända gymnasiepoäng",
+        description="kurser med betyget E eller högre",
+    ),
+)
+FEATURE_NAMES: tuple[str, ...] = tuple(spec.name for spec in FEATURES)
+FEATURES_BY_NAME = {spec.name: spec for spec in FEATURES}
+# Attributes that must never become a feature, whatever a later change to the schema says:
+# a test holds the schema to it.
+NEVER_FEATURES = frozenset(
+    {
+        "gender",
+        "country_of_birth",
+        "citizenship",
+        "protected_identity",
+        "confidentiality_marking",
+        "date_of_birth",
+        "age",
+        "school_type",
+        "is_coordination_number",
+        "home_municipality_code",
+    }
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeatureRequest:
+    """One row to build: whose, as of which date, and the pupil's year group then.
+
+    The year group is the caller's: for scoring, the current enrolment's; for training, the
+    stage the row stands for. An ended enrolment only records the last year, so it cannot
+    say which year a pupil was in on a date years back.
+    """
+
+    person_id: int
+    as_of: dt.date
+    school_year: int
+
+
+@dataclass(frozen=True)
+class FeatureRows:
+    requests: list[FeatureRequest]
+    X: np.ndarray  # (rows, len(FEATURES)), NaN where unknown
+
+
+def school_year_index(*, school_type: str, school_year: int | None) -> int | None:
+    """The year group as one number (see ``FEATURES``); None for pupils the model does not
+    score: below year 7, or in a school form it was not trained for."""
+    if school_year is None:
+        return None
+    if school_type in rules.COMPULSORY and school_year >= COMPULSORY_FIRST_SCORED_YEAR:
+        return school_year
+    if school_type in ("GY",) and school_year >= 1:
+        return UPPER_SECONDARY_OFFSET + school_year
+    return None
+
+
+def features_for(*, requests: Sequence[FeatureRequest]) -> FeatureRows:
+    """The feature rows for ``requests``, in their order: two queries per
+    ``BATCH_SIZE`` requests, however many grades and periods each pupil has.
+
+    Each request may have its own date (training does); everything read is filtered to
+    what was known on that request's date before a number is computed.
+    """
+    requests = list(requests)
+    X = np.empty((len(requests), len(FEATURES)))
+    for first in range(0, len(requests), BATCH_SIZE):
+        X[first : first + BATCH_SIZE] = _rows(requests[first : first + BATCH_SIZE])
+    return FeatureRows(requests=requests, X=X)
+
+
+def _rows(requests: list[FeatureRequest]) -> np.ndarray:
+    person_ids = sorted({r.person_id for r in requests})
+    latest = max(r.as_of for r in requests)
+    earliest = min(r.as_of for r in requests)
+    grades: dict[int, list[rules.GradeFact]] = defaultdict(list)
+    for (
+        person_id,
+        subject_code,
+        course_code,
+        points,
+        value,
+        kind,
+        semester,
+        year,
+        registered_on,
+    ) in Grade.objects.filter(person_id__in=person_ids, registered_on__lte=latest).values_list(
+        "person_id",
+        "subject_code",
+        "course_code",
+        "points",
+        "value",
+        "kind",
+        "semester",
+        "year",
+        "registered_on",
+    ):
+        grades[person_id].append(
+            rules.GradeFact(
+                subject_code=subject_code,
+                course_code=course_code,
+                points=points,
+                value=value,
+                kind=kind,
+                semester=semester,
+                year=year,
+                registered_on=registered_on,
+            )
+        )
+    attendance: dict[int, list[rules.AttendanceFact]] = defaultdict(list)
+    for (
+        person_id,
+        start_date,
+        end_date,
+        offered,
+        attended,
+        valid,
+        invalid,
+    ) in AttendancePeriod.objects.filter(
+        person_id__in=person_ids,
+        end_date__lte=latest,
+        end_date__gt=earliest - dt.timedelta(days=WINDOW_DAYS),
+    ).values_list(
+        "person_id",
+        "start_date",
+        "end_date",
+        "offered_minutes",
+        "attended_minutes",
+        "valid_absence_minutes",
+        "invalid_absence_minutes",
+    ):
+        attendance[person_id].append(
+            rules.AttendanceFact(
+                start_date=start_date,
+                end_date=end_date,
+                offered_minutes=offered,
+                attended_minutes=attended,
+                valid_absence_minutes=valid,
+                invalid_absence_minutes=invalid,
+            )
+        )
+    X = np.empty((len(requests), len(FEATURES)))
+    for index, request in enumerate(requests):
+        facts = rules.PupilFacts(
+            school_type="",
+            grades=tuple(grades.get(request.person_id, ())),
+            attendance=tuple(attendance.get(request.person_id, ())),
+        )
+        X[index] = feature_row(facts=facts, as_of=request.as_of, school_year=request.school_year)
+    return X
+
+
+def feature_row(*, facts: rules.PupilFacts, as_of: dt.date, school_year: int) -> list[float]:
+    """One pupil's features as of ``as_of``, in the order of ``FEATURES`` (NaN = unknown).
+
+    Pure: the facts may hold anything; only what was known on ``as_of`` is used.
+    """
+    known = facts.as_of(as_of)
+    values: dict[str, float] = {name: math.nan for name in FEATURE_NAMES}
+    values[SCHOOL_YEAR] = float(school_year)
+
+    grade_sets = _grade_sets(known)
+    if grade_sets:
+        latest = grade_sets[0]
+        values[MERIT_VALUE] = merit_value(grades=latest)
+        values[FAILED_SUBJECTS] = float(
+            sum(
+                1
+                for subject, value in latest.items()
+                if subject != LANGUAGE_CHOICE and value not in PASSING_GRADES
+            )
+        )
+        values[CORE_SUBJECTS_FAILED] = float(_core_failed(latest))
+        if len(grade_sets) > 1:
+            values[MERIT_CHANGE] = values[MERIT_VALUE] - merit_value(grades=grade_sets[1])
+
+    for weeks, total_name, invalid_name in (
+        (SHORT_WEEKS, ABSENCE_SHORT, INVALID_ABSENCE_SHORT),
+        (LONG_WEEKS, ABSENCE_LONG, INVALID_ABSENCE_LONG),
+    ):
+        window = rules.absence_window(known, as_of, weeks)
+        if window is not None and window.offered > 0:
+            values[total_name] = 100.0 * window.total / window.offered
+            values[invalid_name] = 100.0 * window.invalid / window.offered
+
+    courses = rules.course_grades(known)
+    values[COURSE_POINTS_FAILED] = float(sum(c.points for c in courses if not c.passed))
+    values[COURSE_POINTS_PASSED] = float(sum(c.points for c in courses if c.passed))
+    return [values[name] for name in FEATURE_NAMES]
+
+
+def _grade_sets(facts: rules.PupilFacts) -> list[dict[str, str]]:
+    """Compulsory-school grade sets, newest first: the final grades when year 9 is done,
+    then each term's grades completed with the final grades of subjects finished by then,
+    as the projection rule reads them."""
+    terms = rules.term_grade_sets(facts)
+    sets = [rules.projection_for_term(facts, term) for term in terms]
+    finals = rules.final_grades(facts)
+    # Final grades come after the latest term's when year 9 is done. Final grades in a few
+    # subjects finished early do not make a complete set: they only count as the latest
+    # when they cover at least as much as the latest term does.
+    if finals is not None and (
+        not terms
+        or (finals.registered_on >= terms[0].registered_on and len(finals.grades) >= len(sets[0]))
+    ):
+        sets.insert(0, dict(finals.grades))
+    return [grades for grades in sets if grades]
+
+
+def _core_failed(grades: dict[str, str]) -> int:
+    """Swedish (SV or SVA: a pass in either meets it), English and maths without a pass,
+    among those graded: the same reading as the core-subjects rule."""
+    failed = 0
+    swedish = [grades[code] for code in ("SV", "SVA") if code in grades]
+    if swedish and not any(value in PASSING_GRADES for value in swedish):
+        failed += 1
+    for code in ("EN", "MA"):
+        if code in grades and grades[code] not in PASSING_GRADES:
+            failed += 1
+    return failed
+
+
+# --- Plain-language reasons -------------------------------------------------------------
+
+
+def _percent(value: float) -> str:
+    return rules.number(math.floor(value * 10) / 10) + " %"
+
+
+def _count(value: float, one: str, many: str) -> str:
+    n = int(value)
+    return f"{n} {one if n == 1 else many}"
+
+
+def reason_text(name: str, value: float | None) -> str:
+    """What a feature's value says, in plain Swedish, for the explanation a mentor reads."""
+    spec = FEATURES_BY_NAME[name]
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return f"{spec.label}: uppgift saknas"
+    if name == SCHOOL_YEAR:
+        if value > UPPER_SECONDARY_OFFSET:
+            return f"Går år {int(value) - UPPER_SECONDARY_OFFSET} i gymnasieskolan"
+        return f"Går i årskurs {int(value)}"
+    if name == MERIT_VALUE:
+        return f"Meritvärde {rules.number(value)} i de senaste betygen"
+    if name == FAILED_SUBJECTS:
+        return _count(value, "ämne", "ämnen") + " utan godkänt betyg i de senaste betygen"
+    if name == CORE_SUBJECTS_FAILED:
+        return f"Inte godkänt i {int(value)} av svenska, engelska och matematik"
+    if name == MERIT_CHANGE:
+        if value < 0:
+            return f"Meritvärdet har sjunkit {rules.number(-value)} poäng sedan terminen före"
+        if value > 0:
+            return f"Meritvärdet har stigit {rules.number(value)} poäng sedan terminen före"
+        return "Meritvärdet är detsamma som terminen före"
+    if name in (ABSENCE_SHORT, ABSENCE_LONG):
+        weeks = "fyra" if name == ABSENCE_SHORT else "tolv"
+        return f"Frånvaro {_percent(value)} de senaste {weeks} veckorna"
+    if name in (INVALID_ABSENCE_SHORT, INVALID_ABSENCE_LONG):
+        weeks = "fyra" if name == INVALID_ABSENCE_SHORT else "tolv"
+        return f"Ogiltig frånvaro {_percent(value)} de senaste {weeks} veckorna"
+    if name == COURSE_POINTS_FAILED:
+        return f"{int(value)} gymnasiepoäng utan godkänt betyg"
+    if name == COURSE_POINTS_PASSED:
+        return f"{int(value)} godkända gymnasiepoäng"
+    raise KeyError(name)

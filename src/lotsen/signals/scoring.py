@@ -1,0 +1,818 @@
+"""The learned risk model on Lotsen's own data: training on outcome history, scoring pupils.
+
+What is predicted: that a pupil leaves upper-secondary school without completing it
+(``Avbrott``) within ``horizon_years`` of starting it. A score is a prompt for a person at
+the school to talk with the pupil, never a decision about them.
+
+Training (``model_train``)
+  Labels come from history: pupils whose upper-secondary outcome is known on the training
+  date, from the end reason of their GY enrolment (``OUTCOME_BY_END_REASON``). Each labelled
+  pupil gives one row, with features as of a date when the outcome was not yet known: a
+  stage is drawn for the pupil (``STAGES``: autumn of year 7 … year 3 of upper secondary,
+  a day within that school year), and the row is built as of that date from what the school
+  knew then (``signals.features``). A pupil who had already left by their drawn stage gives
+  no row: for that stage the outcome was known. One row per pupil keeps cross-validation
+  honest (no pupil in two folds), and drawing the stage at random keeps each stage's rows a
+  fair sample of the pupils still in school then. The pipeline is ``signals.model``'s:
+  cross-validation with the fairness audit by gender, then one calibrated model on all rows.
+  Gender is read for the audit only; it is never a feature.
+
+  Refused with too little history (fewer than ``MIN_LABELLED`` labelled pupils or
+  ``MIN_POSITIVES`` dropouts), and when the cross-validated model ranks pupils little
+  better than chance (ROC-AUC below ``MIN_ROC_AUC``): no model is better than a bad one.
+  The fitted model is stored in the database with its version (``ModelVersion``).
+
+Scoring (``risk_scores_compute``)
+  Current pupils in year 7–9 of compulsory school and in upper-secondary school, in batches
+  with a constant number of queries each: features as of the scoring date, the calibrated
+  probability, the band (``RiskBand``) and, for a risk above the average, the features that
+  pushed it up most, in plain Swedish. The model version is stored with every score, and
+  scoring again with the same model on the same date updates rather than adds.
+
+Not scored: the anpassad school forms (they have their own grades and their own normal
+end, and the school form stands for a disability, a ground of discrimination), and pupils
+below year 7 (no grades yet).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import io
+import json
+import math
+import random
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+
+from lotsen.accounts.models import Organisation, OrganisationKind
+from lotsen.people.models import Gender, Person
+from lotsen.school.models import Enrolment
+from lotsen.signals import features as F
+from lotsen.signals.models import ModelVersion, RiskBand, RiskScore
+
+if TYPE_CHECKING:
+    from lotsen.signals.model import RiskModel
+
+MODEL_NAME = "Avbrott i gymnasieskolan"
+
+# --- Labels -----------------------------------------------------------------------------
+
+DROPOUT = 1
+COMPLETED = 0
+# How the end of an upper-secondary enrolment reads as an outcome. Matched without regard
+# to case or surrounding spaces; an end reason not listed here (moved away, changed school,
+# blank) says nothing about the outcome, so that pupil is not labelled unless they were
+# still enrolled at the end of the horizon. A studiebevis or a gymnasieintyg counts as
+# completed: the pupil finished the programme, which is what the early warning is about
+# (the activity responsibility, which turns on the examen, is another matter). The demo
+# uses the same words (``lotsen.demo.generator.END_REASON_*``); a test holds them equal.
+OUTCOME_BY_END_REASON: Mapping[str, int] = {
+    "avbrott": DROPOUT,
+    "gymnasieexamen": COMPLETED,
+    "studiebevis": COMPLETED,
+    "gymnasieintyg": COMPLETED,
+}
+LABEL_SCHOOL_TYPES = ("GY",)
+SCORED_SCHOOL_TYPES = ("GR", "GY")
+DEFAULT_HORIZON_YEARS = 3
+
+# Stages a training row can stand for: (year group, years from the start of upper
+# secondary). A row's date is the stage's start plus a drawn day within that school year,
+# so the rows cover the whole year, as scoring does.
+STAGES: tuple[tuple[int, int], ...] = ((7, -3), (8, -2), (9, -1), (10, 0), (11, 1), (12, 2))
+STAGE_DAYS = 300
+
+# Too little history: below these, cross-validated numbers mean little and a model would
+# mostly have learnt noise.
+MIN_LABELLED = 200
+MIN_POSITIVES = 20
+# A model that ranks pupils little better than chance would send staff to the wrong pupils
+# and teach them to distrust every prompt. Below this cross-validated ROC-AUC nothing is
+# stored. (Published early-warning models on grades and attendance reach 0.7–0.85.)
+MIN_ROC_AUC = 0.6
+DEFAULT_FOLDS = 5
+DEFAULT_CASELOAD = 0.2
+# Fairness groups smaller than this are reported without their numbers: a few pupils'
+# outcomes must not be readable from the model card.
+SMALL_GROUP = 10
+AUDIT_COLUMN = "kön"
+
+# Pupils per scoring batch: the queries per batch are constant.
+SCORE_BATCH_SIZE = 2000
+# LightGBM threads when scoring. Scoring runs as a batch job, never in a web request; the
+# per-feature parts behind an explanation cost many times the prediction and split well
+# over rows. (Training keeps one thread per model and runs folds in parallel instead.)
+SCORING_THREADS = 2
+SCORE_FIELDS = ("school_unit", "probability", "band", "explanation", "features", "scored_at")
+REASONS_KEPT = 3
+
+# --- Messages ---------------------------------------------------------------------------
+
+TOO_LITTLE_HISTORY = (
+    "För lite utfallshistorik för att träna en modell: {n} elever med känt utfall i "
+    "gymnasieskolan (minst {min_n} behövs) och {positives} avbrott (minst {min_positives} "
+    "behövs). Ingen modell är bättre än en dålig: de regelbaserade signalerna gäller som "
+    "förut."
+)
+TOO_WEAK = (
+    "Modellen blev inte bättre än slumpen och sparas inte: ROC-AUC {roc_auc} i "
+    "korsvalidering (minst {minimum} behövs), PR-AUC {pr_auc} mot andelen avbrott "
+    "{base_rate}, på {n} elever med känt utfall varav {positives} avbrott. Historiken visar "
+    "inget samband mellan det skolan visste och avbrotten."
+)
+HORIZON_RANGE = "tidshorisonten ska vara 1–6 år, inte {horizon}"
+NO_MODEL = "Det finns ingen tränad modell. Träna en först: lotsen signals train"
+MODEL_CHANGED = (
+    "Modellversionen {version} stämmer inte med sin kontrollsumma och används inte. "
+    "Träna om modellen: lotsen signals train"
+)
+MODEL_LIBRARIES = (
+    "Modellversionen {version} tränades med {trained}, men här finns {installed}. "
+    "Träna om modellen: lotsen signals train"
+)
+TRAIN_SUMMARY = (
+    "Modell {name}, version {version}: {n} elever med känt utfall, {positives} avbrott. "
+    "ROC-AUC {roc_auc}, PR-AUC {pr_auc}, Brier {brier}. Arbetspunkt: risk från "
+    "{threshold} % (precision {precision}, täckning {recall})."
+)
+SCORE_SUMMARY = (
+    "{model}: {pupils} elever bedömda ({created} nya, {updated} uppdaterade, {unchanged} "
+    "oförändrade). Hög risk: {high}, förhöjd: {elevated}, låg: {low}."
+)
+UNKNOWN_SCHOOL_UNIT = "Det finns ingen skolenhet med skolenhetskoden {code}."
+
+
+class TrainingRefused(Exception):
+    """Training would not give a model worth using; the message says why, in Swedish."""
+
+
+class ScoringError(Exception):
+    """Scoring cannot run; the message says why, in Swedish."""
+
+
+# --- Training data ----------------------------------------------------------------------
+
+
+@dataclass
+class TrainingSet:
+    requests: list[F.FeatureRequest]
+    y: np.ndarray
+    genders: list[str]
+    stage_counts: dict[int, int]
+    cohorts: tuple[int, int] | None  # first and last year upper secondary started
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def outcome_label(
+    *,
+    start: dt.date,
+    end: dt.date | None,
+    end_reason: str,
+    as_of: dt.date,
+    horizon_years: int,
+) -> int | None:
+    """The label for one upper-secondary career, or None when it is not known on ``as_of``.
+
+    Dropout (1): ended as ``Avbrott`` within the horizon. Not dropout (0): ended with a
+    completion, or still enrolled when the horizon ran out. Anything ending after
+    ``as_of`` is read as still going on: the training date is a point in time too.
+    """
+    horizon_end = _add_years(start, horizon_years)
+    if horizon_end > as_of:
+        return None
+    if end is not None and end > as_of:
+        end, end_reason = None, ""
+    if end is None or end >= horizon_end:
+        return COMPLETED
+    return OUTCOME_BY_END_REASON.get(end_reason.strip().casefold())
+
+
+def training_set(*, as_of: dt.date, horizon_years: int, seed: int = 0) -> TrainingSet:
+    """One row request and label per pupil with a known outcome (see the module docstring).
+
+    Two queries: the upper-secondary enrolments, and the gender of the labelled pupils for
+    the fairness audit.
+    """
+    careers: dict[int, list[tuple[dt.date, dt.date | None, str]]] = defaultdict(list)
+    for person_id, start, end, reason in (
+        Enrolment.objects.filter(school_type__in=LABEL_SCHOOL_TYPES, start_date__lte=as_of)
+        .order_by("person_id", "start_date", "id")
+        .values_list("person_id", "start_date", "end_date", "end_reason")
+    ):
+        careers[person_id].append((start, end, reason))
+
+    requests: list[F.FeatureRequest] = []
+    labels: list[int] = []
+    stage_counts: dict[int, int] = defaultdict(int)
+    starts: list[int] = []
+    for person_id, enrolments in careers.items():
+        # A change of school is one career: from the first start to the last enrolment's end.
+        start = enrolments[0][0]
+        _last_start, end, reason = enrolments[-1]
+        label = outcome_label(
+            start=start, end=end, end_reason=reason, as_of=as_of, horizon_years=horizon_years
+        )
+        if label is None:
+            continue
+        rng = random.Random(f"{seed}:{person_id}")
+        school_year, years = STAGES[rng.randrange(len(STAGES))]
+        anchor = _add_years(start, years) + dt.timedelta(days=rng.randrange(STAGE_DAYS))
+        if years >= 0:
+            left = end if end is not None and end <= as_of else None
+            if anchor >= _add_years(start, horizon_years) or (left is not None and left <= anchor):
+                continue
+        requests.append(
+            F.FeatureRequest(person_id=person_id, as_of=anchor, school_year=school_year)
+        )
+        labels.append(label)
+        stage_counts[school_year] += 1
+        starts.append(start.year)
+
+    gender_of = dict(
+        Person.objects.filter(
+            pk__in=Enrolment.objects.filter(
+                school_type__in=LABEL_SCHOOL_TYPES, start_date__lte=as_of
+            ).values("person_id")
+        ).values_list("pk", "gender")
+    )
+    with translation.override("sv"):
+        names = {value: str(label) for value, label in Gender.choices}
+    return TrainingSet(
+        requests=requests,
+        y=np.asarray(labels, dtype=int),
+        genders=[names.get(gender_of.get(r.person_id, ""), "(saknas)") for r in requests],
+        stage_counts=dict(sorted(stage_counts.items())),
+        cohorts=(min(starts), max(starts)) if starts else None,
+    )
+
+
+# --- Training ---------------------------------------------------------------------------
+
+
+def version_hash(*, X: np.ndarray, y: np.ndarray, params: Mapping[str, Any]) -> str:
+    """12 hex digits of a SHA-256 over the training rows, the labels and every setting."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps(params, sort_keys=True, default=str).encode())
+    # NaN has many bit patterns; one canonical missing value makes the hash stable.
+    digest.update(np.nan_to_num(np.asarray(X, dtype=np.float64), nan=-1e300).tobytes())
+    digest.update(np.asarray(y, dtype=np.int64).tobytes())
+    return digest.hexdigest()[:12]
+
+
+def _suppressed(groups: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {
+        label: (dict(values) if values["n"] >= SMALL_GROUP else {"n": None, "suppressed": True})
+        for label, values in groups.items()
+    }
+
+
+def model_train(
+    *,
+    as_of: dt.date | None = None,
+    horizon_years: int = DEFAULT_HORIZON_YEARS,
+    folds: int = DEFAULT_FOLDS,
+    seed: int = 0,
+    caseload: float = DEFAULT_CASELOAD,
+    jobs: int = 2,
+) -> ModelVersion:
+    """Train, evaluate and store a model on the outcome history known on ``as_of``.
+
+    Raises ``TrainingRefused`` with too little history. Training again on the same history
+    with the same settings returns the stored version instead of adding a copy.
+    """
+    from lotsen.signals import model as pipeline
+
+    as_of = as_of or timezone.localdate()
+    if not 1 <= horizon_years <= 6:
+        raise TrainingRefused(HORIZON_RANGE.format(horizon=horizon_years))
+    started = time.perf_counter()
+    data = training_set(as_of=as_of, horizon_years=horizon_years, seed=seed)
+    n, positives = len(data.y), int(data.y.sum())
+    if n < MIN_LABELLED or positives < MIN_POSITIVES:
+        raise TrainingRefused(
+            TOO_LITTLE_HISTORY.format(
+                n=n,
+                min_n=MIN_LABELLED,
+                positives=positives,
+                min_positives=MIN_POSITIVES,
+            )
+        )
+    rows = F.features_for(requests=data.requests)
+
+    # A feature that says nothing in this history (no attendance recorded years back, say)
+    # is left out and named in the model card, as the CSV pipeline does with its columns.
+    used: list[int] = []
+    ignored: dict[str, str] = {}
+    for index, name in enumerate(F.FEATURE_NAMES):
+        column = rows.X[:, index]
+        known = column[~np.isnan(column)]
+        if len(known) == 0:
+            ignored[name] = pipeline.IGNORED_EMPTY
+        elif np.all(known == known[0]) and len(known) == len(column):
+            ignored[name] = pipeline.IGNORED_CONSTANT
+        else:
+            used.append(index)
+    X = rows.X[:, used]
+    names = [F.FEATURE_NAMES[i] for i in used]
+    dataset = pipeline.Dataset(
+        X=X,
+        y=data.y,
+        features=[pipeline.Feature(name=name, kind=pipeline.NUMERIC) for name in names],
+        target="utfall",
+        positive="avbrott",
+        audit={AUDIT_COLUMN: data.genders},
+        excluded=[],
+        ignored=ignored,
+        decimal_comma=False,
+    )
+    params = {
+        "name": MODEL_NAME,
+        "libraries": pipeline.model_version(),
+        "lgbm": pipeline.LGBM_PARAMS,
+        "logreg_c": pipeline.LOGREG_C,
+        "calibration_folds": pipeline.CALIBRATION_FOLDS,
+        "features": names,
+        "labels": dict(OUTCOME_BY_END_REASON),
+        "stages": STAGES,
+        "horizon_years": horizon_years,
+        "as_of": as_of.isoformat(),
+        "folds": folds,
+        "seed": seed,
+        "caseload": caseload,
+    }
+    version = version_hash(X=X, y=data.y, params=params)
+    existing = ModelVersion.objects.filter(name=MODEL_NAME, version=version).first()
+    if existing is not None:
+        return existing
+
+    evaluation = pipeline.evaluate(
+        dataset=dataset, folds=folds, seed=seed, caseload=caseload, jobs=jobs
+    )
+    overall = evaluation.overall
+    if overall.roc_auc < MIN_ROC_AUC:
+        raise TrainingRefused(
+            TOO_WEAK.format(
+                roc_auc=_decimal(overall.roc_auc),
+                minimum=_decimal(MIN_ROC_AUC),
+                pr_auc=_decimal(overall.pr_auc),
+                base_rate=_decimal(float(data.y.mean())),
+                n=n,
+                positives=positives,
+            )
+        )
+    fitted = pipeline.model_fit(dataset=dataset, seed=seed)
+    fitted.version = version
+    metrics = {
+        "n": n,
+        "positives": positives,
+        "base_rate": round(float(data.y.mean()), 4),
+        "folds": folds,
+        "seed": seed,
+        "roc_auc": round(overall.roc_auc, 4),
+        "pr_auc": round(overall.pr_auc, 4),
+        "brier": round(overall.brier, 4),
+        "log_loss": round(overall.log_loss, 4),
+        "operating_point": overall.operating_point.as_json(),
+        "groups": {AUDIT_COLUMN: _suppressed(evaluation.groups[AUDIT_COLUMN])},
+        "importance": [
+            {"feature": name, "label": F.FEATURES_BY_NAME[name].label, "mean_abs": round(v, 4)}
+            for name, v in overall.importance
+        ],
+        "calibration": [
+            {"from": low, "predicted": round(mean, 4), "observed": round(rate, 4), "n": count}
+            for low, mean, rate, count in pipeline.calibration_bins(y=data.y, p=overall.p)
+        ],
+        "ignored": ignored,
+        "stages": {str(k): v for k, v in data.stage_counts.items()},
+        "cohorts": list(data.cohorts) if data.cohorts else None,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    buffer = io.BytesIO()
+    import joblib
+
+    joblib.dump(fitted, buffer, compress=3)
+    blob = buffer.getvalue()
+    model_version = ModelVersion(
+        name=MODEL_NAME,
+        version=version,
+        trained_at=timezone.now(),
+        trained_as_of=as_of,
+        horizon_years=horizon_years,
+        n=n,
+        positives=positives,
+        features=names,
+        threshold=overall.operating_point.threshold,
+        base_rate=float(data.y.mean()),
+        metrics=metrics,
+        model_card="",
+        libraries=pipeline.model_version(),
+        model_blob=blob,
+        model_sha256=hashlib.sha256(blob).hexdigest(),
+    )
+    model_version.model_card = model_card(model_version)
+    model_version.full_clean()
+    with transaction.atomic():
+        model_version.save()
+    return model_version
+
+
+def _decimal(value: float | None, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{round(100 * value)} %"
+
+
+def model_card(version: ModelVersion) -> str:
+    """A short Swedish model card: what it predicts, from what, how well, for whom not."""
+    m = version.metrics
+    op = m["operating_point"]
+    cohorts = m.get("cohorts")
+    cohort_text = f" (började gymnasiet {cohorts[0]}–{cohorts[1]})" if cohorts else ""
+    lines = [
+        f"{version.name}, version {version.version}",
+        "",
+        "Vad modellen bedömer: sannolikheten att en elev avbryter gymnasieskolan inom "
+        f"{version.horizon_years} år från gymnasiestarten. Bedömningen är en uppmaning till "
+        "ett samtal med eleven, aldrig ett beslut om eleven.",
+        "",
+        f"Tränad på {version.n} elever med känt utfall till och med "
+        f"{version.trained_as_of:%Y-%m-%d}{cohort_text}, varav {version.positives} avbrott "
+        f"({_share(version.base_rate)}). Utfall: avbrott = avslutad med orsaken Avbrott inom "
+        "tidshorisonten; inte avbrott = gymnasieexamen, studiebevis eller gymnasieintyg, "
+        "eller fortfarande inskriven när tidshorisonten löpte ut. Varje elev ger en rad, med "
+        "uppgifter från en slumpad tidpunkt från årskurs 7 till år 3 i gymnasiet, innan "
+        "utfallet var känt.",
+        "",
+        "Prediktorer (bara det skolan visste på dagen för bedömningen): "
+        + "; ".join(F.FEATURES_BY_NAME[name].label.lower() for name in version.features)
+        + ".",
+    ]
+    if m.get("ignored"):
+        lines.append(
+            "Utelämnade eftersom historiken saknar dem: "
+            + "; ".join(F.FEATURES_BY_NAME[name].label.lower() for name in m["ignored"])
+            + "."
+        )
+    lines += [
+        "Kön, födelseland, ålder, skyddade personuppgifter och skolform (anpassad skola) "
+        "används aldrig som prediktorer. Kön används bara i rättvisegranskningen nedan.",
+        "",
+        f"Korsvalidering ({m['folds']} delar): ROC-AUC {_decimal(m['roc_auc'])}, PR-AUC "
+        f"{_decimal(m['pr_auc'])}, Brier {_decimal(m['brier'], 3)}. Arbetspunkt: de "
+        f"{_share(op['caseload_target'])} med högst risk (risk från {_share(op['threshold'])}); "
+        f"där är precisionen {_share(op['precision'])} och täckningen {_share(op['recall'])}.",
+        "",
+        "Rättvisegranskning per kön vid arbetspunkten (täckning, precision, andel falsklarm, "
+        "genomsnittlig risk mot faktisk andel):",
+    ]
+    for label, g in m["groups"][AUDIT_COLUMN].items():
+        if g.get("suppressed"):
+            lines.append(f"  {label}: färre än {SMALL_GROUP} elever, visas inte")
+            continue
+        lines.append(
+            f"  {label} ({g['n']} elever, {g['positives']} avbrott): täckning "
+            f"{_share(g['recall'])}, precision {_share(g['precision'])}, falsklarm "
+            f"{_share(g['fpr'])}, risk {_share(g['mean_risk'])} mot {_share(g['observed_rate'])}"
+        )
+    lines += [
+        "",
+        "Begränsningar: elever i anpassad grundskola och anpassad gymnasieskola bedöms inte. "
+        "Elever som aldrig började gymnasiet ingår inte i historiken. Modellen har lärt sig av "
+        "den här huvudmannens historia; förändras skolan eller registreringen ändras också "
+        "modellens träffsäkerhet. Träna om när ny utfallshistorik finns.",
+        f"Programversioner: {version.libraries}.",
+    ]
+    return "\n".join(lines)
+
+
+# --- Scoring ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Explained:
+    """Per-row results of one scoring batch."""
+
+    probability: np.ndarray
+    band: list[str]
+    explanations: list[list[dict[str, Any]]]
+
+
+@dataclass
+class ScoringModel:
+    """A fitted model ready to score rows in ``features.FEATURES`` order."""
+
+    model: RiskModel
+    version: str
+    used: list[int]  # indices into features.FEATURE_NAMES, in the model's order
+    threshold: float
+    base_rate: float
+
+    @classmethod
+    def for_names(
+        cls,
+        *,
+        model: RiskModel,
+        names: Sequence[str],
+        version: str,
+        threshold: float,
+        base_rate: float,
+    ) -> ScoringModel:
+        model.blend.booster_.set_params(n_jobs=SCORING_THREADS)
+        return cls(
+            model=model,
+            version=version,
+            used=[F.FEATURE_NAMES.index(name) for name in names],
+            threshold=threshold,
+            base_rate=base_rate,
+        )
+
+    def prepare(self, X: np.ndarray) -> np.ndarray:
+        """The schema's rows as the model's input matrix."""
+        return np.ascontiguousarray(np.asarray(X, dtype=np.float64)[:, self.used])
+
+    def score(self, X: np.ndarray) -> Explained:
+        """Calibrated probability, band and reasons for rows in ``FEATURES`` order.
+
+        The calibrated probability is Platt's map of the blend's score, as
+        ``RiskModel.predict_proba`` computes it. Reasons are the blend's per-feature parts
+        (``signals.model`` — the same parts ``explain`` ranks), worked out only for risks
+        at or above the average: for a low risk there is nothing to explain, and the parts
+        cost many times the prediction itself.
+        """
+        Xm = self.prepare(X)
+        blend = self.model.blend
+        calibrator = self.model.calibrated.calibrated_classifiers_[0].calibrators[0]
+        p = calibrator.predict(blend.decision_function(Xm))
+        bands = np.where(
+            p >= self.threshold,
+            RiskBand.HIGH.value,
+            np.where(p >= self.base_rate, RiskBand.ELEVATED.value, RiskBand.LOW.value),
+        )
+        explanations: list[list[dict[str, Any]]] = [[] for _ in range(len(p))]
+        rows = np.flatnonzero(p >= self.base_rate)
+        if len(rows):
+            parts, _ = blend.contributions(Xm[rows])
+            order = np.argsort(-parts, axis=1, kind="stable")[:, :REASONS_KEPT]
+            names = [F.FEATURE_NAMES[i] for i in self.used]
+            for position, (row, ranked) in enumerate(
+                zip(rows.tolist(), order.tolist(), strict=True)
+            ):
+                reasons = []
+                for j in ranked:
+                    part = float(parts[position, j])
+                    if part <= 0:
+                        break
+                    value = float(Xm[row, j])
+                    known = None if math.isnan(value) else value
+                    reasons.append(
+                        {
+                            "feature": names[j],
+                            "label": F.FEATURES_BY_NAME[names[j]].label,
+                            "value": known,
+                            "contribution": round(part, 4),
+                            "text": F.reason_text(names[j], known),
+                        }
+                    )
+                explanations[row] = reasons
+        return Explained(probability=p, band=bands.tolist(), explanations=explanations)
+
+
+@functools.lru_cache(maxsize=4)
+def _unpickle(sha256: str, blob: bytes) -> RiskModel:
+    import joblib
+
+    return joblib.load(io.BytesIO(blob))
+
+
+def model_load(*, version: ModelVersion) -> ScoringModel:
+    """The stored model, checked: the bytes must match their checksum (a changed or
+    truncated blob is never loaded), and the learning libraries must be the ones it was
+    trained with (a pickle from other versions may load and predict differently).
+
+    Unpickling runs code, so the blob is trusted as far as the database is: only
+    ``model_train`` writes it, and nothing from outside (an upload, an import) ever does.
+    """
+    from lotsen.signals import model as pipeline
+
+    blob = bytes(version.model_blob)
+    if hashlib.sha256(blob).hexdigest() != version.model_sha256:
+        raise ScoringError(MODEL_CHANGED.format(version=version.version))
+    if version.libraries != pipeline.model_version():
+        raise ScoringError(
+            MODEL_LIBRARIES.format(
+                version=version.version,
+                trained=version.libraries,
+                installed=pipeline.model_version(),
+            )
+        )
+    return ScoringModel.for_names(
+        model=_unpickle(version.model_sha256, blob),
+        names=version.features,
+        version=version.version,
+        threshold=version.threshold,
+        base_rate=version.base_rate,
+    )
+
+
+@dataclass
+class ScoreSummary:
+    model: str = ""
+    pupils: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    bands: dict[str, int] = field(default_factory=lambda: {b.value: 0 for b in RiskBand})
+
+
+def _current_pupils(
+    *, as_of: dt.date, school_unit: Organisation | None
+) -> list[tuple[int, int, int]]:
+    """(person, school unit, year group) for each pupil the model scores on ``as_of``: the
+    latest current enrolment per person, in a school form and year the model covers."""
+    enrolments = (
+        Enrolment.objects.filter(
+            start_date__lte=as_of,
+            school_type__in=SCORED_SCHOOL_TYPES,
+            school_unit__kind=OrganisationKind.SCHOOL_UNIT,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=as_of))
+        .order_by("person_id", "-start_date", "-id")
+    )
+    if school_unit is not None:
+        enrolments = enrolments.filter(school_unit=school_unit)
+    pupils: list[tuple[int, int, int]] = []
+    seen: set[int] = set()
+    for person_id, unit_id, school_type, school_year in enrolments.values_list(
+        "person_id", "school_unit_id", "school_type", "school_year"
+    ):
+        if person_id in seen:
+            continue
+        seen.add(person_id)
+        year = F.school_year_index(school_type=school_type, school_year=school_year)
+        if year is not None:
+            pupils.append((person_id, unit_id, year))
+    return pupils
+
+
+def risk_scores_compute(
+    *,
+    school_unit: Organisation | None = None,
+    as_of: dt.date | None = None,
+    model_version: ModelVersion | None = None,
+) -> ScoreSummary:
+    """Score every current pupil (of one school unit, or all) with the latest model (or the
+    one given), as of ``as_of`` (today). Idempotent for the same model and date.
+
+    A system run, like ``signals_compute``: no person reads anything here, so nothing is
+    access-logged; each person who later sees a score is logged then.
+    """
+    as_of = as_of or timezone.localdate()
+    version = model_version or ModelVersion.objects.order_by("-trained_at", "-id").first()
+    if version is None:
+        raise ScoringError(NO_MODEL)
+    scoring = model_load(version=version)
+    summary = ScoreSummary(model=f"{version.name} {version.version}")
+    pupils = _current_pupils(as_of=as_of, school_unit=school_unit)
+    for first in range(0, len(pupils), SCORE_BATCH_SIZE):
+        batch = pupils[first : first + SCORE_BATCH_SIZE]
+        requests = [
+            F.FeatureRequest(person_id=person_id, as_of=as_of, school_year=year)
+            for person_id, _unit, year in batch
+        ]
+        rows = F.features_for(requests=requests)
+        result = scoring.score(rows.X)
+        _scores_write(
+            batch=batch, X=rows.X, result=result, version=version, as_of=as_of, summary=summary
+        )
+    return summary
+
+
+def _features_json(row: np.ndarray) -> dict[str, float | None]:
+    return {
+        name: (None if math.isnan(value) else round(float(value), 4))
+        for name, value in zip(F.FEATURE_NAMES, row.tolist(), strict=True)
+    }
+
+
+@transaction.atomic
+def _scores_write(
+    *,
+    batch: Sequence[tuple[int, int, int]],
+    X: np.ndarray,
+    result: Explained,
+    version: ModelVersion,
+    as_of: dt.date,
+    summary: ScoreSummary,
+) -> None:
+    existing = {
+        score.person_id: score
+        for score in RiskScore.objects.select_for_update().filter(
+            model_version=version,
+            features_as_of=as_of,
+            person_id__in=[person_id for person_id, _u, _y in batch],
+        )
+    }
+    now = timezone.now()
+    new: list[RiskScore] = []
+    changed: list[RiskScore] = []
+    for index, (person_id, unit_id, _year) in enumerate(batch):
+        probability = round(float(result.probability[index]), 6)
+        values = {
+            "school_unit_id": unit_id,
+            "probability": probability,
+            "band": result.band[index],
+            # As the database gives it back, so that "unchanged" compares like with like.
+            "explanation": json.loads(json.dumps(result.explanations[index])),
+            "features": _features_json(X[index]),
+        }
+        summary.pupils += 1
+        summary.bands[values["band"]] += 1
+        score = existing.get(person_id)
+        if score is None:
+            new.append(
+                RiskScore(
+                    person_id=person_id,
+                    model_version=version,
+                    features_as_of=as_of,
+                    scored_at=now,
+                    **values,
+                )
+            )
+        elif any(getattr(score, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(score, key, value)
+            score.scored_at = now
+            changed.append(score)
+        else:
+            summary.unchanged += 1
+    if new:
+        RiskScore.objects.bulk_create(new)
+        summary.created += len(new)
+    if changed:
+        RiskScore.objects.bulk_update(changed, SCORE_FIELDS)
+        summary.updated += len(changed)
+
+
+def train_summary(version: ModelVersion) -> str:
+    """One paragraph on a stored model version, for the command line and the demo."""
+    metrics = version.metrics
+    point = metrics["operating_point"]
+    return TRAIN_SUMMARY.format(
+        name=version.name,
+        version=version.version,
+        n=version.n,
+        positives=version.positives,
+        roc_auc=_decimal(metrics["roc_auc"]),
+        pr_auc=_decimal(metrics["pr_auc"]),
+        brier=_decimal(metrics["brier"], 3),
+        threshold=_decimal(100 * version.threshold, 1),
+        precision=_decimal(point["precision"]),
+        recall=_decimal(point["recall"]),
+    )
+
+
+def score_summary(summary: ScoreSummary) -> str:
+    """One line on a scoring run, for the command line and the demo."""
+    return SCORE_SUMMARY.format(
+        model=summary.model,
+        pupils=summary.pupils,
+        created=summary.created,
+        updated=summary.updated,
+        unchanged=summary.unchanged,
+        high=summary.bands["high"],
+        elevated=summary.bands["elevated"],
+        low=summary.bands["low"],
+    )
+
+
+def score_command(*, school_unit_code: str | None = None, on: dt.date | None = None):
+    """What ``lotsen signals score`` does: find the school unit by its code, score."""
+    unit = None
+    if school_unit_code:
+        unit = Organisation.objects.filter(
+            school_unit_code=school_unit_code, kind=OrganisationKind.SCHOOL_UNIT
+        ).first()
+        if unit is None:
+            raise ValidationError(UNKNOWN_SCHOOL_UNIT.format(code=school_unit_code))
+    return risk_scores_compute(school_unit=unit, as_of=on)
