@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import random
 import unicodedata
 import uuid
@@ -49,7 +50,13 @@ from lotsen.school.models import (
     SourcePersonId,
 )
 from lotsen.school.ss12000.mapping import attendance_key, enrolment_key
-from lotsen.school.ss12000.periods import attendance_periods, school_weeks
+from lotsen.school.ss12000.periods import (
+    PERIOD_DAYS,
+    attendance_periods,
+    school_weeks,
+    school_year_end,
+    school_year_start,
+)
 
 DEMO_MUNICIPALITY_NAME = "Exempelkommun"
 DEMO_MUNICIPALITY_CODE = "1999"
@@ -208,6 +215,18 @@ _COMPULSORY_WEIGHTS = (40, 35, 25)
 # dropping out adds to that in later years.
 _NOT_IN_UPPER_SECONDARY = {10: 0.02, 11: 0.03, 12: 0.04}
 _NEVER_STARTED_SHARE = 0.35
+# Of those who would have finished by now: never started upper secondary.
+_NEVER_STARTED_EARLIER = 0.02
+# Of the same: left upper secondary without finishing, about 7 % on average. Who leaves
+# depends on what the school knew (``_Population._dropout_chance``):
+# log-odds −0.9 per standard deviation of ability and +0.8 with a habit of high absence,
+# with the intercept chosen so that the average chance stays 0.07 / 0.98 among those who
+# started (the average over the ability distribution and the high-absence share, computed
+# numerically once).
+_DROPOUT_SHARE = 0.07
+_DROPOUT_ABILITY = -0.9
+_DROPOUT_HIGH_ABSENCE = 0.8
+_DROPOUT_INTERCEPT = -3.078
 
 # Why an enrolment ended. The activity responsibility turns on the difference: a
 # gymnasieexamen ends it, a studiebevis or a gymnasieintyg (introduction programmes) does
@@ -621,6 +640,7 @@ def _school_data_save(batch: Sequence[_Draft], summary: DemoSummary, *, today: d
         person_id = draft.person.pk
         person_uuid = draft.facts.person_uuid
         demo_grades, demo_attendance = school_records(draft.facts, today=today)
+        demo_attendance += school_attendance_history(draft.facts, today=today)
         grades.extend(
             (
                 person_id,
@@ -803,6 +823,7 @@ class _Population:
         grade = self.academic_year - born.year - 6
         schooling = self._schooling(
             person,
+            ordinal=ordinal,
             grade=grade,
             gender=gender,
             neighbour=neighbour,
@@ -935,6 +956,7 @@ class _Population:
         self,
         person: Person,
         *,
+        ordinal: int,
         grade: int,
         gender: str,
         neighbour: bool,
@@ -977,7 +999,11 @@ class _Population:
                 )
             ]
         )
-        outcome = "current" if upper_secondary is not None else self._outcome(grade, neighbour)
+        outcome = (
+            "current"
+            if upper_secondary is not None
+            else self._outcome(grade, neighbour, dropout=self._dropout_chance(ordinal, gender))
+        )
         if outcome == "never":
             return schooling
 
@@ -1026,7 +1052,20 @@ class _Population:
         )
         return schooling
 
-    def _outcome(self, grade: int, neighbour: bool) -> str:
+    def _dropout_chance(self, ordinal: int, gender: str) -> float:
+        """The chance that a pupil who started upper secondary left without finishing, from
+        what the school could have known: weaker grades (the base ability, before the
+        programme's shift) and a habit of high absence. The intercept keeps the overall
+        share at about 7 % of those who started (see ``_DROPOUT_INTERCEPT``)."""
+        ability = _base_ability(self.key, ordinal, gender)
+        logit = (
+            _DROPOUT_INTERCEPT
+            + _DROPOUT_ABILITY * ability
+            + (_DROPOUT_HIGH_ABSENCE if _high_absence(self.key, ordinal, ability) else 0.0)
+        )
+        return 1.0 / (1.0 + math.exp(-logit))
+
+    def _outcome(self, grade: int, neighbour: bool, *, dropout: float) -> str:
         roll = self.rng.random()
         if grade <= 12:
             # Pupils from next door are here because they go to school here.
@@ -1034,12 +1073,16 @@ class _Population:
             if roll < share * _NEVER_STARTED_SHARE:
                 return "never"
             return "dropped_out" if roll < share else "current"
-        if roll < 0.02:
+        if roll < _NEVER_STARTED_EARLIER:
             return "never"
-        if roll < 0.09:
+        # The rest of the roll, uniform again, decides between leaving (by the pupil's own
+        # chance), a fourth or fifth year and finishing.
+        rest = (roll - _NEVER_STARTED_EARLIER) / (1.0 - _NEVER_STARTED_EARLIER)
+        if rest < dropout:
             return "dropped_out"
         # A few take a fourth year to finish, fewer still a fifth.
-        if roll < 0.09 + (0.07 if grade == 13 else 0.02):
+        still = (0.07 if grade == 13 else 0.02) / (1.0 - _DROPOUT_SHARE)
+        if rest < dropout + (1.0 - dropout) * still:
             return "current"
         return "graduated"
 
@@ -1363,6 +1406,10 @@ _WEEKLY_MINUTES = {"low": 1300, "GR": 1450, "GY": 1400}
 # calibration stats school_absence); weaker pupils more often.
 _HIGH_ABSENCE_SHARE = 0.14
 _HIGH_ABSENCE_SLOPE = 0.05
+# Before leaving upper secondary without finishing: extra absence (share of offered time)
+# at the leaving date, rising linearly over this many days before it.
+_DROPOUT_ABSENCE_RISE = 0.15
+_DROPOUT_RAMP_DAYS = 365
 
 
 @functools.cache
@@ -1448,13 +1495,27 @@ def _track(facts: SchoolFacts) -> str | None:
     return _HF if programme in {code for code, _w in _HF_PROGRAMMES} else _YP
 
 
-def _ability(facts: SchoolFacts, rng: random.Random) -> float:
+def _base_ability(key: str, ordinal: int, gender: str) -> float:
+    """A pupil's ability before the programme's shift: known before the outcome is drawn,
+    so that the outcome can depend on it."""
+    rng = random.Random(f"{key}/ability/{ordinal}")
+    return rng.gauss(0.0, _ABILITY_SD) + _GENDER_SHIFT.get(gender, 0.0)
+
+
+def _ability(facts: SchoolFacts) -> float:
     track = _track(facts)
-    return (
-        rng.gauss(0.0, _ABILITY_SD)
-        + _GENDER_SHIFT.get(facts.gender, 0.0)
-        + (_TRACK_SHIFT[track] if track else 0.0)
+    return _base_ability(facts.key, facts.ordinal, facts.gender) + (
+        _TRACK_SHIFT[track] if track else 0.0
     )
+
+
+def _high_share(ability: float) -> float:
+    return _HIGH_ABSENCE_SHARE - _HIGH_ABSENCE_SLOPE * max(-1.5, min(1.5, ability))
+
+
+def _high_absence(key: str, ordinal: int, ability: float) -> bool:
+    """Whether a pupil of the history had a habit of high absence (a draw of its own)."""
+    return random.Random(f"{key}/absence/{ordinal}").random() < _high_share(ability)
 
 
 def _grade_from(latent: float, rng: random.Random, *, streck: bool = True) -> str:
@@ -1473,7 +1534,7 @@ def school_records(
 
 
 def _person_ability(facts: SchoolFacts) -> float:
-    return _ability(facts, random.Random(f"{facts.key}/ability/{facts.ordinal}"))
+    return _ability(facts)
 
 
 def school_grades(facts: SchoolFacts, *, today: dt.date) -> list[DemoGrade]:
@@ -1617,8 +1678,7 @@ def _attendance(
         weekly = _WEEKLY_MINUTES["GY"]
     else:
         weekly = _WEEKLY_MINUTES["GR" if (current.school_year or 0) >= 7 else "low"]
-    high_share = _HIGH_ABSENCE_SHARE - _HIGH_ABSENCE_SLOPE * max(-1.5, min(1.5, ability))
-    if rng.random() < high_share:
+    if rng.random() < _high_share(ability):
         base, invalid_share = rng.uniform(0.16, 0.45), rng.uniform(0.15, 0.5)
     else:
         base, invalid_share = 0.01 + 0.11 * rng.random() ** 1.5, rng.uniform(0.0, 0.35)
@@ -1641,6 +1701,73 @@ def _attendance(
                 school_unit_code=current.school_unit_code,
             )
         )
+    return rows
+
+
+def school_attendance_history(facts: SchoolFacts, *, today: dt.date) -> list[DemoAttendance]:
+    """Aggregated attendance of past school years, for the pupils of the history: those who
+    started upper secondary and have left it, or started it three or more years ago. Four-week
+    periods (the calendar of ``attendance_periods``) from year 7 until the pupil left, or
+    until the current school year, whose periods ``school_attendance`` gives. This is what
+    the learned risk model reads as of a date years back: a pupil who was often absent stays
+    so, and absence rises over the last year before a pupil leaves without finishing.
+
+    Not served by the SS 12000 test server (the import reads the current school year only).
+    """
+    upper = next((e for e in facts.enrolments if e.school_type == SchoolType.GY), None)
+    compulsory = next((e for e in facts.enrolments if e.school_type == SchoolType.GR), None)
+    if upper is None or compulsory is None or (upper.end_date is None and facts.grade < 13):
+        return []
+    rng = random.Random(f"{facts.key}/attendance-history/{facts.ordinal}")
+    ability = _base_ability(facts.key, facts.ordinal, facts.gender)
+    if _high_absence(facts.key, facts.ordinal, ability):
+        base, invalid_share = rng.uniform(0.16, 0.45), rng.uniform(0.15, 0.5)
+    else:
+        base, invalid_share = 0.01 + 0.11 * rng.random() ** 1.5, rng.uniform(0.0, 0.35)
+    left = upper.end_date
+    dropped_out = upper.end_reason == END_REASON_DROPPED_OUT
+    # Up to the period before the current school year's first: those are the current ones.
+    last = min(left or today, school_year_start(academic_year_of(today)) - dt.timedelta(days=1))
+    period = dt.timedelta(days=PERIOD_DAYS)
+    rows: list[DemoAttendance] = []
+    for year in range(compulsory.start_date.year, upper.start_date.year + 3):
+        start, end_of_year = school_year_start(year), school_year_end(year)
+        if start > last:
+            break
+        in_upper = year >= upper.start_date.year
+        weekly = _WEEKLY_MINUTES["GY" if in_upper else "GR"]
+        code = (upper if in_upper else compulsory).school_unit_code
+        # Each year drifts a little from the pupil's habit.
+        level = base * rng.uniform(0.8, 1.2)
+        while start <= end_of_year:
+            end = min(start + period - dt.timedelta(days=1), end_of_year)
+            if end > last:
+                break
+            rate = level * rng.uniform(0.7, 1.3)
+            invalid_rate = invalid_share
+            if dropped_out and left is not None:
+                # Over the last year before leaving, absence climbs, most of it unexcused.
+                closeness = 1.0 - (left - end).days / _DROPOUT_RAMP_DAYS
+                if closeness > 0:
+                    rate += _DROPOUT_ABSENCE_RISE * closeness * rng.uniform(0.5, 1.5)
+                    invalid_rate = min(0.8, invalid_share + 0.3 * closeness)
+            offered = round(weekly * school_weeks(start, end) * rng.uniform(0.95, 1.0) / 5) * 5
+            first, start = start, start + period
+            if offered == 0:
+                continue
+            absent = round(offered * min(0.9, rate))
+            invalid = round(absent * invalid_rate)
+            rows.append(
+                DemoAttendance(
+                    start_date=first,
+                    end_date=end,
+                    offered=offered,
+                    attended=offered - absent,
+                    valid_absence=absent - invalid,
+                    invalid_absence=invalid,
+                    school_unit_code=code,
+                )
+            )
     return rows
 
 
