@@ -73,9 +73,16 @@ class Command(BaseCommand):
         # Signals from the demo's school data, so that the school pages have something to show.
         signals = signals_compute()
         risk_model = _risk_model_train_and_score()
+        from lotsen.kaa.demo import kaa_demo_seed
+
+        kaa = kaa_demo_seed()
         self._summary_write(summary, seconds=time.monotonic() - started)
         self.stdout.write(f"  Signaler till skolorna: {signals.raised}")
         self.stdout.write(f"  Riskmodell: {risk_model}")
+        self.stdout.write(
+            f"  Aktivitetsansvaret: {kaa.members} unga ({kaa.share:.0%} av {kaa.young_16_19} "
+            f"16–19-åringar), {kaa.contacts} kontakter, {kaa.measures} åtgärder"
+        )
 
     def _summary_write(self, summary: DemoSummary, *, seconds: float) -> None:
         write = self.stdout.write

@@ -21,6 +21,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lotsen.accounts.codes import normalize_organisation_number
 from lotsen.accounts.models import Organisation, OrganisationKind
+from lotsen.kaa.imports import (
+    enrolments_import,
+    import_summary,
+    population_import,
+    qualifications_import,
+)
+from lotsen.kaa.services import kaa_cohort_refresh_all
 from lotsen.school.csv_import import COLUMN_HELP, KINDS, school_csv_import
 from lotsen.school.importing import STATUS_DONE
 from lotsen.school.models import ImportRun
@@ -38,6 +45,11 @@ ERROR_ORGANISER = "Ingen huvudman i Lotsen har organisationsnumret {number}."
 ERROR_ORGANISATION_NUMBER = "Organisationsnumret ska vara tio siffror (NNNNNN-NNNN)."
 ERROR_FILE = "Kan inte läsa filen {path}: {reason}"
 ERROR_RUN_FAILED = "Importen misslyckades (körning {run}): {error}"
+KAA_IMPORTS = {
+    "population": population_import,
+    "enrolments": enrolments_import,
+    "qualifications": qualifications_import,
+}
 
 SS12000_DESCRIPTION = """\
 Hämtar skolenheter, elever med inskrivningar, betyg och aggregerad närvaro från en
@@ -98,11 +110,38 @@ class Command(BaseCommand):
         csv_parser.add_argument("--kind", required=True, choices=KINDS, help="vad filen innehåller")
         csv_parser.add_argument("file", type=Path, help="CSV-filen")
 
+        for name, what in (
+            ("population", "folkbokföringsuttag (aktivitetsansvaret)"),
+            ("enrolments", "inskrivningar för aktivitetsansvaret"),
+            ("qualifications", "avslutade utbildningar (examen, bevis)"),
+        ):
+            kaa_parser = subcommands.add_parser(name, help=f"importera {what} från en CSV-fil")
+            kaa_parser.add_argument("file", type=Path, help="CSV-filen")
+
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
+        if subcommand in KAA_IMPORTS:
+            return self._kaa(subcommand, file=options["file"])
         handler = {"ss12000": self._ss12000, "school-csv": self._school_csv}[subcommand]
         run = handler(**options)
         if run.status != STATUS_DONE:
             raise CommandError(ERROR_RUN_FAILED.format(run=run.pk, error=run.counts.get("error")))
+        # Enrolments decide who is in the activity-responsibility cohort: recompute it after
+        # every school import, as the KAA imports do themselves.
+        kaa_cohort_refresh_all()
+
+    def _kaa(self, subcommand: str, *, file: Path) -> None:
+        try:
+            with file.open("rb") as handle:
+                result = KAA_IMPORTS[subcommand](file=handle)
+        except OSError as error:
+            raise CommandError(ERROR_FILE.format(path=file, reason=error.strerror)) from error
+        self.stdout.write(import_summary(result))
+        if not result.ok:
+            raise CommandError(
+                ERROR_RUN_FAILED.format(
+                    run=result.run_id, error=f"{len(result.errors)} fel i filen"
+                )
+            )
 
     def _ss12000(
         self,

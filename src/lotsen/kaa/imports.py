@@ -1,0 +1,750 @@
+"""CSV imports for the activity responsibility: the population register extract, enrolments
+and completed qualifications.
+
+Each import is one file, all or nothing: every row is checked first, and if any row is
+wrong nothing is written and every error is reported with its line and column. Errors
+never repeat a personnummer (styleguide: identity numbers are never logged, never in
+error messages). Importing the same file twice changes nothing. After a successful import
+the cohort of every affected municipality is recomputed.
+
+Files are UTF-8 (a byte-order mark is fine), separated by commas or semicolons, with a
+header row naming the columns (any order; extra columns are ignored).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from lotsen.accounts import codes as org_codes
+from lotsen.accounts.actor import Actor
+from lotsen.accounts.models import Organisation, OrganisationKind, User
+from lotsen.kaa import cohort
+from lotsen.kaa.models import EquivalentEducation, Qualification, ResidencePeriod
+from lotsen.kaa.services import (
+    RefreshResult,
+    kaa_cohort_refresh_all,
+    notices_link,
+    person_registration_update,
+)
+from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
+from lotsen.people.models import Person
+from lotsen.privacy.models import Action, Purpose
+from lotsen.privacy.services import access_log_record
+from lotsen.school.models import Enrolment, ImportRun, SchoolType
+
+POPULATION_COLUMNS = (
+    "personnummer",
+    "given_name",
+    "family_name",
+    "municipality_code",
+    "moved_in",
+    "moved_out",
+    "protected_identity",
+    "asylum_seeker",
+)
+ENROLMENT_COLUMNS = (
+    "personnummer",
+    "school_unit_code",
+    "school_type",
+    "programme",
+    "start",
+    "end",
+    "end_reason",
+)
+QUALIFICATION_COLUMNS = ("personnummer", "date", "kind")
+
+# SS 12000 2.1.0 SchoolTypesEnum. GR, GRS, GY and GYS are enrolments; VUXGY and SARVUXGY
+# are education equivalent to upper-secondary school; the rest are valid but outside the
+# activity responsibility and skipped with a note.
+SS12000_SCHOOL_TYPES = frozenset(
+    [
+        "FS",
+        "FKLASS",
+        "FTH",
+        "OPPFTH",
+        "GR",
+        "GRS",
+        "TR",
+        "SP",
+        "SAM",
+        "GY",
+        "GYS",
+        "VUX",
+        "VUXSFI",
+        "VUXGR",
+        "VUXGY",
+        "VUXSARGR",
+        "VUXSARTR",
+        "VUXSARGY",
+        "SFI",
+        "SARVUX",
+        "SARVUXGR",
+        "SARVUXGY",
+        "KU",
+        "YH",
+        "FHS",
+        "STF",
+        "KKU",
+        "HS",
+        "ABU",
+        "AU",
+    ]
+)
+ENROLMENT_SCHOOL_TYPES = frozenset(SchoolType.values)
+
+ERROR_FILE_ENCODING = "Filen är inte UTF-8. Spara den som CSV UTF-8 och försök igen."
+ERROR_FILE_EMPTY = "Filen är tom."
+ERROR_MISSING_COLUMN = "Kolumnen saknas i rubrikraden."
+ERROR_REQUIRED = "Värde saknas."
+ERROR_DATE = "Datumet ska skrivas ÅÅÅÅ-MM-DD."
+ERROR_DATE_FUTURE = "Datumet ligger i framtiden."
+ERROR_BOOLEAN = "Ska vara 0 eller 1."
+ERROR_MUNICIPALITY = "Kommunkoden ska vara fyra siffror."
+ERROR_SCHOOL_UNIT = "Skolenhetskoden ska vara åtta siffror."
+ERROR_SCHOOL_TYPE = "Okänd skolform. Använd koderna i SS 12000, till exempel GR, GRS, GY eller GYS."
+ERROR_MOVED_ORDER = "Utflyttningsdatumet måste vara efter inflyttningsdatumet."
+ERROR_END_ORDER = "Slutdatumet kan inte vara före startdatumet."
+ERROR_OVERLAP = "Folkbokföringsperioden överlappar en annan rad för samma person (rad {other})."
+ERROR_TOO_LONG = "Värdet får vara högst {limit} tecken."
+ERROR_KIND = "Okänd sort. Använd gymnasieexamen, gymnasiesarskolebevis eller studiebevis."
+WARNING_UNKNOWN_PERSON = (
+    "Personen finns inte i Lotsen; raden hoppades över. Importera folkbokföringen först."
+)
+WARNING_SKIPPED_SCHOOL_TYPE = "Skolformen påverkar inte aktivitetsansvaret; raden hoppades över."
+
+MAX_REPORTED = 1000
+IMPORT_USERNAME = "import"
+QUALIFICATION_IMPORT_KINDS = (
+    cohort.QUALIFICATION_EXAMEN,
+    cohort.QUALIFICATION_GYS_CERTIFICATE,
+    cohort.QUALIFICATION_STUDIEBEVIS,
+)
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"rad {self.line}" + (f", kolumn {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    source: str
+    rows: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[ImportIssue] = field(default_factory=list)
+    warnings: list[ImportIssue] = field(default_factory=list)
+    refreshed: list[RefreshResult] = field(default_factory=list)
+    run_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+
+class _Rows:
+    """Read a CSV file into (line number, row dict); header problems become errors."""
+
+    def __init__(self, file: Any, columns: tuple[str, ...], result: ImportResult) -> None:
+        self.columns = columns
+        self.result = result
+        self.rows: list[tuple[int, dict[str, str]]] = []
+        text = _read_text(file, result)
+        if text is None:
+            return
+        if not text.strip():
+            result.errors.append(ImportIssue(1, "", ERROR_FILE_EMPTY))
+            return
+        first = text.splitlines()[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        header = [h.strip().lower() for h in next(reader)]
+        missing = [c for c in columns if c not in header]
+        for column in missing:
+            result.errors.append(ImportIssue(1, column, ERROR_MISSING_COLUMN))
+        if missing:
+            return
+        index = {c: header.index(c) for c in columns}
+        for line, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue
+            row = {c: (values[i].strip() if i < len(values) else "") for c, i in index.items()}
+            self.rows.append((line, row))
+        result.rows = len(self.rows)
+
+
+def _read_text(file: Any, result: ImportResult) -> str | None:
+    if isinstance(file, str | Path):
+        data: bytes | str = Path(file).read_bytes()
+    else:
+        data = file.read()
+    if isinstance(data, str):
+        return data.lstrip("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result.errors.append(ImportIssue(1, "", ERROR_FILE_ENCODING))
+        return None
+
+
+class _Checker:
+    """Field parsers that record an error and return None instead of raising."""
+
+    def __init__(self, result: ImportResult, today: dt.date) -> None:
+        self.result = result
+        self.today = today
+
+    def error(self, line: int, column: str, message: str) -> None:
+        if len(self.result.errors) < MAX_REPORTED:
+            self.result.errors.append(ImportIssue(line, column, message))
+        else:
+            self.result.count("errors_not_listed")
+
+    def warn(self, line: int, column: str, message: str) -> None:
+        if len(self.result.warnings) < MAX_REPORTED:
+            self.result.warnings.append(ImportIssue(line, column, message))
+
+    def identity(self, line: int, row: dict[str, str]) -> str | None:
+        raw = row["personnummer"]
+        if not raw:
+            self.error(line, "personnummer", ERROR_REQUIRED)
+            return None
+        try:
+            return parse_identity_number(raw, today=self.today).normalized
+        except InvalidIdentityNumber as exc:
+            # The parser's messages say what is wrong, never the number itself.
+            self.error(line, "personnummer", str(exc))
+            return None
+
+    def date(self, line: int, row: dict[str, str], column: str, *, required: bool) -> Any:
+        raw = row[column]
+        if not raw:
+            if required:
+                self.error(line, column, ERROR_REQUIRED)
+                return _INVALID
+            return None
+        try:
+            value = dt.date.fromisoformat(raw)
+        except ValueError:
+            self.error(line, column, ERROR_DATE)
+            return _INVALID
+        if len(raw) != 10:
+            self.error(line, column, ERROR_DATE)
+            return _INVALID
+        return value
+
+    def boolean(self, line: int, row: dict[str, str], column: str) -> bool | None:
+        raw = row[column]
+        if raw in ("0", ""):
+            return False
+        if raw == "1":
+            return True
+        self.error(line, column, ERROR_BOOLEAN)
+        return None
+
+    def text(
+        self, line: int, row: dict[str, str], column: str, *, limit: int, required: bool
+    ) -> str:
+        value = row[column]
+        if required and not value:
+            self.error(line, column, ERROR_REQUIRED)
+        elif len(value) > limit:
+            self.error(line, column, ERROR_TOO_LONG.format(limit=limit))
+        return value
+
+
+_INVALID = object()
+
+
+def _import_actor() -> Actor:
+    """The system user imports act as: it cannot log in and has no membership; it exists
+    so that every access-log entry names who did what (shared with the school import)."""
+    user, created = User.objects.get_or_create(
+        username=IMPORT_USERNAME,
+        defaults={"first_name": "Import", "last_name": "(system)", "is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return Actor(user=user, membership=None)
+
+
+def _run_record(result: ImportResult, *, started_at: dt.datetime) -> None:
+    """An ImportRun with counts and the first rejects, never personal data."""
+    run = ImportRun.objects.create(
+        source=result.source,
+        started_at=started_at,
+        finished_at=timezone.now(),
+        status="done" if result.ok else "failed",
+        counts={**result.counts, "rows": result.rows},
+        rejects=[
+            {"line": e.line, "column": e.column, "reason": e.message}
+            for e in result.errors[:MAX_REPORTED]
+        ],
+    )
+    result.run_id = run.pk
+
+
+def _persons_by_number(numbers: set[str]) -> dict[str, Person]:
+    found: dict[str, Person] = {}
+    ordered = sorted(numbers)
+    for start in range(0, len(ordered), 900):
+        for person in Person.objects.filter(
+            personal_identity_number__in=ordered[start : start + 900]
+        ):
+            found[person.personal_identity_number] = person
+    return found
+
+
+# --- Population register -------------------------------------------------------------------
+
+
+@dataclass
+class _PopulationRow:
+    line: int
+    number: str
+    given_name: str
+    family_name: str
+    municipality_code: str
+    moved_in: dt.date | None
+    moved_out: dt.date | None
+    protected: bool
+    asylum: bool
+
+
+def population_import(
+    *, file: Any, today: dt.date | None = None, refresh: bool = True
+) -> ImportResult:
+    """Import a population register extract: one row per period of registration.
+
+    For every person in the file, their residence periods become exactly the file's rows
+    (so a later extract corrects an earlier one), their names and protected identity are
+    updated, and ``home_municipality_code`` becomes the registration that covers today.
+    A person not yet in Lotsen is created. Persons not in the file are not touched.
+    """
+    started_at = timezone.now()
+    today = today or timezone.localdate()
+    result = ImportResult(source="csv:population")
+    reader = _Rows(file, POPULATION_COLUMNS, result)
+    check = _Checker(result, today)
+    parsed: list[_PopulationRow] = []
+    for line, row in reader.rows:
+        number = check.identity(line, row)
+        given = check.text(line, row, "given_name", limit=100, required=True)
+        family = check.text(line, row, "family_name", limit=100, required=True)
+        code = row["municipality_code"]
+        if not org_codes.is_municipality_code(code):
+            check.error(line, "municipality_code", ERROR_MUNICIPALITY)
+        moved_in = check.date(line, row, "moved_in", required=False)
+        moved_out = check.date(line, row, "moved_out", required=False)
+        if isinstance(moved_in, dt.date) and moved_in > today:
+            check.error(line, "moved_in", ERROR_DATE_FUTURE)
+        if (
+            isinstance(moved_in, dt.date)
+            and isinstance(moved_out, dt.date)
+            and moved_out <= moved_in
+        ):
+            check.error(line, "moved_out", ERROR_MOVED_ORDER)
+        protected = check.boolean(line, row, "protected_identity")
+        asylum = check.boolean(line, row, "asylum_seeker")
+        if number and not result.errors:
+            parsed.append(
+                _PopulationRow(
+                    line,
+                    number,
+                    given,
+                    family,
+                    code,
+                    moved_in,
+                    moved_out,
+                    bool(protected),
+                    bool(asylum),
+                )
+            )
+    by_person: dict[str, list[_PopulationRow]] = defaultdict(list)
+    for p in parsed:
+        by_person[p.number].append(p)
+    for rows in by_person.values():
+        rows.sort(key=lambda r: r.moved_in or dt.date.min)
+        for earlier, later in zip(rows, rows[1:], strict=False):
+            if (
+                earlier.moved_out is None
+                or (later.moved_in is not None and later.moved_in < earlier.moved_out)
+                or later.moved_in is None
+            ):
+                check.error(later.line, "moved_in", ERROR_OVERLAP.format(other=earlier.line))
+
+    if result.ok:
+        with transaction.atomic():
+            codes = _population_write(by_person, result=result, today=today)
+            _run_record(result, started_at=started_at)
+        if refresh:
+            result.refreshed = kaa_cohort_refresh_all(municipality_codes=codes, today=today)
+    else:
+        _run_record(result, started_at=started_at)
+    return result
+
+
+def _population_write(
+    by_person: dict[str, list[_PopulationRow]], *, result: ImportResult, today: dt.date
+) -> set[str]:
+    actor = _import_actor()
+    existing = _persons_by_number(set(by_person))
+    touched_codes: set[str] = set()
+    created_ids, changed_ids = [], []
+    new_persons = []
+    for number, rows in by_person.items():
+        if number in existing:
+            continue
+        parsed = parse_identity_number(number, today=today)
+        latest = rows[-1]
+        new_persons.append(
+            Person(
+                personal_identity_number=number,
+                is_coordination_number=parsed.is_coordination_number,
+                date_of_birth=parsed.date_of_birth,
+                given_name=latest.given_name,
+                family_name=latest.family_name,
+                home_municipality_code="",
+                protected_identity=latest.protected,
+            )
+        )
+    Person.objects.bulk_create(new_persons, batch_size=1000)
+    fresh = _persons_by_number({p.personal_identity_number for p in new_persons})
+    created_ids = [p.pk for p in fresh.values()]
+    existing.update(fresh)
+    result.count("persons_created", len(new_persons))
+
+    stored: dict[int, list[ResidencePeriod]] = defaultdict(list)
+    ids = [p.pk for p in existing.values()]
+    for start in range(0, len(ids), 900):
+        for period in ResidencePeriod.objects.filter(person_id__in=ids[start : start + 900]):
+            stored[period.person_id].append(period)
+
+    to_update: list[Person] = []
+    replace_ids: list[int] = []
+    new_periods: list[ResidencePeriod] = []
+    for number, rows in by_person.items():
+        person = existing[number]
+        wanted = sorted((r.municipality_code, r.moved_in, r.moved_out, r.asylum) for r in rows)
+        have = sorted(
+            (p.municipality_code, p.moved_in, p.moved_out, p.asylum_seeker)
+            for p in stored.get(person.pk, [])
+        )
+        touched_codes.update(code for code, *_ in wanted)
+        touched_codes.update(code for code, *_ in have)
+        periods_changed = wanted != have
+        if periods_changed:
+            replace_ids.append(person.pk)
+            new_periods.extend(
+                ResidencePeriod(
+                    person=person,
+                    municipality_code=code,
+                    moved_in=moved_in,
+                    moved_out=moved_out,
+                    asylum_seeker=asylum,
+                )
+                for code, moved_in, moved_out, asylum in wanted
+            )
+        latest = rows[-1]
+        changed = False
+        for name, value in (
+            ("given_name", latest.given_name),
+            ("family_name", latest.family_name),
+            ("protected_identity", latest.protected),
+        ):
+            if getattr(person, name) != value:
+                setattr(person, name, value)
+                changed = True
+        if person.protected_identity and (
+            person.street_address or person.postal_code or person.city
+        ):
+            # The address of a person with skyddad folkbokföring is never kept.
+            person.street_address = person.postal_code = person.city = ""
+            changed = True
+        periods_for_today = [
+            ResidencePeriod(municipality_code=c, moved_in=i, moved_out=o) for c, i, o, _ in wanted
+        ]
+        if person_registration_update(person=person, residences=periods_for_today, today=today):
+            touched_codes.add(person.home_municipality_code)
+            changed = True
+        if changed:
+            to_update.append(person)
+        if (changed or periods_changed) and person.pk not in created_ids:
+            changed_ids.append(person.pk)
+    for start in range(0, len(replace_ids), 900):
+        ResidencePeriod.objects.filter(person_id__in=replace_ids[start : start + 900]).delete()
+    ResidencePeriod.objects.bulk_create(new_periods, batch_size=1000)
+    Person.objects.bulk_update(
+        to_update,
+        [
+            "given_name",
+            "family_name",
+            "protected_identity",
+            "street_address",
+            "postal_code",
+            "city",
+            "home_municipality_code",
+        ],
+        batch_size=1000,
+    )
+    result.count("persons_updated", len(changed_ids))
+    result.count("residence_periods_written", len(new_periods))
+    result.count(
+        "notices_linked",
+        notices_link(numbers_to_person_ids={n: existing[n].pk for n in by_person}),
+    )
+    access_log_record(
+        actor=actor,
+        action=Action.CREATE,
+        purpose=Purpose.KAA,
+        person_ids=created_ids,
+        object_type="kaa_population_import",
+    )
+    access_log_record(
+        actor=actor,
+        action=Action.UPDATE,
+        purpose=Purpose.KAA,
+        person_ids=changed_ids,
+        object_type="kaa_population_import",
+    )
+    touched_codes.discard("")
+    return touched_codes
+
+
+# --- Enrolments ----------------------------------------------------------------------------
+
+
+def enrolment_external_id(
+    *, number: str, school_unit_code: str, school_type: str, start: dt.date
+) -> str:
+    """A stable key for a CSV enrolment row that does not show the personnummer."""
+    digest = hashlib.sha256(
+        f"{number}|{school_unit_code}|{school_type}|{start}".encode()
+    ).hexdigest()
+    return f"kaa-csv:{digest[:40]}"
+
+
+def enrolments_import(
+    *, file: Any, today: dt.date | None = None, refresh: bool = True
+) -> ImportResult:
+    """Import enrolments (one row per enrolment, keyed by person, school unit, school type
+    and start date). A school unit code Lotsen does not know becomes an external school
+    unit. VUXGY and SARVUXGY rows are recorded as equivalent education."""
+    started_at = timezone.now()
+    today = today or timezone.localdate()
+    result = ImportResult(source="csv:kaa-enrolments")
+    reader = _Rows(file, ENROLMENT_COLUMNS, result)
+    check = _Checker(result, today)
+    parsed = []
+    for line, row in reader.rows:
+        number = check.identity(line, row)
+        unit = row["school_unit_code"]
+        if not org_codes.is_school_unit_code(unit):
+            check.error(line, "school_unit_code", ERROR_SCHOOL_UNIT)
+        school_type = row["school_type"].upper()
+        if school_type not in SS12000_SCHOOL_TYPES:
+            check.error(line, "school_type", ERROR_SCHOOL_TYPE)
+        programme = check.text(line, row, "programme", limit=20, required=False).upper()
+        start = check.date(line, row, "start", required=True)
+        end = check.date(line, row, "end", required=False)
+        if isinstance(start, dt.date) and start > today + dt.timedelta(days=366):
+            check.error(line, "start", ERROR_DATE_FUTURE)
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+            check.error(line, "end", ERROR_END_ORDER)
+        end_reason = check.text(line, row, "end_reason", limit=100, required=False)
+        if number and not result.errors:
+            parsed.append((line, number, unit, school_type, programme, start, end, end_reason))
+    if not result.ok:
+        _run_record(result, started_at=started_at)
+        return result
+
+    with transaction.atomic():
+        persons = _persons_by_number({p[1] for p in parsed})
+        units = {
+            o.school_unit_code: o
+            for o in Organisation.objects.filter(school_unit_code__in={p[2] for p in parsed})
+        }
+        touched: set[int] = set()
+        for line, number, unit, school_type, programme, start, end, end_reason in parsed:
+            person = persons.get(number)
+            if person is None:
+                check.warn(line, "personnummer", WARNING_UNKNOWN_PERSON)
+                result.count("skipped_unknown_person")
+                continue
+            key = enrolment_external_id(
+                number=number, school_unit_code=unit, school_type=school_type, start=start
+            )
+            if school_type in ("VUXGY", "SARVUXGY"):
+                _, created = _upsert(
+                    EquivalentEducation,
+                    key,
+                    {"person": person, "kind": school_type, "start_date": start, "end_date": end},
+                    result,
+                    "equivalent_education",
+                )
+                if created is not None:
+                    touched.add(person.pk)
+                continue
+            if school_type not in ENROLMENT_SCHOOL_TYPES:
+                check.warn(line, "school_type", WARNING_SKIPPED_SCHOOL_TYPE)
+                result.count("skipped_school_type")
+                continue
+            if unit not in units:
+                units[unit] = Organisation.objects.create(
+                    name=f"Extern skolenhet {unit}",
+                    kind=OrganisationKind.SCHOOL_UNIT,
+                    school_unit_code=unit,
+                )
+                result.count("external_school_units_created")
+            _, created = _upsert(
+                Enrolment,
+                key,
+                {
+                    "person": person,
+                    "school_unit": units[unit],
+                    "school_type": school_type,
+                    "programme": programme,
+                    "start_date": start,
+                    "end_date": end,
+                    "end_reason": end_reason,
+                },
+                result,
+                "enrolments",
+            )
+            if created is not None:
+                touched.add(person.pk)
+        _log_import(touched, object_type="kaa_enrolment_import")
+        _run_record(result, started_at=started_at)
+    if refresh and touched:
+        result.refreshed = _refresh_for(touched, today=today)
+    return result
+
+
+def _upsert(model: type, key: str, values: dict[str, Any], result: ImportResult, label: str):
+    """Create or update by external id; None when nothing changed (idempotence)."""
+    row = model.objects.filter(external_id=key).first()
+    if row is None:
+        row = model(external_id=key, **values)
+        row.full_clean()
+        row.save()
+        result.count(f"{label}_created")
+        return row, True
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    if not changed:
+        result.count(f"{label}_unchanged")
+        return row, None
+    for name in changed:
+        setattr(row, name, values[name])
+    row.full_clean()
+    row.save()
+    result.count(f"{label}_updated")
+    return row, False
+
+
+def _log_import(person_ids: set[int], *, object_type: str) -> None:
+    if person_ids:
+        access_log_record(
+            actor=_import_actor(),
+            action=Action.UPDATE,
+            purpose=Purpose.KAA,
+            person_ids=sorted(person_ids),
+            object_type=object_type,
+        )
+
+
+def _refresh_for(person_ids: set[int], *, today: dt.date) -> list[RefreshResult]:
+    """Recompute the cohorts the persons can belong to: where they are registered now or
+    were registered before."""
+    codes = set(
+        Person.objects.filter(pk__in=person_ids).values_list("home_municipality_code", flat=True)
+    )
+    codes |= set(
+        ResidencePeriod.objects.filter(person_id__in=person_ids).values_list(
+            "municipality_code", flat=True
+        )
+    )
+    codes.discard("")
+    return kaa_cohort_refresh_all(municipality_codes=codes, today=today)
+
+
+# --- Qualifications ------------------------------------------------------------------------
+
+
+def qualifications_import(
+    *, file: Any, today: dt.date | None = None, refresh: bool = True
+) -> ImportResult:
+    """Import completed qualifications: gymnasieexamen and gymnasiesärskolebevis end the
+    activity responsibility; a studiebevis is recorded but does not."""
+    started_at = timezone.now()
+    today = today or timezone.localdate()
+    result = ImportResult(source="csv:qualifications")
+    reader = _Rows(file, QUALIFICATION_COLUMNS, result)
+    check = _Checker(result, today)
+    parsed = []
+    for line, row in reader.rows:
+        number = check.identity(line, row)
+        awarded_on = check.date(line, row, "date", required=True)
+        if isinstance(awarded_on, dt.date) and awarded_on > today:
+            check.error(line, "date", ERROR_DATE_FUTURE)
+        kind = row["kind"].strip().lower().replace("ä", "a")
+        if kind not in QUALIFICATION_IMPORT_KINDS:
+            check.error(line, "kind", ERROR_KIND)
+        if number and not result.errors:
+            parsed.append((line, number, awarded_on, kind))
+    if not result.ok:
+        _run_record(result, started_at=started_at)
+        return result
+    with transaction.atomic():
+        persons = _persons_by_number({p[1] for p in parsed})
+        touched: set[int] = set()
+        for line, number, awarded_on, kind in parsed:
+            person = persons.get(number)
+            if person is None:
+                check.warn(line, "personnummer", WARNING_UNKNOWN_PERSON)
+                result.count("skipped_unknown_person")
+                continue
+            _, created = Qualification.objects.get_or_create(
+                person=person, kind=kind, awarded_on=awarded_on
+            )
+            result.count("qualifications_created" if created else "qualifications_unchanged")
+            if created:
+                touched.add(person.pk)
+        _log_import(touched, object_type="kaa_qualification_import")
+        _run_record(result, started_at=started_at)
+    if refresh and touched:
+        result.refreshed = _refresh_for(touched, today=today)
+    return result
+
+
+def import_summary(result: ImportResult) -> str:
+    """What an import did, for a terminal: counts, then every error and note by line."""
+    lines = [f"{result.source}: {result.rows} rader"]
+    lines += [f"  {key}: {value}" for key, value in sorted(result.counts.items())]
+    for refresh in result.refreshed:
+        lines.append(
+            f"  aktivitetsansvaret {refresh.municipality_code}: {refresh.members_today} unga "
+            f"({refresh.created} nya perioder, {refresh.updated} ändrade, "
+            f"{refresh.deleted} borttagna)"
+        )
+    lines += [f"  FEL {issue}" for issue in result.errors]
+    lines += [f"  OBS {issue}" for issue in result.warnings]
+    return "\n".join(lines)

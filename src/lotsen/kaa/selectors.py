@@ -1,0 +1,436 @@
+"""Reads of the activity responsibility's records, through the privacy door.
+
+Who may read: the KAA coordinator of a municipality, for purpose "kaa", about
+- the persons ``PersonPolicy`` grants for purpose "kaa" and category "kaa" (those
+  registered in the municipality, and those whose consent names it), and
+- the persons in the municipality's own KAA register (a ``CohortMembership`` there): the
+  register is kept under skollagen 29 kap. 9 § and förordning (2006:39) and outlives a
+  move until its retention time is over, so that a municipality can report the half-year
+  in which someone moved away and answer for the work it did. This second basis belongs
+  in ``PersonPolicy``; it lives here until the policy takes it over.
+
+Every person returned produces one access-log entry, written in the same transaction.
+A person outside both bases gets Http404, the same answer as an id that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from lotsen.accounts.actor import Actor
+from lotsen.accounts.models import OrganisationKind
+from lotsen.kaa.models import (
+    KNOWN_OCCUPATIONS,
+    CohortMembership,
+    Contact,
+    ContactKind,
+    EquivalentEducation,
+    FollowUp,
+    Measure,
+    MeasureStatus,
+    Notice,
+    Plan,
+    Qualification,
+    ResidencePeriod,
+)
+from lotsen.people.models import Person
+from lotsen.privacy.models import Action, Category, Purpose
+from lotsen.privacy.policy import PersonPolicy, purpose_for
+from lotsen.privacy.services import access_log_record
+
+STATUS_UNKNOWN = "unknown"
+STATUS_REACHED = "reached"
+STATUS_IN_MEASURE = "in_measure"
+STATUSES = (STATUS_UNKNOWN, STATUS_REACHED, STATUS_IN_MEASURE)
+LIST_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class KaaScope:
+    """The municipality a coordinator works for and the persons they may read."""
+
+    actor: Actor
+    municipality_code: str
+    person_q: Q
+
+    def persons(self) -> QuerySet[Person]:
+        return Person.objects.filter(self.person_q)
+
+
+def kaa_scope(actor: Actor | None) -> KaaScope | None:
+    if actor is None or purpose_for(actor) != Purpose.KAA:
+        return None
+    org = actor.organisation
+    if org is None or org.kind != OrganisationKind.MUNICIPALITY or not org.municipality_code:
+        return None
+    code = org.municipality_code
+    policy_q = PersonPolicy(actor).visible_q(purpose=Purpose.KAA, category=Category.KAA)
+    register_q = Q(
+        pk__in=CohortMembership.objects.filter(municipality_code=code, person__isnull=False).values(
+            "person_id"
+        )
+    )
+    return KaaScope(actor=actor, municipality_code=code, person_q=policy_q | register_q)
+
+
+def _require_scope(actor: Actor | None) -> KaaScope:
+    scope = kaa_scope(actor)
+    if scope is None:
+        raise Http404
+    return scope
+
+
+def current_memberships(*, municipality_code: str, today: dt.date) -> QuerySet[CohortMembership]:
+    return CohortMembership.objects.filter(
+        municipality_code=municipality_code, person__isnull=False, entered_on__lte=today
+    ).filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
+
+
+def with_status(
+    memberships: QuerySet[CohortMembership], *, municipality_code: str, today: dt.date
+) -> QuerySet[CohortMembership]:
+    """Annotate each membership with what the municipality knows about the person now.
+
+    - in a measure: a measure has started and not ended;
+    - reached: a contact since the person entered the cohort, with a known occupation
+      (work, studies or none);
+    - status unknown: neither. This is the number to drive down.
+    """
+    contacts = Contact.objects.filter(
+        person_id=OuterRef("person_id"),
+        municipality_code=municipality_code,
+        kind=ContactKind.CONTACT,
+        contact_date__gte=OuterRef("entered_on"),
+        contact_date__lte=today,
+    )
+    active_measures = Measure.objects.filter(
+        person_id=OuterRef("person_id"),
+        municipality_code=municipality_code,
+        status=MeasureStatus.STARTED,
+        start_date__lte=today,
+    )
+    return memberships.annotate(
+        has_known_contact=Exists(contacts.filter(occupation__in=KNOWN_OCCUPATIONS)),
+        in_measure=Exists(active_measures),
+        last_contact=Subquery(
+            Contact.objects.filter(
+                person_id=OuterRef("person_id"), municipality_code=municipality_code
+            )
+            .order_by("-contact_date", "-id")
+            .values("contact_date")[:1]
+        ),
+    )
+
+
+def status_of(membership: CohortMembership) -> str:
+    if getattr(membership, "in_measure", False):
+        return STATUS_IN_MEASURE
+    if getattr(membership, "has_known_contact", False):
+        return STATUS_REACHED
+    return STATUS_UNKNOWN
+
+
+def _status_filter(status: str) -> Q:
+    if status == STATUS_IN_MEASURE:
+        return Q(in_measure=True)
+    if status == STATUS_REACHED:
+        return Q(in_measure=False, has_known_contact=True)
+    if status == STATUS_UNKNOWN:
+        return Q(in_measure=False, has_known_contact=False)
+    return Q()
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    person: Person
+    membership: CohortMembership
+    status: str
+    last_contact: dt.date | None
+
+
+@dataclass
+class CohortPage:
+    rows: list[CohortRow]
+    total: int
+    status: str
+    offset: int
+    limit: int
+    today: dt.date
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + self.limit < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+
+@transaction.atomic
+def kaa_cohort_list(
+    *,
+    actor: Actor,
+    status: str = "",
+    query: str = "",
+    today: dt.date | None = None,
+    limit: int = LIST_LIMIT,
+    offset: int = 0,
+) -> CohortPage:
+    """The municipality's current cohort, optionally one status; logged per person shown."""
+    scope = _require_scope(actor)
+    today = today or timezone.localdate()
+    status = status if status in STATUSES else ""
+    memberships = with_status(
+        current_memberships(municipality_code=scope.municipality_code, today=today).filter(
+            person__in=scope.persons().values("pk")
+        ),
+        municipality_code=scope.municipality_code,
+        today=today,
+    ).filter(_status_filter(status))
+    if query.strip():
+        for word in query.split()[:5]:
+            memberships = memberships.filter(
+                Q(person__given_name__icontains=word) | Q(person__family_name__icontains=word)
+            )
+    total = memberships.count()
+    page = list(
+        memberships.select_related("person").order_by(
+            "person__family_name", "person__given_name", "person_id"
+        )[offset : offset + limit]
+    )
+    access_log_record(
+        actor=actor,
+        action=Action.SEARCH if query.strip() else Action.VIEW,
+        purpose=Purpose.KAA,
+        person_ids=[m.person_id for m in page],
+        object_type="kaa_cohort_list",
+    )
+    return CohortPage(
+        rows=[CohortRow(m.person, m, status_of(m), m.last_contact) for m in page],
+        total=total,
+        status=status,
+        offset=offset,
+        limit=limit,
+        today=today,
+    )
+
+
+@dataclass
+class KaaRecord:
+    """Everything in the municipality's KAA register about one person."""
+
+    person: Person
+    municipality_code: str
+    show_contact_details: bool
+    memberships: list[CohortMembership]
+    current: CohortMembership | None
+    status: str | None
+    contacts: list[Contact]
+    measures: list[Measure]
+    plan: Plan | None
+    notices: list[Notice]
+    residences: list[ResidencePeriod]
+    qualifications: list[Qualification]
+    equivalent_education: list[EquivalentEducation]
+    today: dt.date = field(default_factory=timezone.localdate)
+
+    @property
+    def active_measures(self) -> list[Measure]:
+        return [m for m in self.measures if m.status == MeasureStatus.STARTED]
+
+    @property
+    def offered_measures(self) -> list[Measure]:
+        return [m for m in self.measures if m.status == MeasureStatus.OFFERED]
+
+    @property
+    def follow_ups_due(self) -> list[FollowUp]:
+        return sorted(
+            (f for m in self.measures for f in m.follow_ups.all() if f.done_on is None),
+            key=lambda f: f.due_on,
+        )
+
+
+def _person_for(scope: KaaScope, person_id: int | str) -> Person:
+    try:
+        person_id = int(person_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    person = scope.persons().filter(pk=person_id).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+@transaction.atomic
+def kaa_person_get_for(
+    *, actor: Actor, person_id: int | str, today: dt.date | None = None
+) -> KaaRecord:
+    """Fetch and authorise in one call: 404 for "missing" and "not yours" alike."""
+    scope = _require_scope(actor)
+    today = today or timezone.localdate()
+    person = _person_for(scope, person_id)
+    code = scope.municipality_code
+    memberships = list(
+        with_status(
+            CohortMembership.objects.filter(person=person, municipality_code=code),
+            municipality_code=code,
+            today=today,
+        ).order_by("-entered_on")
+    )
+    current = next(
+        (
+            m
+            for m in memberships
+            if m.entered_on <= today and (m.left_on is None or m.left_on > today)
+        ),
+        None,
+    )
+    record = KaaRecord(
+        person=person,
+        municipality_code=code,
+        show_contact_details=PersonPolicy(actor).may_see_contact_details(person),
+        memberships=memberships,
+        current=current,
+        status=status_of(current) if current else None,
+        contacts=list(
+            Contact.objects.filter(person=person, municipality_code=code).select_related(
+                "recorded_by"
+            )
+        ),
+        measures=list(
+            Measure.objects.filter(person=person, municipality_code=code)
+            .select_related("measure_type", "recorded_by")
+            .prefetch_related(Prefetch("follow_ups", queryset=FollowUp.objects.order_by("due_on")))
+        ),
+        plan=Plan.objects.filter(person=person, municipality_code=code).first(),
+        notices=list(Notice.objects.filter(person=person, municipality_code=code)),
+        residences=list(ResidencePeriod.objects.filter(person=person).order_by("moved_in")),
+        qualifications=list(Qualification.objects.filter(person=person)),
+        equivalent_education=list(EquivalentEducation.objects.filter(person=person)),
+        today=today,
+    )
+    access_log_record(
+        actor=actor,
+        action=Action.VIEW,
+        purpose=Purpose.KAA,
+        person_ids=[person.pk],
+        object_type="kaa_register",
+    )
+    return record
+
+
+def kaa_person_for_write(*, actor: Actor, person_id: int | str) -> Person:
+    """The person a coordinator is about to write about; the write logs itself, and a form
+    shown instead logs its read with ``kaa_person_shown``."""
+    return _person_for(_require_scope(actor), person_id)
+
+
+def kaa_person_shown(*, actor: Actor, person: Person) -> None:
+    """Log that a page showed this person (a form about them, with their name)."""
+    access_log_record(
+        actor=actor,
+        action=Action.VIEW,
+        purpose=Purpose.KAA,
+        person_ids=[person.pk],
+        object_type="kaa_form",
+    )
+
+
+def kaa_plan_for(*, actor: Actor, person: Person) -> Plan | None:
+    scope = _require_scope(actor)
+    return Plan.objects.filter(person=person, municipality_code=scope.municipality_code).first()
+
+
+def kaa_measure_get_for(*, actor: Actor, person: Person, measure_id: int | str) -> Measure:
+    scope = _require_scope(actor)
+    measure = (
+        Measure.objects.filter(
+            person=person, municipality_code=scope.municipality_code, pk=_int(measure_id)
+        )
+        .select_related("measure_type")
+        .first()
+    )
+    if measure is None:
+        raise Http404
+    return measure
+
+
+def kaa_follow_up_get_for(*, actor: Actor, person: Person, follow_up_id: int | str) -> FollowUp:
+    scope = _require_scope(actor)
+    follow_up = (
+        FollowUp.objects.filter(
+            measure__person=person,
+            measure__municipality_code=scope.municipality_code,
+            pk=_int(follow_up_id),
+        )
+        .select_related("measure")
+        .first()
+    )
+    if follow_up is None:
+        raise Http404
+    return follow_up
+
+
+def _int(value: int | str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    notice: Notice
+    person: Person | None
+
+
+@transaction.atomic
+def kaa_notice_inbox(
+    *, actor: Actor, include_handled: bool = False, limit: int = 100
+) -> list[InboxRow]:
+    """Notices from schools to the coordinator's municipality, newest first; the persons
+    they name are logged as read."""
+    scope = _require_scope(actor)
+    notices = Notice.objects.filter(municipality_code=scope.municipality_code)
+    if not include_handled:
+        notices = notices.filter(handled_at__isnull=True)
+    rows = list(notices.select_related("person").order_by("-sent_at", "-id")[:limit])
+    visible = set(
+        scope.persons()
+        .filter(pk__in=[n.person_id for n in rows if n.person_id])
+        .values_list("pk", flat=True)
+    )
+    result = [InboxRow(n, n.person if n.person_id in visible else None) for n in rows]
+    access_log_record(
+        actor=actor,
+        action=Action.VIEW,
+        purpose=Purpose.KAA,
+        person_ids=sorted(visible),
+        object_type="kaa_notice_inbox",
+    )
+    return result
+
+
+def kaa_notice_count_open(*, actor: Actor) -> int:
+    scope = kaa_scope(actor)
+    if scope is None:
+        return 0
+    return Notice.objects.filter(
+        municipality_code=scope.municipality_code, handled_at__isnull=True
+    ).count()
+
+
+def kaa_notice_get_for(*, actor: Actor, notice_id: int | str) -> Notice:
+    scope = _require_scope(actor)
+    notice = Notice.objects.filter(
+        municipality_code=scope.municipality_code, pk=_int(notice_id)
+    ).first()
+    if notice is None:
+        raise Http404
+    return notice
