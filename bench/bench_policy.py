@@ -25,7 +25,8 @@ def main() -> None:
     from lotsen.people.selectors import person_list
 
     size = int(os.environ.get("BENCH_POLICY_SIZE", "50000"))
-    demo_build(size=size, seed=1)
+    # Only persons and enrolments matter here: no grades or attendance.
+    demo_build(size=size, seed=1, school_data=False)
     kaa = Actor.for_membership(
         Membership.objects.select_related("organisation", "user").get(user__username="kaa")
     )
