@@ -55,7 +55,9 @@ def test_mentor_searches_and_opens_a_pupil(page):
     first.click()
     family, given = name.split(", ")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{given} {family}")
-    expect(page.get_by_role("heading", name="Vem har läst personens uppgifter?")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Vem i er organisation har läst personens uppgifter?")
+    ).to_be_visible()
     assert_accessible(page)
 
 

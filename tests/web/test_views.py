@@ -11,6 +11,7 @@ from lotsen.people.identity import ERROR_CHECKSUM
 from lotsen.people.models import Person
 from lotsen.privacy.models import AccessLogEntry, Action, Consent
 from tests.factories import (
+    EnrolmentFactory,
     MembershipFactory,
     MunicipalityFactory,
     OrganisationFactory,
@@ -85,7 +86,7 @@ def test_search_and_person_page(kaa_client):
     assert page.status_code == 200
     assert person.identity_number_display in page.text
     # The page shows who has read the data, including this very read.
-    assert "Vem har läst personens uppgifter?" in page.text
+    assert "Vem i er organisation har läst personens uppgifter?" in page.text
     assert AccessLogEntry.objects.filter(person=person, action=Action.VIEW).count() == 1
 
 
@@ -274,3 +275,32 @@ def test_idle_timeout_is_thirty_minutes_renewed_on_each_request(kaa_client):
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now())
     response = kaa_client.get(reverse("web:start"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_staff_see_only_their_organisations_consents_and_log_entries(client):
+    """That social services or a youth clinic works with a pupil is support or health
+    information: a school sees neither their consents nor their reads; the young person
+    sees everything."""
+    from lotsen.privacy.services import access_log_record
+
+    school = OrganisationFactory(kind=OrganisationKind.SCHOOL_UNIT, school_unit_code="55555555")
+    clinic = OrganisationFactory(kind=OrganisationKind.HEALTH_CARE, name="Ungdomsmottagningen")
+    mentor = MembershipFactory(organisation=school, role=Role.MENTOR)
+    nurse = MembershipFactory(organisation=clinic, role=Role.CASE_WORKER)
+    person = EnrolmentFactory(school_unit=school).person
+    consent_create(person=person, organisations=[clinic], categories=["health"])
+    from lotsen.accounts.actor import Actor
+
+    access_log_record(
+        actor=Actor.for_membership(nurse), action="view", purpose="support", person_ids=[person.pk]
+    )
+
+    client.force_login(mentor.user)
+    page = client.get(reverse("web:person_detail", args=[person.pk])).text
+    assert "Ungdomsmottagningen" not in page
+    assert "Inga samtycken registrerade." in page
+    assert mentor.user.last_name in page  # the mentor's own read is listed
+
+    client.force_login(UserFactory(person=person))
+    own = client.get(reverse("web:person_detail", args=[person.pk])).text
+    assert own.count("Ungdomsmottagningen") >= 2  # the consent and the clinic's read

@@ -57,6 +57,11 @@ class Consent(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    # The organisation the consent was recorded in: it sees the consent along with the
+    # organisations the consent names, and nobody else on the staff side does.
+    recorded_in = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("samtycke")

@@ -3,7 +3,7 @@ emergency accesses to review."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Role
@@ -11,26 +11,40 @@ from lotsen.people.models import Person
 from lotsen.privacy.models import AccessLogEntry, Consent, EmergencyAccess
 
 
-def consent_list_for_person(*, person: Person) -> QuerySet[Consent]:
-    """Consents of a person the caller already reached through a person selector."""
-    return (
-        Consent.objects.filter(person=person)
-        .prefetch_related("organisations", "categories")
-        .select_related("recorded_by")
-    )
+def _is_self(actor: Actor, person: Person) -> bool:
+    return actor.role == Role.YOUNG_PERSON and actor.user.person_id == person.pk
 
 
-def consent_get_for_person(*, person: Person, consent_id: int) -> Consent | None:
-    return Consent.objects.filter(person=person, pk=consent_id).first()
+def consent_list_for_person(*, actor: Actor, person: Person) -> QuerySet[Consent]:
+    """Consents of a person the caller already reached through a person selector.
+
+    The young person sees all of their consents. Staff see those that name their
+    organisation or were recorded in it: that a consent names social services or a youth
+    clinic is itself support or health information, which a school's basis does not cover.
+    """
+    consents = Consent.objects.filter(person=person)
+    if not _is_self(actor, person):
+        org = actor.organisation
+        consents = consents.filter(Q(organisations=org) | Q(recorded_in=org)).distinct()
+    return consents.prefetch_related("organisations", "categories").select_related("recorded_by")
 
 
-def access_log_for_person(*, person: Person, limit: int = 100) -> list[AccessLogEntry]:
-    """Who has read or changed this person's data, newest first."""
-    return list(
-        AccessLogEntry.objects.filter(person_id=person.pk)
-        .select_related("actor_user", "organisation")
-        .order_by("-at", "-id")[:limit]
-    )
+def consent_get_for_person(*, actor: Actor, person: Person, consent_id: int) -> Consent | None:
+    return consent_list_for_person(actor=actor, person=person).filter(pk=consent_id).first()
+
+
+def access_log_for_person(
+    *, actor: Actor, person: Person, limit: int = 100
+) -> list[AccessLogEntry]:
+    """Who has read or changed this person's data, newest first.
+
+    The young person sees every entry. Staff see their own organisation's entries only:
+    who else has read the data would tell them which other services are involved.
+    """
+    entries = AccessLogEntry.objects.filter(person_id=person.pk)
+    if not _is_self(actor, person):
+        entries = entries.filter(organisation=actor.organisation)
+    return list(entries.select_related("actor_user", "organisation").order_by("-at", "-id")[:limit])
 
 
 def emergency_access_to_review(*, actor: Actor) -> QuerySet[EmergencyAccess]:

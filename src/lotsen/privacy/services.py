@@ -103,6 +103,7 @@ def consent_record(
         expires_on=expires_on,
         evidence=evidence.strip(),
         recorded_by=actor.user,
+        recorded_in=actor.organisation,
     )
     consent.full_clean()
     consent.save()

@@ -108,8 +108,8 @@ def person_detail(request, person_id: int):
         "access": access,
         "person": person,
         "guardians": list(person.guardians.all()),
-        "consents": consent_list_for_person(person=person),
-        "access_log": access_log_for_person(person=person),
+        "consents": consent_list_for_person(actor=request.actor, person=person),
+        "access_log": access_log_for_person(actor=request.actor, person=person),
         "may_record_consent": request.actor.role != Role.YOUNG_PERSON and not access.is_emergency,
         "school": school,
         "attendance_chart": attendance_chart(school.attendance) if school else None,
@@ -165,7 +165,11 @@ def consent_create(request, person_id: int):
 @actor_required
 def consent_withdraw_view(request, person_id: int, consent_id: int):
     access = person_get_for(actor=request.actor, person_id=person_id)
-    consent = consent_get_for_person(person=access.person, consent_id=consent_id)
+    if access.is_emergency:
+        raise Http404
+    consent = consent_get_for_person(
+        actor=request.actor, person=access.person, consent_id=consent_id
+    )
     if consent is None:
         raise Http404
     try:
