@@ -94,3 +94,12 @@ def test_production_settings_pass_the_deploy_check(monkeypatch):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_personnummer_is_searched_by_post_never_in_a_url(api, kaa):
+    mine = PersonFactory(home_municipality_code="0180")
+    refused = api.get("/api/v1/persons/", {"q": mine.identity_number_display})
+    assert refused.status_code == 400 and "POST" in refused.json()["q"][0]
+    found = api.post("/api/v1/persons/search/", {"q": mine.personal_identity_number}, format="json")
+    assert [row["id"] for row in found.json()] == [mine.pk]
+    assert AccessLogEntry.objects.filter(person=mine, action=Action.SEARCH).count() == 1

@@ -80,7 +80,7 @@ def test_user_with_several_memberships_chooses_one(client, municipality):
 def test_search_and_person_page(kaa_client):
     person = PersonFactory(home_municipality_code="0180", given_name="Sara", family_name="Ek")
     PersonFactory(home_municipality_code="1480", given_name="Sara", family_name="Ek")
-    results = kaa_client.get(reverse("web:person_search"), {"q": "sara"})
+    results = kaa_client.post(reverse("web:person_search"), {"q": "sara"})
     assert results.text.count("Ek, Sara") == 1
     page = kaa_client.get(reverse("web:person_detail", args=[person.pk]))
     assert page.status_code == 200
@@ -92,7 +92,7 @@ def test_search_and_person_page(kaa_client):
 
 def test_htmx_search_returns_only_the_results_fragment(kaa_client):
     PersonFactory(home_municipality_code="0180", given_name="Sara", family_name="Ek")
-    fragment = kaa_client.get(
+    fragment = kaa_client.post(
         reverse("web:person_search"), {"q": "sara"}, headers={"HX-Request": "true"}
     )
     assert "Ek, Sara" in fragment.text and "<html" not in fragment.text
@@ -304,3 +304,32 @@ def test_staff_see_only_their_organisations_consents_and_log_entries(client):
     client.force_login(UserFactory(person=person))
     own = client.get(reverse("web:person_detail", args=[person.pk])).text
     assert own.count("Ungdomsmottagningen") >= 2  # the consent and the clinic's read
+
+
+def test_a_search_never_puts_the_query_in_the_url(kaa_client):
+    person = PersonFactory(home_municipality_code="0180", given_name="Sara", family_name="Ek")
+    number = person.identity_number_display
+    # A GET with a query searches nothing: the form is POST only.
+    assert "Ek, Sara" not in kaa_client.get(reverse("web:person_search"), {"q": number}).text
+    found = kaa_client.post(reverse("web:person_search"), {"q": number})
+    assert "Ek, Sara" in found.text
+    assert 'method="post"' in kaa_client.get(reverse("web:start")).text
+
+
+def test_emergency_lookup_says_nothing_before_the_reason_is_valid(client):
+    school = OrganisationFactory(kind=OrganisationKind.SCHOOL_UNIT, school_unit_code="44444444")
+    mentor = MembershipFactory(organisation=school, role=Role.MENTOR)
+    client.force_login(mentor.user)
+    existing = PersonFactory().personal_identity_number
+    from tests.factories import fresh_identity_number
+
+    missing = fresh_identity_number()
+    answers = [
+        client.post(
+            reverse("web:emergency_access"), {"personal_identity_number": n, "reason": "kort"}
+        )
+        for n in (existing, missing)
+    ]
+    assert all("Skriv skälet till nödåtkomsten" in a.text for a in answers)
+    assert not any("Ingen person med det personnumret" in a.text for a in answers)
+    assert not AccessLogEntry.objects.exists()

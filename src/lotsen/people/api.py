@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
 from lotsen.people.models import Person
 from lotsen.people.selectors import SEARCH_LIMIT, person_get_for, person_list
 
@@ -44,25 +47,43 @@ class PersonDetailSerializer(PersonSerializer):
         }
 
 
+class PersonSearchSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=100, help_text="Namn eller helt personnummer")
+    offset = serializers.IntegerField(min_value=0, default=0)
+
+
+ERROR_NUMBER_IN_URL = "Sök på personnummer med POST /api/v1/persons/search/, aldrig i en URL."
+
+
 class PersonViewSet(viewsets.ViewSet):
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, description="Namn eller helt personnummer"),
+            OpenApiParameter("q", str, description="Namn (personnummer: använd search)"),
             OpenApiParameter("offset", int),
         ],
         responses=PersonSerializer(many=True),
     )
     def list(self, request):
+        query = request.query_params.get("q", "")
+        # A personnummer in a URL ends up in server and proxy logs: refused, not searched.
+        if query and _looks_like_identity_number(query):
+            raise ValidationError({"q": [ERROR_NUMBER_IN_URL]})
         try:
             offset = max(int(request.query_params.get("offset", 0)), 0)
         except ValueError:
             offset = 0
-        persons = person_list(
-            actor=request.actor,
-            query=request.query_params.get("q", ""),
-            limit=SEARCH_LIMIT,
-            offset=offset,
-        )
+        return self._results(request, query=query, offset=offset)
+
+    @extend_schema(request=PersonSearchSerializer, responses=PersonSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        search = PersonSearchSerializer(data=request.data)
+        search.is_valid(raise_exception=True)
+        data = search.validated_data
+        return self._results(request, query=data["q"], offset=data["offset"])
+
+    def _results(self, request, *, query: str, offset: int) -> Response:
+        persons = person_list(actor=request.actor, query=query, limit=SEARCH_LIMIT, offset=offset)
         return Response(PersonSerializer(persons, many=True).data)
 
     @extend_schema(
@@ -75,3 +96,11 @@ class PersonViewSet(viewsets.ViewSet):
             access.person, context={"show_contact_details": access.show_contact_details}
         )
         return Response(serializer.data)
+
+
+def _looks_like_identity_number(text: str) -> bool:
+    try:
+        parse_identity_number(text)
+    except InvalidIdentityNumber:
+        return sum(c.isdigit() for c in text) >= 10
+    return True

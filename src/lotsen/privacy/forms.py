@@ -5,7 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from lotsen.accounts.models import Organisation
 from lotsen.people.forms import clean_identity_number
 from lotsen.privacy.models import Category, ConsentGiver
-from lotsen.privacy.services import ERROR_CONSENT_NO_CATEGORIES, ERROR_CONSENT_NO_ORGANISATIONS
+from lotsen.privacy.services import (
+    EMERGENCY_REASON_MIN_LENGTH,
+    ERROR_CONSENT_NO_CATEGORIES,
+    ERROR_CONSENT_NO_ORGANISATIONS,
+    ERROR_EMERGENCY_REASON,
+)
 
 SHAREABLE_CATEGORIES = [(c.value, c.label) for c in Category if c != Category.IDENTITY]
 
@@ -59,9 +64,13 @@ class EmergencyAccessForm(forms.Form):
     personal_identity_number = forms.CharField(
         label=_("Personnummer"), max_length=13, help_text=_("ÅÅÅÅMMDD-NNNN")
     )
+    # The reason is checked by the form, before anybody is looked up: a lookup must never
+    # answer "exists" or "does not exist" to a request that cannot open access.
     reason = forms.CharField(
         label=_("Skäl till nödåtkomst"),
         widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=EMERGENCY_REASON_MIN_LENGTH,
+        error_messages={"min_length": ERROR_EMERGENCY_REASON, "required": ERROR_EMERGENCY_REASON},
         help_text=_("Skälet granskas i efterhand av din organisations administratör."),
     )
 

@@ -78,7 +78,8 @@ def start(request):
 
 @actor_required
 def person_search(request):
-    form = PersonSearchForm(request.GET or None)
+    # Searches arrive by POST so that a personnummer never lands in a URL.
+    form = PersonSearchForm(request.POST if request.method == "POST" else None)
     persons = None
     if form.is_valid():
         persons = person_list(actor=request.actor, query=form.cleaned_data["q"])
