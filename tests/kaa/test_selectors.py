@@ -151,6 +151,9 @@ def test_the_register_outlives_a_move_away(coordinator, three):
     assert record.current is None
     assert record.memberships[0].left_reason == "moved_away"
     assert len(record.contacts) == 1
+    # ... but not where the person lives now, nor their contact details.
+    assert not record.show_contact_details
+    assert {r.municipality_code for r in record.residences} == {M}
 
 
 def test_the_inbox_logs_the_persons_it_names(coordinator, counsellor, three):

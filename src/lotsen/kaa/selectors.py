@@ -291,10 +291,15 @@ def kaa_person_get_for(
         ),
         None,
     )
+    # The register basis outlives a move: the municipality keeps its own records about a
+    # young person who moved away, but not their new address and contacts, nor where they
+    # live now.
+    registered_here = person.home_municipality_code == code
     record = KaaRecord(
         person=person,
         municipality_code=code,
-        show_contact_details=PersonPolicy(actor).may_see_contact_details(person),
+        show_contact_details=registered_here
+        and PersonPolicy(actor).may_see_contact_details(person),
         memberships=memberships,
         current=current,
         status=status_of(current) if current else None,
@@ -310,7 +315,11 @@ def kaa_person_get_for(
         ),
         plan=Plan.objects.filter(person=person, municipality_code=code).first(),
         notices=list(Notice.objects.filter(person=person, municipality_code=code)),
-        residences=list(ResidencePeriod.objects.filter(person=person).order_by("moved_in")),
+        residences=list(
+            ResidencePeriod.objects.filter(person=person, municipality_code=code).order_by(
+                "moved_in"
+            )
+        ),
         qualifications=list(Qualification.objects.filter(person=person)),
         equivalent_education=list(EquivalentEducation.objects.filter(person=person)),
         today=today,
