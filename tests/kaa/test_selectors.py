@@ -14,7 +14,7 @@ from lotsen.kaa import selectors, services
 from lotsen.kaa.models import MeasureType, ResidencePeriod
 from lotsen.privacy.models import AccessLogEntry, Action
 from tests.factories import MembershipFactory
-from tests.kaa.conftest import OTHER, refresh, today, young
+from tests.kaa.conftest import OTHER, M, refresh, today, young
 
 pytestmark = pytest.mark.django_db
 
