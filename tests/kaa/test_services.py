@@ -334,7 +334,7 @@ def test_the_plan_is_saved_and_revised(coordinator, member):
     assert actions == [Action.CREATE, Action.UPDATE]
 
 
-def test_coordinated_support_needs_a_note_and_waits_for_the_support_module(coordinator, member):
+def test_coordinated_support_needs_a_note_and_opens_a_support_case(coordinator, member):
     with pytest.raises(ValidationError) as error:
         services.plan_save(
             actor=coordinator, person=member, planning="", goal="", coordinated_support_needed=True
@@ -348,8 +348,11 @@ def test_coordinated_support_needs_a_note_and_waits_for_the_support_module(coord
         coordinated_support_needed=True,
         coordinated_support_note="Socialtjänsten behövs",
     )
-    assert services.SUPPORT_CASE_HOOK is None
-    assert plan.support_case_ref == ""
+    # the support app installs the hook: the mark opens a case owned by the municipality
+    from lotsen.support.models import Case
+
+    case = Case.objects.get(pk=int(plan.support_case_ref))
+    assert (case.person, case.owner) == (member, coordinator.organisation)
 
 
 def test_the_support_hook_opens_a_case_when_a_module_provides_it(coordinator, member, monkeypatch):

@@ -120,7 +120,7 @@ def test_recording_and_ending_a_measure(kaa_client, member):
     assert "Började arbeta" in page.text
 
 
-def test_plan_page_says_the_support_module_is_not_there_yet(kaa_client, member):
+def test_plan_page_links_to_the_support_case_it_opened(kaa_client, member):
     url = reverse("kaa:plan_edit", args=[member.pk])
     response = kaa_client.post(
         url,
@@ -132,8 +132,13 @@ def test_plan_page_says_the_support_module_is_not_there_yet(kaa_client, member):
         },
     )
     assert response.status_code == 302
+    from lotsen.support.models import Case
+
+    case = Case.objects.get(person=member)
     page = kaa_client.get(reverse("kaa:person", args=[member.pk]))
-    assert "stödmodul" in page.text and "Socialtjänsten" in page.text
+    assert reverse("support:case_detail", args=[case.pk]) in page.text
+    assert "Socialtjänsten" in page.text
+    assert kaa_client.get(reverse("support:case_detail", args=[case.pk])).status_code == 200
 
 
 def test_the_export_page_checks_and_downloads(kaa_client, member):

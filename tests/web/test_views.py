@@ -203,8 +203,8 @@ def test_young_person_lands_on_their_own_page(client):
     user = UserFactory(person=me)
     client.force_login(user)
     response = client.get(reverse("web:start"))
-    assert response["Location"] == reverse("web:person_detail", args=[me.pk])
-    page = client.get(response["Location"])
+    assert response["Location"] == reverse("youth:start")
+    page = client.get(reverse("web:person_detail", args=[me.pk]))
     assert "Vem har läst mina uppgifter?" in page.text
     other = PersonFactory()
     assert client.get(reverse("web:person_detail", args=[other.pk])).status_code == 404

@@ -1,2 +1,5 @@
+from lotsen.privacy.policy import CASE_ROLES
+
+
 def actor(request):
-    return {"actor": getattr(request, "actor", None)}
+    return {"actor": getattr(request, "actor", None), "case_roles": CASE_ROLES}

@@ -12,7 +12,11 @@ from lotsen.privacy.services import (
     ERROR_EMERGENCY_REASON,
 )
 
-SHAREABLE_CATEGORIES = [(c.value, c.label) for c in Category if c != Category.IDENTITY]
+# Identity is part of every consent; project participation rests on the programme's own
+# basis, not on a consent between organisations.
+SHAREABLE_CATEGORIES = [
+    (c.value, c.label) for c in Category if c not in (Category.IDENTITY, Category.PROGRAMME)
+]
 
 
 class ConsentForm(forms.Form):

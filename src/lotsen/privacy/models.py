@@ -12,6 +12,7 @@ class Purpose(models.TextChoices):
     KAA = "kaa", _("Kommunala aktivitetsansvaret")
     SCHOOL = "school", _("Skolans arbete med sina elever")
     SUPPORT = "support", _("Samordnat stöd")
+    PROGRAMME = "programme", _("Uppföljning av projektdeltagande")
     SELF = "self", _("Egna uppgifter")
     EMERGENCY = "emergency", _("Nödåtkomst")
 
@@ -22,6 +23,7 @@ class Category(models.TextChoices):
     KAA = "kaa", _("Aktivitetsansvar")
     SUPPORT = "support", _("Stöd och insatser")
     HEALTH = "health", _("Hälsorelaterade anteckningar")
+    PROGRAMME = "programme", _("Projektdeltagande")
 
 
 class Action(models.TextChoices):

@@ -10,6 +10,7 @@ Legal bases:
 - the school unit (and its organiser) for its own pupils while they are enrolled;
 - a consent from the young person that names the actor's organisation and the category,
   for everything shared across organisations (OSL 10 kap. 1 §, 12 kap. 2 §);
+- participation in a sub-project, for the project's follow-up (ESF reporting);
 - the young person for their own data;
 - emergency access, opened with a reason, time-limited and reviewed afterwards.
 """
@@ -36,6 +37,7 @@ ROLE_PURPOSE: dict[str, str] = {
     Role.STUDENT_HEALTH: Purpose.SCHOOL,
     Role.COUNSELLOR: Purpose.SCHOOL,
     Role.CASE_WORKER: Purpose.SUPPORT,
+    Role.PROJECT_LEADER: Purpose.PROGRAMME,
     Role.YOUNG_PERSON: Purpose.SELF,
 }
 
@@ -46,6 +48,7 @@ EMERGENCY_ROLES = frozenset(
 
 MUNICIPALITY_CATEGORIES = frozenset({Category.IDENTITY, Category.KAA})
 SCHOOL_CATEGORIES = frozenset({Category.IDENTITY, Category.SCHOOL})
+PROGRAMME_CATEGORIES = frozenset({Category.IDENTITY, Category.PROGRAMME})
 # Health-related notes are never reached through emergency access: they stay with the
 # organisation that wrote them unless a consent names the category.
 EMERGENCY_CATEGORIES = frozenset(
@@ -97,6 +100,8 @@ class PersonPolicy:
             q |= Q(home_municipality_code=org.municipality_code)
         if purpose == Purpose.SCHOOL and category in SCHOOL_CATEGORIES:
             q |= Q(pk__in=self._current_pupils_of(org).values("person_id"))
+        if purpose == Purpose.PROGRAMME and category in PROGRAMME_CATEGORIES:
+            q |= Q(pk__in=self._participants_of(org).values("person_id"))
         if purpose in CONSENT_PURPOSES:
             q |= Q(pk__in=self._consents_covering(org, category).values("person_id"))
         return q
@@ -127,6 +132,18 @@ class PersonPolicy:
             start_date__lte=self.today,
         ).filter(Q(end_date__isnull=True) | Q(end_date__gte=self.today))
 
+    def _participants_of(self, org):
+        """Participants of the sub-projects the organisation leads or takes part in, and of
+        every sub-project in a programme it leads: the ESF follow-up needs their entry and
+        exit data, and nothing else about them."""
+        from lotsen.programmes.models import Participation  # programmes depends on privacy
+
+        return Participation.objects.filter(
+            Q(subproject__lead_organisation=org)
+            | Q(subproject__organisations=org)
+            | Q(subproject__programme__lead_organisation=org)
+        )
+
     def _consents_covering(self, org, category: str) -> QuerySet[Consent]:
         consents = Consent.objects.filter(
             organisations=org,
@@ -137,3 +154,90 @@ class PersonPolicy:
         if category != Category.IDENTITY:
             consents = consents.filter(categories__category=category)
         return consents
+
+
+# Roles that work in cases: those who meet young people. Project leaders and evaluators
+# follow programmes, never cases.
+CASE_ROLES = frozenset(
+    {Role.KAA_COORDINATOR, Role.MENTOR, Role.STUDENT_HEALTH, Role.COUNSELLOR, Role.CASE_WORKER}
+)
+
+
+class CasePolicy:
+    """Who sees which case, note, referral and handover: the same door, for support.
+
+    - The owning organisation's staff (in a case role) see the organisation's own cases.
+    - Another organisation sees a case only while it is on the team *and* an active consent
+      of the young person names it and the support category. Withdrawal or expiry ends
+      access on the next request; team membership alone grants nothing.
+    - A note is read by the organisation that wrote it, and by others who see the case when
+      a consent names them and the note's category: health-related notes therefore stay
+      inside the writing organisation unless the young person has said otherwise.
+    - A referral is seen by its sender, and by its receiver while a consent names the
+      receiver (the consent the referral relies on).
+    - A handover is seen by the school that wrote it, and by the receiving school while a
+      consent names it and school data.
+    - The young person sees their own cases.
+    """
+
+    def __init__(self, actor: Actor, *, today: dt.date | None = None) -> None:
+        self.actor = actor
+        self.today = today or timezone.localdate()
+        self._persons = PersonPolicy(actor, today=self.today)
+
+    @property
+    def org(self):
+        return self.actor.organisation
+
+    def is_staff(self) -> bool:
+        return self.org is not None and self.actor.role in CASE_ROLES
+
+    def consented_persons(self, category: str = Category.SUPPORT) -> QuerySet:
+        """Person ids with an active consent naming this actor's organisation and ``category``."""
+        return self._persons._consents_covering(self.org, category).values("person_id")
+
+    def cases_q(self) -> Q:
+        from lotsen.support.models import TeamMember  # support depends on privacy
+
+        actor = self.actor
+        if actor.role == Role.YOUNG_PERSON and actor.user.person_id:
+            return Q(person_id=actor.user.person_id)
+        if not self.is_staff():
+            return _nothing()
+        on_team = TeamMember.objects.filter(organisation=self.org, removed_at__isnull=True).values(
+            "case_id"
+        )
+        return Q(owner=self.org) | (
+            Q(pk__in=on_team) & Q(person_id__in=self.consented_persons(Category.SUPPORT))
+        )
+
+    def cases(self) -> QuerySet:
+        from lotsen.support.models import Case
+
+        return Case.objects.filter(self.cases_q())
+
+    def notes_q(self) -> Q:
+        """Notes on visible cases that this actor may read (apply to ``Note`` objects)."""
+        if not self.is_staff():
+            return _nothing()
+        from lotsen.support.models import NoteCategory
+
+        q = Q(organisation=self.org)
+        for category in NoteCategory.values:
+            q |= Q(category=category, case__person_id__in=self.consented_persons(category))
+        return q & Q(case__in=self.cases().values("pk"))
+
+    def referrals_q(self) -> Q:
+        if not self.is_staff():
+            return _nothing()
+        return Q(from_organisation=self.org) | Q(
+            to_organisation=self.org,
+            consent__in=self._persons._consents_covering(self.org, Category.SUPPORT),
+        )
+
+    def handovers_q(self) -> Q:
+        if not self.is_staff():
+            return _nothing()
+        return Q(from_school=self.org) | Q(
+            to_school=self.org, person_id__in=self.consented_persons(Category.SCHOOL)
+        )

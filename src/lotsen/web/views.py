@@ -24,7 +24,7 @@ from lotsen.people.selectors import (
 from lotsen.people.services import person_create
 from lotsen.privacy.forms import ConsentForm, EmergencyAccessForm, EmergencyReviewForm
 from lotsen.privacy.models import Purpose
-from lotsen.privacy.policy import EMERGENCY_ROLES, purpose_for
+from lotsen.privacy.policy import CASE_ROLES, EMERGENCY_ROLES, purpose_for
 from lotsen.privacy.selectors import (
     access_log_for_person,
     consent_get_for_person,
@@ -41,6 +41,7 @@ from lotsen.school.selectors import school_overview_for_person
 from lotsen.signals.charts import attendance_chart
 from lotsen.signals.selectors import signal_list_for, signal_school_years_for
 from lotsen.signals.services import SCHOOL_ROLES
+from lotsen.support.selectors import case_list_for, referrals_pending_for, tasks_for
 from lotsen.web.decorators import actor_required
 from lotsen.web.forms import form_add_service_errors
 
@@ -49,13 +50,16 @@ from lotsen.web.forms import form_add_service_errors
 def start(request):
     actor = request.actor
     if actor.role == Role.YOUNG_PERSON:
-        return redirect("web:person_detail", person_id=actor.user.person_id)
+        return redirect("youth:start")
     context = {
         "purpose": purpose_for(actor),
         "person_count": person_count(actor=actor),
         "search_form": PersonSearchForm(),
         "to_review": emergency_access_to_review(actor=actor).count(),
         "may_register": actor.role == Role.KAA_COORDINATOR,
+        "works_in_cases": actor.role in CASE_ROLES,
+        "tasks": tasks_for(actor=actor),
+        "pending_referrals": referrals_pending_for(actor=actor),
     }
     if actor.role in SCHOOL_ROLES:
         school_year = request.GET.get("arskurs", "")
@@ -114,7 +118,10 @@ def person_detail(request, person_id: int):
         "may_record_consent": request.actor.role != Role.YOUNG_PERSON and not access.is_emergency,
         "school": school,
         "attendance_chart": attendance_chart(school.attendance) if school else None,
+        "works_in_cases": request.actor.role in CASE_ROLES and not access.is_emergency,
     }
+    if context["works_in_cases"]:
+        context["cases"] = case_list_for(actor=request.actor, status=None, person=person)
     return render(request, "web/person_detail.html", context)
 
 
@@ -158,6 +165,9 @@ def consent_create(request, person_id: int):
             form_add_service_errors(form, exc)
         else:
             messages.success(request, _("Samtycket är registrerat."))
+            case_id = request.GET.get("arende", "")
+            if case_id.isdigit():  # back to the case the consent was recorded from
+                return redirect("support:case_detail", case_id=int(case_id))
             return redirect("web:person_detail", person_id=access.person.pk)
     return render(request, "web/consent_form.html", {"form": form, "person": access.person})
 

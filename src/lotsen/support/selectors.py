@@ -1,0 +1,407 @@
+"""Reads for coordinated support, all through ``CasePolicy`` and logged.
+
+A case the actor may not see is answered with Http404, the same as a missing one. Each
+read that returns a case writes one access-log entry for its person, so the young person
+can see who read their case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lotsen.accounts.actor import Actor
+from lotsen.accounts.models import Organisation, Role
+from lotsen.people.models import Person
+from lotsen.privacy.models import Action, Category, Consent
+from lotsen.privacy.policy import CasePolicy, PersonPolicy
+from lotsen.privacy.selectors import consent_list_for_person
+from lotsen.privacy.services import access_log_record
+from lotsen.support.models import (
+    Case,
+    CaseStatus,
+    Contact,
+    Handover,
+    Intervention,
+    Note,
+    PlanAction,
+    Referral,
+    ReferralStatus,
+    TeamMember,
+)
+from lotsen.support.services import case_purpose, consent_covers
+
+CASE_LIST_LIMIT = 200
+# Tasks look this far ahead, so a follow-up can be prepared before the day.
+TASK_HORIZON_DAYS = 7
+CONSENT_EXPIRY_HORIZON_DAYS = 30
+
+
+def _id(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def cases_visible_to(actor: Actor) -> QuerySet[Case]:
+    """Without logging: for selectors and services that log what they return."""
+    return CasePolicy(actor).cases()
+
+
+@transaction.atomic
+def case_list_for(
+    *, actor: Actor, status: str | None = CaseStatus.OPEN, person: Person | None = None
+) -> list[Case]:
+    cases = cases_visible_to(actor).select_related("person", "owner")
+    if status:
+        cases = cases.filter(status=status)
+    if person is not None:
+        cases = cases.filter(person=person)
+    result = list(
+        cases.prefetch_related("target_groups").order_by("-opened_on", "-id")[:CASE_LIST_LIMIT]
+    )
+    access_log_record(
+        actor=actor,
+        action=Action.VIEW,
+        purpose=case_purpose(actor),
+        person_ids=sorted({case.person_id for case in result}),
+        object_type="case_list",
+    )
+    return result
+
+
+@transaction.atomic
+def case_get_for(*, actor: Actor, case_id) -> Case:
+    case = (
+        cases_visible_to(actor)
+        .select_related("person", "owner", "plan", "signal")
+        .filter(pk=_id(case_id))
+        .first()
+    )
+    if case is None:
+        raise Http404
+    access_log_record(
+        actor=actor,
+        action=Action.VIEW,
+        purpose=case_purpose(actor),
+        person_ids=[case.person_id],
+        object_type="case",
+        object_id=str(case.pk),
+    )
+    return case
+
+
+@dataclass
+class CaseDetail:
+    """Everything on a case that this actor may read. Built from a case already fetched
+    (and logged) through ``case_get_for``."""
+
+    case: Case
+    is_owner: bool
+    team: list[TeamMember]
+    goals: list
+    actions: list[PlanAction]
+    interventions: list[Intervention]
+    contacts: list[Contact]
+    notes: list[Note]
+    referrals: list[Referral]
+    handovers: list[Handover]
+    linked: list[Case]
+    consents: list[Consent] = field(default_factory=list)
+    withdrawn_consents: list[Consent] = field(default_factory=list)
+    # Team organisations that no longer see the case: their consent was withdrawn or ran
+    # out. The team already knows they took part; that they no longer can is shown.
+    without_consent: list[TeamMember] = field(default_factory=list)
+
+
+def case_detail_for(*, actor: Actor, case: Case) -> CaseDetail:
+    policy = CasePolicy(actor)
+    is_owner = actor.organisation is not None and case.owner_id == actor.organisation.pk
+    plan = case.plan
+    team = list(
+        TeamMember.objects.filter(case=case, removed_at__isnull=True).select_related(
+            "organisation", "user"
+        )
+    )
+    notes = []
+    if policy.is_staff():
+        notes = list(
+            Note.objects.filter(policy.notes_q(), case=case).select_related(
+                "organisation", "written_by"
+            )
+        )
+    referrals = list(
+        Referral.objects.filter(policy.referrals_q(), case=case).select_related(
+            "from_organisation", "to_organisation", "sent_by"
+        )
+    )
+    handovers = list(
+        Handover.objects.filter(policy.handovers_q(), person_id=case.person_id).select_related(
+            "from_school", "to_school"
+        )
+    )
+    # The same consents the person page shows this actor: those naming or recorded in the
+    # actor's organisation (the young person sees all of theirs).
+    consents = list(consent_list_for_person(actor=actor, person=case.person))
+    return CaseDetail(
+        case=case,
+        is_owner=is_owner,
+        team=team,
+        goals=list(plan.goals.all()),
+        actions=list(
+            plan.actions.select_related("responsible_organisation", "responsible_user", "goal")
+        ),
+        interventions=list(case.interventions.select_related("method", "provider")),
+        contacts=list(case.contacts.select_related("organisation", "staff")),
+        notes=notes,
+        referrals=referrals,
+        handovers=handovers,
+        linked=list(policy.cases().filter(pk__in=case.linked.values("pk")).select_related("owner")),
+        consents=[c for c in consents if c.is_active()],
+        withdrawn_consents=[c for c in consents if c.withdrawn_at is not None],
+        without_consent=[
+            member
+            for member in team
+            if member.organisation_id != case.owner_id
+            and consent_covers(
+                person=case.person, organisation=member.organisation, category=Category.SUPPORT
+            )
+            is None
+        ],
+    )
+
+
+def referral_get_for(*, actor: Actor, referral_id) -> Referral:
+    """A referral the actor sees (sender, or receiver while the consent holds); logged."""
+    referral = (
+        Referral.objects.filter(CasePolicy(actor).referrals_q(), pk=_id(referral_id))
+        .select_related("case__person", "from_organisation", "to_organisation", "consent")
+        .first()
+    )
+    if referral is None:
+        raise Http404
+    access_log_record(
+        actor=actor,
+        action=Action.VIEW,
+        purpose=case_purpose(actor),
+        person_ids=[referral.case.person_id],
+        object_type="referral",
+        object_id=str(referral.pk),
+    )
+    return referral
+
+
+def referrals_pending_for(*, actor: Actor) -> list[Referral]:
+    """Referrals waiting for the actor's organisation's answer, oldest first. Not logged
+    per person: the list shows no names until a referral is opened."""
+    if actor.organisation is None:
+        return []
+    return list(
+        Referral.objects.filter(
+            CasePolicy(actor).referrals_q(),
+            to_organisation=actor.organisation,
+            status=ReferralStatus.PENDING,
+        )
+        .select_related("from_organisation")
+        .order_by("sent_at", "id")
+    )
+
+
+def handover_get_for(*, actor: Actor, handover_id) -> Handover:
+    handover = (
+        Handover.objects.filter(CasePolicy(actor).handovers_q(), pk=_id(handover_id))
+        .select_related("person", "from_school", "to_school")
+        .first()
+    )
+    if handover is None:
+        raise Http404
+    access_log_record(
+        actor=actor,
+        action=Action.VIEW,
+        purpose=case_purpose(actor),
+        person_ids=[handover.person_id],
+        object_type="handover",
+        object_id=str(handover.pk),
+    )
+    return handover
+
+
+def team_organisations_with_consent(*, case: Case) -> list[tuple[Organisation, Consent]]:
+    """Organisations an active consent of the case's person names for support data: the
+    ones that may be added to the team or sent a referral."""
+    consents = (
+        Consent.objects.filter(
+            person_id=case.person_id,
+            categories__category=Category.SUPPORT,
+            withdrawn_at__isnull=True,
+            given_on__lte=timezone.localdate(),
+        )
+        .exclude(expires_on__lt=timezone.localdate())
+        .prefetch_related("organisations")
+        .distinct()
+    )
+    pairs = {}
+    for consent in consents:
+        for organisation in consent.organisations.all():
+            if organisation.pk != case.owner_id:
+                pairs.setdefault(organisation.pk, (organisation, consent))
+    return sorted(pairs.values(), key=lambda pair: pair[0].name)
+
+
+def case_for_person_of_org(*, actor: Actor, person: Person) -> Case | None:
+    """The actor's organisation's open case for this person, if any (duplicate guard)."""
+    return (
+        cases_visible_to(actor)
+        .filter(person=person, owner=actor.organisation, status=CaseStatus.OPEN)
+        .first()
+    )
+
+
+# --- Tasks -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Task:
+    kind: str
+    title: str
+    detail: str
+    due: dt.date | None
+    url: str
+    age_days: int | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.due is not None and self.due < timezone.localdate()
+
+
+def tasks_for(*, actor: Actor, today: dt.date | None = None) -> list[Task]:
+    """The actor's "to do" list: follow-ups due, referrals waiting for an answer, signals
+    assigned, consents about to expire on the organisation's cases, and (for project
+    leaders) participants' six-month follow-ups. Shows only what the actor may see."""
+    today = today or timezone.localdate()
+    tasks: list[Task] = []
+    org = actor.organisation
+    if org is None or actor.role == Role.YOUNG_PERSON:
+        return tasks
+    policy = CasePolicy(actor)
+    if policy.is_staff():
+        visible = policy.cases().filter(status=CaseStatus.OPEN)
+        horizon = today + dt.timedelta(days=TASK_HORIZON_DAYS)
+        actions = PlanAction.objects.filter(
+            plan__case__in=visible.values("pk"),
+            done_on__isnull=True,
+            follow_up_on__lte=horizon,
+            responsible_organisation=org,
+        ).select_related("plan__case__person")
+        for action in actions:
+            if action.responsible_user_id not in (None, actor.user.pk):
+                continue
+            case = action.plan.case
+            tasks.append(
+                Task(
+                    kind="follow_up",
+                    title=_("Följ upp: %(text)s") % {"text": action.text},
+                    detail=case.person.full_name,
+                    due=action.follow_up_on,
+                    url=reverse("support:case_detail", args=[case.pk]),
+                )
+            )
+        for referral in referrals_pending_for(actor=actor):
+            tasks.append(
+                Task(
+                    kind="referral",
+                    title=_("Remiss från %(org)s väntar på svar")
+                    % {"org": referral.from_organisation.name},
+                    detail="",
+                    due=None,
+                    url=reverse("support:referral_detail", args=[referral.pk]),
+                    age_days=(today - timezone.localtime(referral.sent_at).date()).days,
+                )
+            )
+        expiring = (
+            Consent.objects.filter(
+                person__in=visible.filter(owner=org).values("person_id"),
+                withdrawn_at__isnull=True,
+                expires_on__gte=today,
+                expires_on__lte=today + dt.timedelta(days=CONSENT_EXPIRY_HORIZON_DAYS),
+            )
+            .filter(organisations=org)
+            .select_related("person")
+            .distinct()
+        )
+        for consent in expiring:
+            case = visible.filter(owner=org, person_id=consent.person_id).first()
+            tasks.append(
+                Task(
+                    kind="consent",
+                    title=_("Samtycket upphör snart"),
+                    detail=consent.person.full_name,
+                    due=consent.expires_on,
+                    url=reverse("support:case_detail", args=[case.pk]) if case else "",
+                )
+            )
+    tasks.extend(_signal_tasks(actor, today))
+    tasks.extend(_programme_tasks(actor, today))
+    return sorted(tasks, key=lambda t: (t.due or today, t.kind))
+
+
+def _signal_tasks(actor: Actor, today: dt.date) -> list[Task]:
+    from lotsen.signals.models import SignalStatus
+    from lotsen.signals.selectors import signals_visible_to
+
+    signals = (
+        signals_visible_to(actor)
+        .filter(assigned_to=actor.user)
+        .exclude(status=SignalStatus.CLOSED)
+        .select_related("person")
+    )
+    return [
+        Task(
+            kind="signal",
+            title=_("Signal: %(reason)s") % {"reason": signal.get_rule_id_display()},
+            detail=signal.person.full_name,
+            due=signal.due_on,
+            url=reverse("signals:detail", args=[signal.pk]),
+        )
+        for signal in signals
+    ]
+
+
+def _programme_tasks(actor: Actor, today: dt.date) -> list[Task]:
+    """Participants' six-month follow-ups (ESF longer-term results) fall due as tasks."""
+    from lotsen.programmes.indicators import add_months
+    from lotsen.programmes.selectors import followups_due_for
+
+    if actor.role != Role.PROJECT_LEADER:
+        return []
+    return [
+        Task(
+            kind="participant_follow_up",
+            title=_("Sexmånadersuppföljning av deltagare"),
+            detail=f"{participation.person.full_name}, {participation.subproject}",
+            due=add_months(participation.exit_date, 6),
+            url="",
+        )
+        for participation in followups_due_for(actor=actor, today=today)
+    ]
+
+
+def person_visible_for_case(*, actor: Actor, person_id) -> Person:
+    """The person a new case would be about: visible on the actor's own basis, or 404."""
+    from lotsen.privacy.policy import purpose_for
+
+    purpose = purpose_for(actor)
+    if purpose is None:
+        raise Http404
+    person = PersonPolicy(actor).persons(purpose=purpose).filter(pk=_id(person_id)).first()
+    if person is None:
+        raise Http404
+    return person
