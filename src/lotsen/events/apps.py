@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EventsConfig(AppConfig):
+    name = "lotsen.events"
+    label = "events"
+    verbose_name = "Evenemang och kompetensutveckling"

@@ -1,0 +1,154 @@
+"""Reads for events. Registrations are staff data: only the project leaders of the
+organising organisation see who registered. The public page reads the event alone.
+
+Training hours are aggregates (no names); a programme's lead organisation sees them for
+every event in its programme, the organiser for its own events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lotsen.accounts.actor import Actor
+from lotsen.accounts.models import Role
+from lotsen.events import hours
+from lotsen.events.models import Event, Registration
+from lotsen.programmes.models import Programme
+
+
+def may_manage(actor: Actor | None, *, event: Event | None = None) -> bool:
+    """A project leader, and for an existing event one in the organising organisation."""
+    if actor is None or actor.role != Role.PROJECT_LEADER or actor.organisation is None:
+        return False
+    return event is None or event.organiser_id == actor.organisation.pk
+
+
+def programmes_for(actor: Actor) -> QuerySet[Programme]:
+    """The programmes the actor's organisation leads or takes part in."""
+    org = actor.organisation
+    if org is None:
+        return Programme.objects.none()
+    return Programme.objects.filter(
+        Q(lead_organisation=org)
+        | Q(subprojects__lead_organisation=org)
+        | Q(subprojects__organisations=org)
+    ).distinct()
+
+
+def events_for(*, actor: Actor) -> QuerySet[Event]:
+    if not may_manage(actor):
+        raise Http404
+    return (
+        Event.objects.filter(organiser=actor.organisation)
+        .select_related("programme")
+        .annotate(
+            registered=Count("registrations"),
+            attended_count=Count("registrations", filter=Q(registrations__attended=True)),
+        )
+        .order_by("-starts_at", "id")
+    )
+
+
+def event_get_for(*, actor: Actor, event_id: int | str) -> Event:
+    """Fetch and authorise in one call: 404 for "missing" and "not yours" alike."""
+    if not may_manage(actor):
+        raise Http404
+    try:
+        event_id = int(event_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    event = (
+        Event.objects.select_related("programme", "organiser")
+        .filter(pk=event_id, organiser=actor.organisation)
+        .first()
+    )
+    if event is None:
+        raise Http404
+    return event
+
+
+def registrations_for(*, actor: Actor, event: Event) -> list[Registration]:
+    if not may_manage(actor, event=event):
+        raise Http404
+    return list(event.registrations.select_related("organisation").order_by("name", "id"))
+
+
+def event_public_get(*, slug: str) -> Event:
+    event = Event.objects.select_related("organiser", "programme").filter(slug=slug).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def places_left(event: Event) -> int | None:
+    if event.capacity is None:
+        return None
+    return max(event.capacity - event.registrations.count(), 0)
+
+
+def public_events_upcoming() -> QuerySet[Event]:
+    """Events for professionals still ahead and open for registration."""
+    return Event.objects.filter(
+        audience="professionals", registration_open=True, starts_at__gt=timezone.now()
+    ).order_by("starts_at", "id")
+
+
+@dataclass
+class TrainingHours:
+    programme: Programme | None
+    date_from: dt.date | None
+    date_to: dt.date | None
+    events: int
+    by_organisation: list[hours.HoursRow]
+    by_role: list[hours.HoursRow]
+    total: hours.HoursRow
+
+
+def training_hours_scope(actor: Actor) -> QuerySet[Event]:
+    if not may_manage(actor):
+        raise Http404
+    org = actor.organisation
+    return Event.objects.filter(Q(organiser=org) | Q(programme__lead_organisation=org))
+
+
+def training_hours(
+    *,
+    actor: Actor,
+    programme: Programme | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    total_label: str = "Totalt",
+) -> TrainingHours:
+    """Hours of competence development done: each attended registration counts the
+    event's length once."""
+    events = training_hours_scope(actor)
+    if programme is not None:
+        events = events.filter(programme=programme)
+    if date_from is not None:
+        events = events.filter(starts_at__date__gte=date_from)
+    if date_to is not None:
+        events = events.filter(starts_at__date__lte=date_to)
+    attended = Registration.objects.filter(event__in=events, attended=True).select_related(
+        "event", "organisation"
+    )
+    rows = [
+        hours.Attendance(
+            organisation=r.organisation_label, role=r.role, hours=r.event.duration_hours
+        )
+        for r in attended
+    ]
+    by_organisation = hours.hours_by(rows, lambda a: a.organisation)
+    return TrainingHours(
+        programme=programme,
+        date_from=date_from,
+        date_to=date_to,
+        events=events.count(),
+        by_organisation=by_organisation,
+        by_role=hours.hours_by(rows, lambda a: a.role),
+        total=hours.total(by_organisation, label=total_label),
+    )

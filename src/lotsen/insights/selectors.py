@@ -1,0 +1,188 @@
+"""Reads for "what works": aggregates over the participants an actor's organisation
+follows up, per method in the catalogue. Nothing returned names a person.
+
+Who sees what:
+- project leaders (the project team) see the figures in full for the participants of the
+  sub-projects their organisation leads or takes part in, and of every sub-project in a
+  programme it leads; the persons are taken through ``PersonPolicy`` for purpose
+  "programme", the same door the participant lists use;
+- evaluators see the same organisation's figures with small cells hidden;
+- exports always have small cells hidden, whoever downloads them;
+- everyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from lotsen.accounts.actor import Actor
+from lotsen.accounts.models import Role
+from lotsen.insights import whatworks
+from lotsen.privacy.models import Category, Purpose
+from lotsen.privacy.policy import PersonPolicy
+from lotsen.programmes.models import Participation, Programme
+from lotsen.support.models import Intervention, Method, WellbeingCheckin
+
+TEAM = "team"
+OUTSIDE = "outside"
+
+
+def access_for(actor: Actor | None) -> str | None:
+    if actor is None or actor.organisation is None:
+        return None
+    if actor.role == Role.PROJECT_LEADER:
+        return TEAM
+    if actor.role == Role.EVALUATOR:
+        return OUTSIDE
+    return None
+
+
+def _followed_up_by(org) -> Q:
+    return (
+        Q(subproject__lead_organisation=org)
+        | Q(subproject__organisations=org)
+        | Q(subproject__programme__lead_organisation=org)
+    )
+
+
+def participations_for(actor: Actor, *, programme: Programme | None = None) -> QuerySet:
+    access = access_for(actor)
+    if access is None:
+        raise Http404
+    participations = Participation.objects.filter(_followed_up_by(actor.organisation))
+    if access == TEAM:
+        # The same door as the participant lists: the policy decides whose data is read.
+        persons = PersonPolicy(actor).persons(
+            purpose=Purpose.PROGRAMME, category=Category.PROGRAMME
+        )
+        participations = participations.filter(person__in=persons.values("pk"))
+    if programme is not None:
+        participations = participations.filter(subproject__programme=programme)
+    return participations.distinct()
+
+
+def programmes_for(actor: Actor) -> QuerySet[Programme]:
+    if access_for(actor) is None:
+        raise Http404
+    org = actor.organisation
+    return (
+        Programme.objects.filter(
+            Q(lead_organisation=org)
+            | Q(subprojects__lead_organisation=org)
+            | Q(subprojects__organisations=org)
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def outcomes_for(participations: QuerySet) -> list[whatworks.ParticipantOutcome]:
+    """One outcome per person: methods from every participation and every support
+    intervention; the last exit (and its follow-up) kept; WHO-5 scores in time order."""
+    rows = list(
+        participations.order_by("person_id", "exit_date", "id").values(
+            "id", "person_id", "exit_date", "exit_status", "followup_6m_status"
+        )
+    )
+    persons = participations.values("person_id")
+    methods: dict[int, set[int]] = {}
+    owner = {r["id"]: r["person_id"] for r in rows}
+    for participation_id, method_id in Participation.methods.through.objects.filter(
+        participation_id__in=participations.values("pk")
+    ).values_list("participation_id", "method_id"):
+        methods.setdefault(owner[participation_id], set()).add(method_id)
+    for person_id, method_id in Intervention.objects.filter(
+        case__person_id__in=persons
+    ).values_list("case__person_id", "method_id"):
+        methods.setdefault(person_id, set()).add(method_id)
+    scores: dict[int, list[float]] = {}
+    for person_id, score in (
+        WellbeingCheckin.objects.filter(person_id__in=persons)
+        .order_by("person_id", "answered_at", "id")
+        .values_list("person_id", "score")
+    ):
+        scores.setdefault(person_id, []).append(float(score))
+    last_exit: dict[int, dict] = {}
+    for row in rows:
+        last_exit.setdefault(row["person_id"], {})
+        if row["exit_date"] is not None:
+            # Rows come in exit order: the last exit is kept, as in the indicators.
+            last_exit[row["person_id"]] = row
+    return [
+        whatworks.ParticipantOutcome(
+            person_id=person_id,
+            methods=frozenset(methods.get(person_id, ())),
+            exit_status=exit_row.get("exit_status", ""),
+            followup_6m=exit_row.get("followup_6m_status", ""),
+            wellbeing=tuple(scores.get(person_id, ())),
+        )
+        for person_id, exit_row in last_exit.items()
+    ]
+
+
+@dataclass(frozen=True)
+class MethodRow:
+    method: Method
+    figures: whatworks.MethodFigures
+    shown: whatworks.ShownFigures
+
+
+@dataclass
+class WhatWorks:
+    access: str
+    programme: Programme | None
+    rows: list[MethodRow]
+    participants: int
+
+    @property
+    def suppressed(self) -> bool:
+        return self.access != TEAM
+
+
+def what_works(
+    *,
+    actor: Actor,
+    programme: Programme | None = None,
+    method: Method | None = None,
+    export: bool = False,
+) -> WhatWorks:
+    """Figures per method for the actor's participants. ``export`` gives the version that
+    may leave the project team: small cells hidden, whoever asks."""
+    access = access_for(actor)
+    if access is None:
+        raise Http404
+    participations = participations_for(actor, programme=programme)
+    outcomes = outcomes_for(participations)
+    methods = (
+        [method]
+        if method is not None
+        else list(Method.objects.filter(active=True).order_by("name"))
+    )
+    figures = whatworks.figures(outcomes, [m.pk for m in methods])
+    suppress = export or access != TEAM
+    rows = [
+        MethodRow(m, figures[m.pk], whatworks.shown(figures[m.pk], suppress=suppress))
+        for m in methods
+    ]
+    return WhatWorks(
+        access=OUTSIDE if export else access,
+        programme=programme,
+        rows=rows,
+        participants=len(outcomes),
+    )
+
+
+def method_get_for(*, actor: Actor, method_id: int | str) -> Method:
+    if access_for(actor) is None:
+        raise Http404
+    try:
+        method_id = int(method_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    method = Method.objects.filter(pk=method_id).first()
+    if method is None:
+        raise Http404
+    return method

@@ -1,0 +1,80 @@
+"""The methods pages and their downloads: the descriptive statement, the catalogue, and
+suppression on every export whoever downloads it."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from lotsen.insights.demo import METHODS, methods_demo_seed
+from lotsen.support.models import Method
+from tests.insights.conftest import participant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(programme, methods):
+    sub = programme.subprojects.get()
+    mi = methods["Motiverande samtal"]
+    for _n in range(8):
+        participant(sub, methods=[mi], exit_status="employed")
+    for _n in range(2):
+        participant(sub, methods=[mi], exit_status="job_searching")
+    participant(sub, methods=[methods["Arbetsträning"]], exit_status="employed")
+    return methods
+
+
+def test_the_page_lists_the_catalogue_with_figures_and_the_statement(client, leader, data):
+    client.force_login(leader.user)
+    page = client.get(reverse("insights:methods"))
+    assert page.status_code == 200
+    assert "Beskrivande, inte orsakande." in page.text
+    assert "Motiverande samtal" in page.text and "Navigator-coachning" in page.text
+    assert "80 %" in page.text and "8 av 10" in page.text and "49–94 %" in page.text
+    url = reverse("insights:method_detail", args=[data["Motiverande samtal"].pk])
+    detail = client.get(url)
+    assert "Om Motiverande samtal" in detail.text and "8 av 10" in detail.text
+
+
+def test_an_evaluator_sees_small_cells_hidden(client, evaluator, data):
+    client.force_login(evaluator.user)
+    page = client.get(reverse("insights:methods"))
+    assert ".. av 10" in page.text and "80 %" not in page.text
+    assert "&lt;5" in page.text
+
+
+@pytest.mark.parametrize("who", ["leader", "evaluator"])
+def test_every_export_is_suppressed(client, who, request, data):
+    client.force_login(request.getfixturevalue(who).user)
+    response = client.get(reverse("insights:methods_csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode()), delimiter=";"))
+    body = {r[0]: r for r in rows[1:]}
+    assert body["Motiverande samtal"][1:5] == ["10", "10", "..", ""]
+    assert body["Arbetsträning"][1:5] == ["<5", "<5", "<5", ""]
+    for row in rows[1:]:
+        for count in (row[1], row[2], row[3], row[7], row[8], row[12]):
+            assert count in {"0", "<5", ".."} or int(count) >= 5
+    book = load_workbook(io.BytesIO(client.get(reverse("insights:methods_xlsx")).content))
+    assert book.sheetnames == ["Om filen", "Metoder"]
+    assert "inte vad metoden orsakade" in book["Om filen"]["B4"].value
+    sheet = {r[0]: r for r in book["Metoder"].iter_rows(min_row=2, values_only=True)}
+    assert sheet["Motiverande samtal"][1:5] == (10, 10, "..", None)
+    assert sheet["Arbetsträning"][1:4] == ("<5", "<5", "<5")
+
+
+def test_others_get_404(client, make_actor, region, data):
+    client.force_login(make_actor(organisation=region, role="case_worker").user)
+    for name in ("insights:methods", "insights:methods_csv", "insights:methods_xlsx"):
+        assert client.get(reverse(name)).status_code == 404
+
+
+def test_methods_demo_seed_is_idempotent():
+    assert methods_demo_seed() == len(METHODS)
+    assert methods_demo_seed() == 0
+    assert Method.objects.count() == len(METHODS)
+    assert all(m.evidence_note and m.sources for m in Method.objects.all())
