@@ -1,0 +1,305 @@
+"""Import of actual costs from a CSV file exported from an accounting system.
+
+Columns: ``subproject,date,category,amount,description,reference`` (comma or semicolon
+separated, UTF-8). All or nothing: when any line is wrong nothing is written and every
+problem is reported with its line and column. Idempotent: a cost is identified by its
+sub-project and reference, so the same file twice changes nothing, and a corrected file
+updates the costs it corrects.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from lotsen.accounts.actor import Actor
+from lotsen.finance import money
+from lotsen.finance.models import ActualCost, CostCategory, CostSource
+from lotsen.programmes.models import Programme, SubProject
+
+COLUMNS = ("subproject", "date", "category", "amount", "description", "reference")
+REQUIRED = ("subproject", "date", "category", "amount", "reference")
+MAX_DESCRIPTION = 300
+MAX_REFERENCE = 100
+
+ERROR_ENCODING = "Filen går inte att läsa som text i UTF-8. Spara den som CSV (UTF-8)."
+ERROR_EMPTY = "Filen är tom."
+ERROR_NO_ROWS = "Filen har inga rader med kostnader."
+ERROR_MISSING_COLUMNS = "Kolumner saknas i rubrikraden: {columns}."
+ERROR_UNKNOWN_COLUMNS = "Okända kolumner i rubrikraden: {columns}."
+ERROR_FIELD_COUNT = "Raden har {found} värden men rubrikraden har {expected}."
+ERROR_REQUIRED = "Värde saknas."
+ERROR_SUBPROJECT_UNKNOWN = "Det finns inget delprojekt som heter {name!r} i programmet."
+ERROR_SUBPROJECT_NOT_YOURS = "Du kan inte föra in kostnader för delprojektet {name!r} här."
+ERROR_DATE = "Ogiltigt datum {value!r} (skriv ÅÅÅÅ-MM-DD)."
+ERROR_DATE_FUTURE = "Datumet {value} ligger i framtiden."
+ERROR_DATE_OUTSIDE = "Datumet {value} ligger utanför delprojektets period ({start}–{end})."
+ERROR_CATEGORY = "Okänt kostnadsslag {value!r} (använd {allowed})."
+ERROR_AMOUNT = "{reason}."
+ERROR_TOO_LONG = "Högst {limit} tecken."
+ERROR_DUPLICATE = "Referensen {reference!r} för delprojektet finns redan på rad {line}."
+
+_CATEGORY_NAMES: dict[str, str] = {}
+for _value, _label in CostCategory.choices:
+    _CATEGORY_NAMES[_value] = _value
+    _CATEGORY_NAMES[str(_label).casefold()] = _value
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"rad {self.line}" + (f", kolumn {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+class CostImportError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    subprojects: set[str] = field(default_factory=set)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    subproject: SubProject
+    date: dt.date
+    category: str
+    amount: Decimal
+    description: str
+    reference: str
+
+
+def _decode(content: bytes | str) -> str:
+    if isinstance(content, str):
+        return content.lstrip("\ufeff")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CostImportError([Problem(0, "", ERROR_ENCODING)]) from exc
+
+
+def _category(value: str) -> str | None:
+    return _CATEGORY_NAMES.get(value.strip().casefold())
+
+
+def _parse(
+    text: str,
+    *,
+    by_name: dict[str, SubProject],
+    allowed: set[int] | None,
+    default: SubProject | None,
+    today: dt.date,
+) -> tuple[list[_Row], list[Problem]]:
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        return [], [Problem(1, "", ERROR_EMPTY)]
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lstrip("\ufeff").casefold() for h in next(reader)]
+    missing = [c for c in REQUIRED if c not in header]
+    unknown = [h for h in header if h and h not in COLUMNS]
+    problems: list[Problem] = []
+    if missing:
+        problems.append(Problem(1, "", ERROR_MISSING_COLUMNS.format(columns=", ".join(missing))))
+    if unknown:
+        problems.append(Problem(1, "", ERROR_UNKNOWN_COLUMNS.format(columns=", ".join(unknown))))
+    if problems:
+        return [], problems
+
+    rows: list[_Row] = []
+    seen: dict[tuple[int, str], int] = {}
+    allowed_categories = ", ".join(v for v, _label in CostCategory.choices)
+    for values in reader:
+        number = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            problems.append(
+                Problem(
+                    number, "", ERROR_FIELD_COUNT.format(found=len(values), expected=len(header))
+                )
+            )
+            continue
+        cell = {h: v.strip() for h, v in zip(header, values, strict=True)}
+        found = len(problems)
+
+        def fail(column: str, message: str, *, _n: int = number) -> None:
+            problems.append(Problem(_n, column, message))
+
+        for column in REQUIRED:
+            if not cell.get(column) and not (column == "subproject" and default is not None):
+                fail(column, ERROR_REQUIRED)
+
+        subproject = None
+        name = cell.get("subproject", "")
+        if name:
+            subproject = by_name.get(name.casefold())
+            if subproject is None:
+                fail("subproject", ERROR_SUBPROJECT_UNKNOWN.format(name=name))
+            elif allowed is not None and subproject.pk not in allowed:
+                fail("subproject", ERROR_SUBPROJECT_NOT_YOURS.format(name=name))
+                subproject = None
+        elif default is not None:
+            subproject = default
+
+        day = None
+        if cell.get("date"):
+            try:
+                day = dt.date.fromisoformat(cell["date"])
+            except ValueError:
+                fail("date", ERROR_DATE.format(value=cell["date"]))
+        if day is not None and day > today:
+            fail("date", ERROR_DATE_FUTURE.format(value=day.isoformat()))
+        elif (
+            day is not None
+            and subproject is not None
+            and not (subproject.start <= day <= subproject.end)
+        ):
+            fail(
+                "date",
+                ERROR_DATE_OUTSIDE.format(
+                    value=day.isoformat(),
+                    start=subproject.start.isoformat(),
+                    end=subproject.end.isoformat(),
+                ),
+            )
+
+        category = None
+        if cell.get("category"):
+            category = _category(cell["category"])
+            if category is None:
+                fail(
+                    "category",
+                    ERROR_CATEGORY.format(value=cell["category"], allowed=allowed_categories),
+                )
+
+        amount = None
+        if cell.get("amount"):
+            try:
+                amount = money.parse_amount(cell["amount"])
+            except ValueError as exc:
+                reason = str(exc)
+                fail("amount", ERROR_AMOUNT.format(reason=reason[:1].upper() + reason[1:]))
+
+        description = cell.get("description", "")
+        if len(description) > MAX_DESCRIPTION:
+            fail("description", ERROR_TOO_LONG.format(limit=MAX_DESCRIPTION))
+        reference = cell.get("reference", "")
+        if len(reference) > MAX_REFERENCE:
+            fail("reference", ERROR_TOO_LONG.format(limit=MAX_REFERENCE))
+
+        if subproject is not None and reference:
+            key = (subproject.pk, reference)
+            if key in seen:
+                fail("reference", ERROR_DUPLICATE.format(reference=reference, line=seen[key]))
+            else:
+                seen[key] = number
+
+        if len(problems) == found:
+            rows.append(
+                _Row(
+                    line=number,
+                    subproject=subproject,
+                    date=day,
+                    category=category,
+                    amount=amount,
+                    description=description,
+                    reference=reference,
+                )
+            )
+    if not rows and not problems:
+        problems.append(Problem(2, "", ERROR_NO_ROWS))
+    return rows, problems
+
+
+def costs_import(
+    *,
+    programme: Programme,
+    content: bytes | str,
+    actor: Actor | None = None,
+    subprojects: Iterable[SubProject] | None = None,
+    today: dt.date | None = None,
+) -> ImportResult:
+    """Import actual costs for ``programme``. ``subprojects`` limits which sub-projects the
+    file may name (None: all of the programme's); when it is exactly one, the subproject
+    column may be left empty. Raises CostImportError listing every problem; then nothing
+    has been written."""
+    today = today or timezone.localdate()
+    all_subprojects = list(SubProject.objects.filter(programme=programme))
+    by_name = {s.name.casefold(): s for s in all_subprojects}
+    allowed_list = list(subprojects) if subprojects is not None else None
+    allowed = {s.pk for s in allowed_list} if allowed_list is not None else None
+    default = allowed_list[0] if allowed_list is not None and len(allowed_list) == 1 else None
+    rows, problems = _parse(
+        _decode(content), by_name=by_name, allowed=allowed, default=default, today=today
+    )
+    if problems:
+        raise CostImportError(problems)
+
+    result = ImportResult()
+    user = actor.user if actor is not None else None
+    with transaction.atomic():
+        existing = {
+            (c.subproject_id, c.import_reference): c
+            # Every referenced cost of the sub-projects in the file, matched in Python: a
+            # list of thousands of references would exceed SQLite's parameter limit.
+            for c in ActualCost.objects.select_for_update()
+            .filter(subproject_id__in={r.subproject.pk for r in rows})
+            .exclude(import_reference="")
+        }
+        new: list[ActualCost] = []
+        for row in rows:
+            result.subprojects.add(row.subproject.name)
+            cost = existing.get((row.subproject.pk, row.reference))
+            values = {
+                "date": row.date,
+                "category": row.category,
+                "amount": row.amount,
+                "description": row.description,
+            }
+            if cost is None:
+                new.append(
+                    ActualCost(
+                        subproject=row.subproject,
+                        source=CostSource.IMPORTED,
+                        import_reference=row.reference,
+                        created_by=user,
+                        **values,
+                    )
+                )
+                result.created += 1
+            elif any(getattr(cost, k) != v for k, v in values.items()) or (
+                cost.source != CostSource.IMPORTED
+            ):
+                for k, v in values.items():
+                    setattr(cost, k, v)
+                cost.source = CostSource.IMPORTED
+                cost.save()
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        ActualCost.objects.bulk_create(new, batch_size=1000)
+    return result
