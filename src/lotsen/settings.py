@@ -61,6 +61,13 @@ INSTALLED_APPS = [
     "lotsen.school",
     "lotsen.signals",
     "lotsen.kaa",
+    "lotsen.support",
+    "lotsen.youth",
+    "lotsen.programmes",
+    "lotsen.finance",
+    "lotsen.events",
+    "lotsen.surveys",
+    "lotsen.insights",
     "lotsen.demo",
     "lotsen.web",
 ]

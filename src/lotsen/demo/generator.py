@@ -111,6 +111,13 @@ DEMO_USERS: list[tuple[str, str, str, str]] = [
         "Elevhälsan på Björkskolan: ser skolans inskrivna elever.",
     ),
     (
+        "mentorgy",
+        Role.MENTOR.value,
+        "Exempelgymnasiet",
+        "Mentor på Exempelgymnasiet: ser skolans elever, bland dem den unga i demon, "
+        "och öppnar ärenden för samordnat stöd.",
+    ),
+    (
         "syv",
         Role.COUNSELLOR.value,
         "Exempelgymnasiet",
@@ -126,7 +133,7 @@ DEMO_USERS: list[tuple[str, str, str, str]] = [
         "projektledare",
         Role.PROJECT_LEADER.value,
         DEMO_REGION_NAME,
-        "Projektledare i Region Exempel: följer upp projektet, ser inga enskilda unga.",
+        "Projektledare i Region Exempel: följer upp programmet, ser bara deltagarnas projektuppgifter.",
     ),
     (
         "utvarderare",
@@ -149,6 +156,7 @@ _STAFF_NAMES: dict[str, tuple[str, str]] = {
     "kaa": ("Leila", "Haddad"),
     "mentor": ("Per", "Holmgren"),
     "elevhalsa": ("Karin", "Nyblom"),
+    "mentorgy": ("Maja", "Sundin"),
     "syv": ("Ahmed", "Yusuf"),
     "coach": ("Emma", "Falkner"),
     "projektledare": ("Lars", "Wennberg"),

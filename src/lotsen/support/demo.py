@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, Organisation, User
+from lotsen.insights.demo import methods_demo_seed
 from lotsen.people.models import Person
 from lotsen.privacy.models import Category, ConsentGiver
 from lotsen.privacy.services import consent_record
@@ -36,35 +37,7 @@ from lotsen.support.services import (
     referral_send,
 )
 
-# Short, honest notes: what kind of knowledge there is, not promises.
-DEMO_METHODS = (
-    (
-        "Motiverande samtal",
-        "Samtalsmetod som stärker den ungas egen motivation till förändring.",
-        "Unga med skolfrånvaro eller osäkra planer",
-        "Flera översikter visar effekt på beteendeförändring; för skolnärvaro är "
-        "underlaget begränsat.",
-    ),
-    (
-        "Individuell studieplan med mentor",
-        "Mentor och elev gör en plan för de ämnen som saknas och följer upp varje vecka.",
-        "Elever som riskerar att inte bli behöriga",
-        "Beprövad erfarenhet i skolan; få kontrollerade studier.",
-    ),
-    (
-        "Arbetsträning",
-        "Praktik på en arbetsplats med handledare, några dagar i veckan.",
-        "Unga 16–29 som varken arbetar eller studerar",
-        "Stöd för att arbetsträning med handledning ökar chansen till arbete; "
-        "effekten varierar med upplägget.",
-    ),
-    (
-        "Navigator-coachning",
-        "En coach som följer den unga över tid och lotsar mellan myndigheter.",
-        "Unga som behöver stöd från flera aktörer",
-        "Utvärderingar av svenska projekt visar lovande resultat; inga randomiserade studier.",
-    ),
-)
+DEMO_METHOD_NAMES = ("Motiverande samtal", "Individuell studieplan med mentor")
 
 
 @dataclass
@@ -73,19 +46,10 @@ class SupportDemoSummary:
     referrals_pending: int
 
 
-def methods_ensure() -> list[Method]:
-    methods = []
-    for name, description, target_group, evidence in DEMO_METHODS:
-        method, _created = Method.objects.get_or_create(
-            name=name,
-            defaults={
-                "description": description,
-                "target_group": target_group,
-                "evidence_note": evidence,
-            },
-        )
-        methods.append(method)
-    return methods
+def _methods() -> list[Method]:
+    """The catalogue's demo methods (written by ``insights.demo``), in the order used here."""
+    methods_demo_seed()
+    return [Method.objects.get(name=name) for name in DEMO_METHOD_NAMES]
 
 
 def _actor(username: str) -> Actor:
@@ -98,7 +62,7 @@ def _actor(username: str) -> Actor:
 @transaction.atomic
 def support_demo_seed(*, today: dt.date | None = None) -> SupportDemoSummary:
     today = today or timezone.localdate()
-    methods = methods_ensure()
+    methods = _methods()
     coach, mentor = _actor("coach"), _actor("mentor")
     young = User.objects.select_related("person").get(username="ung").person
     social = coach.organisation

@@ -39,6 +39,7 @@ from lotsen.support.models import (
 from lotsen.support.services import case_purpose, consent_covers
 
 CASE_LIST_LIMIT = 200
+REFERRAL_LIST_LIMIT = 200
 # Tasks look this far ahead, so a follow-up can be prepared before the day.
 TASK_HORIZON_DAYS = 7
 CONSENT_EXPIRY_HORIZON_DAYS = 30
@@ -215,6 +216,36 @@ def referrals_pending_for(*, actor: Actor) -> list[Referral]:
     )
 
 
+@transaction.atomic
+def referral_list_for(
+    *, actor: Actor, box: str | None = None, referral_status: str | None = None
+) -> list[Referral]:
+    """Referrals the actor's organisation sent or received, through the policy, logged.
+    A receiver sees a referral only while the consent it relies on holds, exactly as
+    ``referral_get_for``."""
+    policy = CasePolicy(actor)
+    referrals = Referral.objects.filter(policy.referrals_q())
+    if box == "received":
+        referrals = referrals.filter(to_organisation=actor.organisation)
+    elif box == "sent":
+        referrals = referrals.filter(from_organisation=actor.organisation)
+    if referral_status:
+        referrals = referrals.filter(status=referral_status)
+    result = list(
+        referrals.select_related("case__person", "from_organisation", "to_organisation").order_by(
+            "-sent_at", "-id"
+        )[:REFERRAL_LIST_LIMIT]
+    )
+    access_log_record(
+        actor=actor,
+        action=Action.VIEW,
+        purpose=case_purpose(actor),
+        person_ids=sorted({referral.case.person_id for referral in result}),
+        object_type="referral_list",
+    )
+    return result
+
+
 def handover_get_for(*, actor: Actor, handover_id) -> Handover:
     handover = (
         Handover.objects.filter(CasePolicy(actor).handovers_q(), pk=_id(handover_id))
@@ -388,7 +419,7 @@ def _programme_tasks(actor: Actor, today: dt.date) -> list[Task]:
             title=_("Sexmånadersuppföljning av deltagare"),
             detail=f"{participation.person.full_name}, {participation.subproject}",
             due=add_months(participation.exit_date, 6),
-            url="",
+            url=reverse("programmes:participation_followup", args=[participation.pk]),
         )
         for participation in followups_due_for(actor=actor, today=today)
     ]

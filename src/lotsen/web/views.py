@@ -58,6 +58,7 @@ def start(request):
         "to_review": emergency_access_to_review(actor=actor).count(),
         "may_register": actor.role == Role.KAA_COORDINATOR,
         "works_in_cases": actor.role in CASE_ROLES,
+        "shows_tasks": actor.role in CASE_ROLES or actor.role == Role.PROJECT_LEADER,
         "tasks": tasks_for(actor=actor),
         "pending_referrals": referrals_pending_for(actor=actor),
     }

@@ -76,6 +76,12 @@ class Command(BaseCommand):
         from lotsen.kaa.demo import kaa_demo_seed
 
         kaa = kaa_demo_seed()
+        from lotsen.support.demo import support_demo_seed
+
+        support = support_demo_seed()
+        from lotsen.programmes.demo import programme_demo_seed
+
+        programme = programme_demo_seed()
         self._summary_write(summary, seconds=time.monotonic() - started)
         self.stdout.write(f"  Signaler till skolorna: {signals.raised}")
         self.stdout.write(f"  Riskmodell: {risk_model}")
@@ -83,6 +89,11 @@ class Command(BaseCommand):
             f"  Aktivitetsansvaret: {kaa.members} unga ({kaa.share:.0%} av {kaa.young_16_19} "
             f"16–19-åringar), {kaa.contacts} kontakter, {kaa.measures} åtgärder"
         )
+        self.stdout.write(
+            f"  Samordnat stöd: {support.cases} ärenden, "
+            f"{support.referrals_pending} remiss väntar på svar"
+        )
+        self.stdout.write(f"  {programme.summary()}")
 
     def _summary_write(self, summary: DemoSummary, *, seconds: float) -> None:
         write = self.stdout.write

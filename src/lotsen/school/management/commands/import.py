@@ -118,9 +118,24 @@ class Command(BaseCommand):
             kaa_parser = subcommands.add_parser(name, help=f"importera {what} från en CSV-fil")
             kaa_parser.add_argument("file", type=Path, help="CSV-filen")
 
+        # Programmes: a whole programme from JSON, participants from CSV (programmes.imports).
+        programme_parser = subcommands.add_parser("programme", help="importera ett program (JSON)")
+        programme_parser.add_argument("file", type=Path, help="JSON-filen")
+        participants_parser = subcommands.add_parser(
+            "participants", help="importera deltagare i delprojekt (CSV)"
+        )
+        participants_parser.add_argument("file", type=Path, help="CSV-filen")
+        participants_parser.add_argument(
+            "--programme", help="programmets namn, vid lika delprojektnamn"
+        )
+
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         if subcommand in KAA_IMPORTS:
             return self._kaa(subcommand, file=options["file"])
+        if subcommand in ("programme", "participants"):
+            from lotsen.programmes.imports import import_command
+
+            return import_command(self, subcommand, **options)
         handler = {"ss12000": self._ss12000, "school-csv": self._school_csv}[subcommand]
         run = handler(**options)
         if run.status != STATUS_DONE:

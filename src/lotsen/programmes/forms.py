@@ -1,0 +1,156 @@
+"""Forms for programme pages. They parse; the services validate and write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lotsen.programmes import indicators
+from lotsen.programmes.models import (
+    EducationLevel,
+    EntryStatus,
+    ExitStatus,
+    FollowupStatus,
+    ParticipationGender,
+    Sensitive,
+)
+
+ERROR_PERIOD = _("Slutdatumet måste vara samma dag som eller efter startdatumet.")
+UNKNOWN = [("", _("Vet inte än"))]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _methods_field():
+    from lotsen.support.models import Method
+
+    return forms.ModelMultipleChoiceField(
+        label=_("Metoder som används med deltagaren"),
+        queryset=Method.objects.filter(active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class EntryForm(forms.Form):
+    gender = forms.ChoiceField(
+        label=_("Kön"),
+        choices=ParticipationGender.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Som deltagaren själv uppger. ESF+ redovisar kvinnor, män och icke-binära."),
+    )
+    entry_date = forms.DateField(label=_("Startdatum"), widget=DateInput)
+    entry_status = forms.ChoiceField(
+        label=_("Situation på arbetsmarknaden vid start"),
+        choices=EntryStatus.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Välj en. Långtidsarbetslösa räknas också som arbetslösa."),
+    )
+    education_level = forms.ChoiceField(
+        label=_("Högsta avslutade utbildning"),
+        choices=[*EducationLevel.choices, *UNKNOWN],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    disability = forms.ChoiceField(
+        label=_("Har deltagaren en funktionsnedsättning?"),
+        choices=[*Sensitive.choices, *UNKNOWN],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("Frivillig uppgift. Redovisas bara som antal."),
+    )
+    foreign_background = forms.ChoiceField(
+        label=_("Har deltagaren utländsk bakgrund?"),
+        choices=[*Sensitive.choices, *UNKNOWN],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("Frivillig uppgift. Redovisas bara som antal."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["methods"] = _methods_field()
+
+
+class EnrolForm(EntryForm):
+    """A new participant: the person by personnummer, with names if Lotsen does not know
+    them yet."""
+
+    personal_identity_number = forms.CharField(
+        label=_("Personnummer"),
+        max_length=13,
+        help_text=_("ÅÅÅÅMMDD-NNNN"),
+    )
+    given_name = forms.CharField(
+        label=_("Förnamn"),
+        max_length=100,
+        required=False,
+        help_text=_("Behövs bara om personen inte redan finns i Lotsen."),
+    )
+    family_name = forms.CharField(
+        label=_("Efternamn"),
+        max_length=100,
+        required=False,
+        help_text=_("Behövs bara om personen inte redan finns i Lotsen."),
+    )
+    home_municipality_code = forms.CharField(
+        label=_("Folkbokföringskommun (kommunkod)"),
+        max_length=4,
+        required=False,
+        help_text=_("Fyra siffror. Behövs bara om personen inte redan finns i Lotsen."),
+    )
+
+    field_order = [
+        "personal_identity_number",
+        "given_name",
+        "family_name",
+        "home_municipality_code",
+    ]
+
+
+class ExitForm(forms.Form):
+    exit_date = forms.DateField(label=_("Slutdatum"), widget=DateInput)
+    exit_status = forms.ChoiceField(
+        label=_("Situation vid avslut"),
+        choices=ExitStatus.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Läget inom fyra veckor efter avslutet."),
+    )
+
+
+class FollowupForm(forms.Form):
+    followup_6m_status = forms.ChoiceField(
+        label=_("Situation sex månader efter avslut"),
+        choices=FollowupStatus.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class ReportForm(forms.Form):
+    subproject = forms.ChoiceField(label=_("Delprojekt"), required=False)
+    framework = forms.ChoiceField(
+        label=_("Indikatorramverk"),
+        choices=[(indicators.ESF_PLUS, "ESF+ 2021–2027"), (indicators.ESF_2014, "ESF 2014–2020")],
+        widget=forms.RadioSelect,
+    )
+    start = forms.DateField(label=_("Från och med"), widget=DateInput)
+    end = forms.DateField(label=_("Till och med"), widget=DateInput)
+
+    def __init__(self, *args, subprojects=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subproject"].choices = [("", _("Hela programmet"))] + [
+            (str(s.pk), s.name) for s in subprojects
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error(
+                "end", _("Slutdatumet måste vara samma dag som eller efter startdatumet.")
+            )
+        return data

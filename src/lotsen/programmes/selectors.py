@@ -1,0 +1,321 @@
+"""Reads for programmes.
+
+Programmes, sub-projects and counts are open to project leaders and evaluators (counts are
+suppressed for anyone outside the project team, see ``programmes.dashboard``). Anything
+naming a participant goes through ``PersonPolicy(purpose=PROGRAMME, category=PROGRAMME)``
+and is logged: a participant is shown only to the team of the sub-project they take part
+in (the policy grants the person; the sub-project filter keeps their participation in
+another organisation's sub-project out of sight).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from lotsen.accounts.actor import Actor
+from lotsen.accounts.models import Organisation, OrganisationKind, Role
+from lotsen.privacy.models import Action, Category, Purpose
+from lotsen.privacy.policy import PersonPolicy
+from lotsen.privacy.services import access_log_record
+from lotsen.programmes import indicators
+from lotsen.programmes.models import Participation, Programme, SubProject
+from lotsen.programmes.services import (
+    is_team_for_programme,
+    is_team_for_subproject,
+    team_subprojects_q,
+)
+
+PROGRAMME_ROLES = frozenset({Role.PROJECT_LEADER, Role.EVALUATOR})
+FOLLOWUP_NOTICE_DAYS = 14
+
+
+def may_view_programmes(actor: Actor | None) -> bool:
+    return actor is not None and actor.role in PROGRAMME_ROLES and actor.organisation is not None
+
+
+def programme_list_for(*, actor: Actor) -> list[Programme]:
+    if not may_view_programmes(actor):
+        return []
+    return list(
+        Programme.objects.select_related("lead_organisation").annotate(
+            subproject_count=Count("subprojects", distinct=True)
+        )
+    )
+
+
+def programme_get_for(*, actor: Actor, programme_id: int) -> Programme:
+    if not may_view_programmes(actor):
+        raise Http404
+    programme = (
+        Programme.objects.select_related("lead_organisation").filter(pk=programme_id).first()
+    )
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def subproject_get_for(*, actor: Actor, subproject_id: int) -> SubProject:
+    if not may_view_programmes(actor):
+        raise Http404
+    subproject = (
+        SubProject.objects.select_related("programme", "lead_organisation")
+        .prefetch_related("organisations", "goals")
+        .filter(pk=subproject_id)
+        .first()
+    )
+    if subproject is None:
+        raise Http404
+    return subproject
+
+
+def programme_is_team(*, actor: Actor, programme: Programme) -> bool:
+    return is_team_for_programme(actor, programme)
+
+
+def subproject_is_team(*, actor: Actor, subproject: SubProject) -> bool:
+    return is_team_for_subproject(actor, subproject)
+
+
+# --- Regions ------------------------------------------------------------------------------
+
+
+def _region_q(region: Organisation, prefix: str) -> Q:
+    return (
+        Q(**{prefix: region})
+        | Q(**{f"{prefix}__parent": region})
+        | Q(**{f"{prefix}__parent__parent": region})
+    )
+
+
+def subprojects_of(*, programme: Programme, region: Organisation | None = None) -> QuerySet:
+    """The programme's sub-projects; with a region, those whose lead or participating
+    organisations are the region or lie within it (as child or grandchild)."""
+    qs = programme.subprojects.select_related("lead_organisation", "lead_organisation__parent")
+    if region is not None:
+        ids = SubProject.objects.filter(
+            Q(programme=programme)
+            & (_region_q(region, "lead_organisation") | _region_q(region, "organisations"))
+        ).values("pk")
+        qs = qs.filter(pk__in=ids)
+    return qs.order_by("name")
+
+
+def _region_of(org: Organisation | None) -> Organisation | None:
+    for _depth in range(3):
+        if org is None:
+            return None
+        if org.kind == OrganisationKind.REGION:
+            return org
+        org = org.parent
+    return None
+
+
+def regions_of(*, programme: Programme) -> list[Organisation]:
+    """The regions a programme reaches: every region among its sub-projects' organisations
+    and their parents and grandparents."""
+    found: dict[int, Organisation] = {}
+    subprojects = programme.subprojects.select_related(
+        "lead_organisation__parent__parent"
+    ).prefetch_related("organisations__parent__parent")
+    for sub in subprojects:
+        for org in [sub.lead_organisation, *sub.organisations.all()]:
+            region = _region_of(org)
+            if region is not None:
+                found[region.pk] = region
+    return sorted(found.values(), key=lambda r: r.name)
+
+
+def region_of_subproject(subproject: SubProject) -> Organisation | None:
+    return _region_of(subproject.lead_organisation)
+
+
+# --- Aggregates ---------------------------------------------------------------------------
+
+
+def participation_records(*, subprojects: Iterable[SubProject] | QuerySet) -> list:
+    """The participation rows of these sub-projects as the indicator rules read them: ids,
+    date of birth and project data, no names. Counting needs no access log."""
+    ids = [s.pk for s in subprojects]
+    rows = Participation.objects.filter(subproject_id__in=ids).values_list(
+        "pk",
+        "person_id",
+        "subproject_id",
+        "person__date_of_birth",
+        "gender",
+        "entry_date",
+        "entry_status",
+        "education_level",
+        "disability",
+        "foreign_background",
+        "exit_date",
+        "exit_status",
+        "followup_6m_status",
+    )
+    return [
+        indicators.ParticipationRecord(
+            participation_id=r[0],
+            person_id=r[1],
+            subproject_id=r[2],
+            date_of_birth=r[3],
+            gender=r[4],
+            entry_date=r[5],
+            entry_status=r[6],
+            education_level=r[7],
+            disability=r[8],
+            foreign_background=r[9],
+            exit_date=r[10],
+            exit_status=r[11],
+            followup_6m_status=r[12],
+        )
+        for r in rows
+    ]
+
+
+def indicator_report_for(
+    *,
+    subprojects: Iterable[SubProject] | QuerySet,
+    framework: str,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date | None = None,
+) -> indicators.IndicatorReport:
+    today = today or dt.date.today()
+    return indicators.indicator_report(
+        participation_records(subprojects=subprojects),
+        framework=framework,
+        start=start,
+        end=end,
+        as_of=min(end, today),
+    )
+
+
+# --- Participants (personal data: policy and log) ----------------------------------------
+
+
+def _visible_participations(actor: Actor) -> QuerySet[Participation]:
+    if actor.role != Role.PROJECT_LEADER or actor.organisation is None:
+        return Participation.objects.none()
+    persons = PersonPolicy(actor).persons(purpose=Purpose.PROGRAMME, category=Category.PROGRAMME)
+    team = SubProject.objects.filter(team_subprojects_q(actor.organisation)).values("pk")
+    return Participation.objects.filter(person__in=persons, subproject__in=team)
+
+
+def _log(actor: Actor, participations: Iterable[Participation], object_type: str) -> None:
+    access_log_record(
+        actor=actor,
+        action=Action.VIEW,
+        purpose=Purpose.PROGRAMME,
+        person_ids=sorted({p.person_id for p in participations}),
+        object_type=object_type,
+    )
+
+
+@transaction.atomic
+def participation_list(*, actor: Actor, subproject: SubProject) -> list[Participation]:
+    """The sub-project's participation rows the actor may see, logged per person."""
+    rows = list(
+        _visible_participations(actor)
+        .filter(subproject=subproject)
+        .select_related("person")
+        .order_by("person__family_name", "person__given_name", "entry_date", "pk")
+    )
+    _log(actor, rows, "participation_list")
+    return rows
+
+
+@transaction.atomic
+def participation_get_for(*, actor: Actor, participation_id: int) -> Participation:
+    """One participation, or 404 for both "does not exist" and "not yours"."""
+    participation = (
+        _visible_participations(actor)
+        .select_related("person", "subproject", "subproject__programme")
+        .prefetch_related("methods")
+        .filter(pk=participation_id)
+        .first()
+    )
+    if participation is None:
+        raise Http404
+    _log(actor, [participation], "participation")
+    return participation
+
+
+@dataclass(frozen=True)
+class MissingRow:
+    participation: Participation
+    fields: list[str]
+    indicators: list[str]
+    form: str  # which form completes it: "edit" (entry data), "exit" or "followup"
+
+
+FIELD_LABELS = {
+    "education_level": _("Utbildningsnivå"),
+    "disability": _("Funktionsnedsättning"),
+    "foreign_background": _("Utländsk bakgrund"),
+    "exit_status": _("Situation vid avslut"),
+    "followup_6m_status": _("Situation sex månader efter avslut"),
+}
+
+
+@transaction.atomic
+def missing_data_list(*, actor: Actor, report: indicators.IndicatorReport) -> list[MissingRow]:
+    """The participants the report could not count for lack of data, for the team to
+    complete; only rows the actor may see, logged per person."""
+    wanted: dict[int, tuple[set[str], set[str]]] = {}
+    for key, entries in report.missing.items():
+        for m in entries:
+            fields, keys = wanted.setdefault(m.participation_id, (set(), set()))
+            fields.add(m.field)
+            keys.add(key)
+    if not wanted:
+        return []
+    rows = list(
+        _visible_participations(actor)
+        .filter(pk__in=list(wanted))
+        .select_related("person", "subproject")
+        .order_by("subproject__name", "person__family_name", "person__given_name", "pk")
+    )
+    _log(actor, rows, "participation_missing_data")
+    order = list(indicators.LABELS)
+    return [
+        MissingRow(
+            participation=p,
+            fields=[str(FIELD_LABELS[f]) for f in sorted(wanted[p.pk][0])],
+            indicators=sorted(wanted[p.pk][1], key=order.index),
+            form=_form_for(wanted[p.pk][0]),
+        )
+        for p in rows
+    ]
+
+
+def _form_for(fields: set[str]) -> str:
+    if "exit_status" in fields:
+        return "exit"
+    if "followup_6m_status" in fields:
+        return "followup"
+    return "edit"
+
+
+@transaction.atomic
+def followups_due_for(*, actor: Actor, today: dt.date) -> list[Participation]:
+    """Six-month follow-ups that fall due: exit date + 6 months on or before two weeks
+    from today, not yet recorded. For the actor's task list; logged per person."""
+    horizon = today + dt.timedelta(days=FOLLOWUP_NOTICE_DAYS)
+    # Six months before the horizon, with a few days' slack for month ends (31 August + 6
+    # months is 28 February); the exact rule is applied below.
+    latest_exit = indicators.add_months(horizon, -6) + dt.timedelta(days=3)
+    candidates = (
+        _visible_participations(actor)
+        .filter(exit_date__isnull=False, exit_date__lte=latest_exit, followup_6m_status="")
+        .select_related("person", "subproject")
+        .order_by("exit_date", "pk")
+    )
+    rows = [p for p in candidates if indicators.add_months(p.exit_date, 6) <= horizon]
+    _log(actor, rows, "participation_followups_due")
+    return rows

@@ -1,0 +1,322 @@
+"""Writes for programmes: participations (entry, exit, six-month follow-up).
+
+Only the project team writes: a project leader whose organisation leads the programme,
+leads the sub-project or takes part in it. Every write records an access-log entry in the
+same transaction, naming the person by id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from lotsen.accounts.actor import Actor
+from lotsen.accounts.models import Organisation, Role
+from lotsen.people.models import Gender, Person
+from lotsen.privacy.models import Action, Purpose
+from lotsen.privacy.services import access_log_record
+from lotsen.programmes.models import (
+    Participation,
+    ParticipationGender,
+    Programme,
+    SubProject,
+)
+
+ERROR_NOT_TEAM = "Bara projektledare i delprojektets organisationer kan registrera deltagare."
+ERROR_GENDER = "Ange kön: kvinna, man eller icke-binär."
+ERROR_ENTRY_OUTSIDE = "Startdatumet ska ligga inom delprojektets period ({start} – {end})."
+ERROR_ENTRY_FUTURE = "Startdatumet kan inte ligga i framtiden."
+ERROR_EXIT_FUTURE = "Slutdatumet kan inte ligga i framtiden."
+ERROR_EXIT_REQUIRED = "Ange slutdatum."
+ERROR_EXIT_STATUS_REQUIRED = "Ange situationen vid avslut."
+ERROR_FOLLOWUP_NOT_EXITED = "Deltagaren har inte avslutat sitt deltagande."
+ERROR_FOLLOWUP_TOO_EARLY = "Uppföljningen kan göras tidigast {date}, sex månader efter avslut."
+ERROR_FOLLOWUP_REQUIRED = "Ange situationen sex månader efter avslut."
+ERROR_OPEN_PARTICIPATION = (
+    "Personen deltar redan i delprojektet sedan {date}. Avsluta det deltagandet först."
+)
+
+# A person's self-described gender mapped to the three groups ESF+ reports; "not stated"
+# has no group and must be asked at entry.
+PERSON_GENDER_TO_PARTICIPATION = {
+    Gender.WOMAN: ParticipationGender.WOMAN,
+    Gender.MAN: ParticipationGender.MAN,
+    Gender.OTHER: ParticipationGender.NONBINARY,
+}
+PARTICIPATION_GENDER_TO_PERSON = {v: k for k, v in PERSON_GENDER_TO_PARTICIPATION.items()}
+
+
+def team_subprojects_q(organisation: Organisation | None) -> Q:
+    """Sub-projects whose team the organisation is in: the same three grounds as the
+    privacy policy's participants (``PersonPolicy._participants_of``)."""
+    if organisation is None:
+        return Q(pk__in=[])
+    return (
+        Q(lead_organisation=organisation)
+        | Q(organisations=organisation)
+        | Q(programme__lead_organisation=organisation)
+    )
+
+
+def is_team_for_subproject(actor: Actor, subproject: SubProject) -> bool:
+    if actor.role != Role.PROJECT_LEADER or actor.organisation is None:
+        return False
+    return (
+        SubProject.objects.filter(team_subprojects_q(actor.organisation), pk=subproject.pk)
+        .distinct()
+        .exists()
+    )
+
+
+def is_team_for_programme(actor: Actor, programme: Programme) -> bool:
+    """The programme's team: its lead organisation and every organisation leading or
+    taking part in one of its sub-projects. They see its numbers unsuppressed."""
+    if actor.role != Role.PROJECT_LEADER or actor.organisation is None:
+        return False
+    org = actor.organisation
+    if programme.lead_organisation_id == org.pk:
+        return True
+    return programme.subprojects.filter(Q(lead_organisation=org) | Q(organisations=org)).exists()
+
+
+def _require_team(actor: Actor | None, subproject: SubProject) -> None:
+    # ``actor`` is None only for imports and the demo, which record their own runs.
+    if actor is not None and not is_team_for_subproject(actor, subproject):
+        raise PermissionDenied(ERROR_NOT_TEAM)
+
+
+def _log(actor: Actor | None, action: str, participation: Participation) -> None:
+    if actor is not None:
+        access_log_record(
+            actor=actor,
+            action=action,
+            purpose=Purpose.PROGRAMME,
+            person_ids=[participation.person_id],
+            object_type="participation",
+            object_id=str(participation.pk),
+        )
+
+
+@transaction.atomic
+def participation_create(
+    *,
+    actor: Actor | None,
+    subproject: SubProject,
+    person: Person,
+    entry_date: dt.date,
+    entry_status: str,
+    gender: str = "",
+    education_level: str = "",
+    disability: str = "",
+    foreign_background: str = "",
+    methods: Iterable = (),
+    today: dt.date | None = None,
+) -> Participation:
+    """A person enters a sub-project (or re-enters: a new row, counted once)."""
+    _require_team(actor, subproject)
+    today = today or dt.date.today()
+    gender = gender or PERSON_GENDER_TO_PARTICIPATION.get(person.gender, "")
+    errors: dict[str, str] = {}
+    if not gender:
+        errors["gender"] = ERROR_GENDER
+    if entry_date and entry_date > today:
+        errors["entry_date"] = ERROR_ENTRY_FUTURE
+    elif entry_date and not (subproject.start <= entry_date <= subproject.end):
+        errors["entry_date"] = ERROR_ENTRY_OUTSIDE.format(
+            start=subproject.start.isoformat(), end=subproject.end.isoformat()
+        )
+    open_row = Participation.objects.filter(
+        person=person, subproject=subproject, exit_date__isnull=True
+    ).first()
+    if open_row is not None:
+        errors["entry_date"] = ERROR_OPEN_PARTICIPATION.format(date=open_row.entry_date.isoformat())
+    if errors:
+        raise ValidationError(errors)
+    participation = Participation(
+        person=person,
+        subproject=subproject,
+        gender=gender,
+        entry_date=entry_date,
+        entry_status=entry_status,
+        education_level=education_level or "",
+        disability=disability or "",
+        foreign_background=foreign_background or "",
+    )
+    participation.full_clean()
+    participation.save()
+    if methods:
+        participation.methods.set(methods)
+    _log(actor, Action.CREATE, participation)
+    return participation
+
+
+@transaction.atomic
+def participation_update(
+    *,
+    actor: Actor | None,
+    participation: Participation,
+    gender: str,
+    entry_date: dt.date,
+    entry_status: str,
+    education_level: str = "",
+    disability: str = "",
+    foreign_background: str = "",
+    methods: Iterable | None = None,
+) -> Participation:
+    """Correct or complete the entry data."""
+    _require_team(actor, participation.subproject)
+    if not gender:
+        raise ValidationError({"gender": ERROR_GENDER})
+    subproject = participation.subproject
+    if entry_date and not (subproject.start <= entry_date <= subproject.end):
+        raise ValidationError(
+            {
+                "entry_date": ERROR_ENTRY_OUTSIDE.format(
+                    start=subproject.start.isoformat(), end=subproject.end.isoformat()
+                )
+            }
+        )
+    participation.gender = gender
+    participation.entry_date = entry_date
+    participation.entry_status = entry_status
+    participation.education_level = education_level or ""
+    participation.disability = disability or ""
+    participation.foreign_background = foreign_background or ""
+    participation.full_clean()
+    participation.save()
+    if methods is not None:
+        participation.methods.set(methods)
+    _log(actor, Action.UPDATE, participation)
+    return participation
+
+
+@transaction.atomic
+def participation_exit(
+    *,
+    actor: Actor | None,
+    participation: Participation,
+    exit_date: dt.date | None,
+    exit_status: str,
+    today: dt.date | None = None,
+) -> Participation:
+    """The participant leaves, with the situation upon leaving (within four weeks)."""
+    _require_team(actor, participation.subproject)
+    today = today or dt.date.today()
+    errors: dict[str, str] = {}
+    if not exit_date:
+        errors["exit_date"] = ERROR_EXIT_REQUIRED
+    elif exit_date > today:
+        errors["exit_date"] = ERROR_EXIT_FUTURE
+    if not exit_status:
+        errors["exit_status"] = ERROR_EXIT_STATUS_REQUIRED
+    if errors:
+        raise ValidationError(errors)
+    participation.exit_date = exit_date
+    participation.exit_status = exit_status
+    participation.full_clean()
+    participation.save()
+    _log(actor, Action.UPDATE, participation)
+    return participation
+
+
+@transaction.atomic
+def participation_followup(
+    *,
+    actor: Actor | None,
+    participation: Participation,
+    followup_6m_status: str,
+    today: dt.date | None = None,
+) -> Participation:
+    """Record the situation six months after leaving."""
+    from lotsen.programmes.indicators import add_months
+
+    _require_team(actor, participation.subproject)
+    today = today or dt.date.today()
+    if participation.exit_date is None:
+        raise ValidationError({"followup_6m_status": ERROR_FOLLOWUP_NOT_EXITED})
+    due = add_months(participation.exit_date, 6)
+    # A little early is fine (the task falls due two weeks before), not months early.
+    if due - dt.timedelta(days=14) > today:
+        raise ValidationError(
+            {"followup_6m_status": ERROR_FOLLOWUP_TOO_EARLY.format(date=due.isoformat())}
+        )
+    if not followup_6m_status:
+        raise ValidationError({"followup_6m_status": ERROR_FOLLOWUP_REQUIRED})
+    participation.followup_6m_status = followup_6m_status
+    participation.full_clean()
+    participation.save()
+    _log(actor, Action.UPDATE, participation)
+    return participation
+
+
+ERROR_NAME_REQUIRED = "Ange förnamn och efternamn för en person som inte finns i Lotsen."
+ERROR_HOME_MUNICIPALITY = (
+    "Ange folkbokföringskommun (fyra siffror) för en person som inte finns i Lotsen."
+)
+
+
+@transaction.atomic
+def participant_enrol(
+    *,
+    actor: Actor,
+    subproject: SubProject,
+    personal_identity_number: str,
+    given_name: str = "",
+    family_name: str = "",
+    home_municipality_code: str = "",
+    gender: str,
+    entry_date: dt.date,
+    entry_status: str,
+    education_level: str = "",
+    disability: str = "",
+    foreign_background: str = "",
+    methods: Iterable = (),
+    today: dt.date | None = None,
+) -> Participation:
+    """A young person starts in a sub-project: found by personnummer, or created when
+    Lotsen does not know them yet. The number is never echoed in an error."""
+    from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
+    from lotsen.people.services import person_create
+
+    _require_team(actor, subproject)
+    try:
+        number = parse_identity_number(personal_identity_number)
+    except InvalidIdentityNumber as exc:
+        raise ValidationError({"personal_identity_number": str(exc)}) from exc
+    person = Person.objects.filter(personal_identity_number=number.normalized).first()
+    if person is None:
+        errors = {}
+        if not given_name.strip() or not family_name.strip():
+            errors["given_name"] = ERROR_NAME_REQUIRED
+        from lotsen.accounts.codes import is_municipality_code
+
+        if not is_municipality_code(home_municipality_code):
+            errors["home_municipality_code"] = ERROR_HOME_MUNICIPALITY
+        if errors:
+            raise ValidationError(errors)
+        person = person_create(
+            actor=actor,
+            purpose=Purpose.PROGRAMME,
+            personal_identity_number=number.normalized,
+            given_name=given_name,
+            family_name=family_name,
+            home_municipality_code=home_municipality_code,
+            gender=PARTICIPATION_GENDER_TO_PERSON.get(gender, Gender.NOT_STATED),
+        )
+    return participation_create(
+        actor=actor,
+        subproject=subproject,
+        person=person,
+        gender=gender,
+        entry_date=entry_date,
+        entry_status=entry_status,
+        education_level=education_level,
+        disability=disability,
+        foreign_background=foreign_background,
+        methods=methods,
+        today=today,
+    )

@@ -1,0 +1,342 @@
+"""Participations through services and selectors: validation naming fields, the team
+rule, the privacy policy's participants, access logging, and follow-ups falling due."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from lotsen.privacy.models import AccessLogEntry, Category, Purpose
+from lotsen.privacy.policy import PersonPolicy
+from lotsen.programmes import services
+from lotsen.programmes.models import Participation
+from lotsen.programmes.selectors import (
+    followups_due_for,
+    indicator_report_for,
+    missing_data_list,
+    participation_get_for,
+    participation_list,
+    regions_of,
+    subprojects_of,
+)
+from tests.factories import PersonFactory
+from tests.programmes.conftest import D, participant
+
+TODAY = D(2026, 3, 1)
+
+
+def test_create_maps_the_persons_gender_and_logs(subprojects, leader_a):
+    person = PersonFactory(gender="other", date_of_birth=D(2006, 1, 1))
+    p = services.participation_create(
+        actor=leader_a,
+        subproject=subprojects["a"],
+        person=person,
+        entry_date=D(2025, 5, 1),
+        entry_status="inactive",
+        today=TODAY,
+    )
+    assert p.gender == "nonbinary"
+    log = AccessLogEntry.objects.get(person=person)
+    assert (log.action, log.purpose, log.object_type) == ("create", "programme", "participation")
+
+
+def test_create_needs_a_gender_when_the_person_has_none(subprojects, leader_a):
+    person = PersonFactory(gender="not_stated")
+    with pytest.raises(ValidationError) as error:
+        services.participation_create(
+            actor=leader_a,
+            subproject=subprojects["a"],
+            person=person,
+            entry_date=D(2025, 5, 1),
+            entry_status="inactive",
+            today=TODAY,
+        )
+    assert error.value.message_dict == {"gender": [services.ERROR_GENDER]}
+    assert not Participation.objects.exists()
+
+
+def test_create_refuses_dates_outside_the_subproject_and_open_duplicates(subprojects, leader_a):
+    person = PersonFactory(gender="woman")
+    kwargs = dict(
+        actor=leader_a,
+        subproject=subprojects["a"],
+        person=person,
+        entry_status="inactive",
+        today=TODAY,
+    )
+    with pytest.raises(ValidationError) as error:
+        services.participation_create(entry_date=D(2023, 12, 31), **kwargs)
+    assert list(error.value.message_dict) == ["entry_date"]
+    with pytest.raises(ValidationError) as error:
+        services.participation_create(entry_date=D(2026, 3, 2), **kwargs)
+    assert error.value.message_dict["entry_date"] == [services.ERROR_ENTRY_FUTURE]
+    services.participation_create(entry_date=D(2025, 1, 1), **kwargs)
+    with pytest.raises(ValidationError) as error:
+        services.participation_create(entry_date=D(2025, 6, 1), **kwargs)
+    assert "2025-01-01" in error.value.message_dict["entry_date"][0]
+
+
+def test_only_the_team_writes(subprojects, leader_south, evaluator, outsider_leader):
+    person = PersonFactory(gender="man")
+    for actor in (leader_south, evaluator, outsider_leader):
+        with pytest.raises(PermissionDenied):
+            services.participation_create(
+                actor=actor,
+                subproject=subprojects["a"],
+                person=person,
+                entry_date=D(2025, 1, 1),
+                entry_status="employed",
+                today=TODAY,
+            )
+
+
+def test_exit_and_followup_validate_and_save(subprojects, leader_a):
+    p = participant(subprojects["a"], entry_date=D(2025, 1, 10))
+    with pytest.raises(ValidationError) as error:
+        services.participation_exit(
+            actor=leader_a, participation=p, exit_date=None, exit_status="", today=TODAY
+        )
+    assert error.value.message_dict == {
+        "exit_date": [services.ERROR_EXIT_REQUIRED],
+        "exit_status": [services.ERROR_EXIT_STATUS_REQUIRED],
+    }
+    with pytest.raises(ValidationError) as error:
+        services.participation_exit(
+            actor=leader_a,
+            participation=p,
+            exit_date=D(2025, 1, 9),
+            exit_status="employed",
+            today=TODAY,
+        )
+    assert list(error.value.message_dict) == ["exit_date"]
+    p.refresh_from_db()
+    assert p.exit_date is None
+
+    services.participation_exit(
+        actor=leader_a,
+        participation=p,
+        exit_date=D(2025, 9, 1),
+        exit_status="employed",
+        today=TODAY,
+    )
+    # Six months after 1 September is 1 March; two weeks early is allowed, not more.
+    with pytest.raises(ValidationError) as error:
+        services.participation_followup(
+            actor=leader_a,
+            participation=p,
+            followup_6m_status="employed",
+            today=D(2026, 2, 14),
+        )
+    assert "2026-03-01" in error.value.message_dict["followup_6m_status"][0]
+    services.participation_followup(
+        actor=leader_a, participation=p, followup_6m_status="employed", today=D(2026, 2, 15)
+    )
+    p.refresh_from_db()
+    assert (p.exit_status, p.followup_6m_status) == ("employed", "employed")
+
+
+def test_followup_before_exit_is_refused(subprojects, leader_a):
+    p = participant(subprojects["a"])
+    with pytest.raises(ValidationError) as error:
+        services.participation_followup(
+            actor=leader_a, participation=p, followup_6m_status="improved", today=TODAY
+        )
+    assert error.value.message_dict == {"followup_6m_status": [services.ERROR_FOLLOWUP_NOT_EXITED]}
+
+
+def test_enrol_creates_a_person_without_echoing_the_number(subprojects, leader_a):
+    with pytest.raises(ValidationError) as error:
+        services.participant_enrol(
+            actor=leader_a,
+            subproject=subprojects["a"],
+            personal_identity_number="20050401-1235",
+            gender="woman",
+            entry_date=D(2025, 1, 1),
+            entry_status="inactive",
+            today=TODAY,
+        )
+    assert "20050401" not in str(error.value)
+    number = "200504011234"
+    from lotsen.people.identity import luhn_check_digit
+
+    number = number[:11] + str(luhn_check_digit(number[2:11]))
+    with pytest.raises(ValidationError) as error:
+        services.participant_enrol(
+            actor=leader_a,
+            subproject=subprojects["a"],
+            personal_identity_number=number,
+            gender="woman",
+            entry_date=D(2025, 1, 1),
+            entry_status="inactive",
+            today=TODAY,
+        )
+    assert set(error.value.message_dict) == {"given_name", "home_municipality_code"}
+    p = services.participant_enrol(
+        actor=leader_a,
+        subproject=subprojects["a"],
+        personal_identity_number=number,
+        given_name="Sara",
+        family_name="Ek",
+        home_municipality_code="2480",
+        gender="nonbinary",
+        entry_date=D(2025, 1, 1),
+        entry_status="inactive",
+        today=TODAY,
+    )
+    assert p.person.gender == "other" and p.gender == "nonbinary"
+    assert p.person.date_of_birth == D(2005, 4, 1)
+
+
+# --- The policy: who sees which participants ---------------------------------------------
+
+
+def test_participants_are_seen_by_the_team_only(
+    subprojects, region_leader, leader_a, leader_south, outsider_leader, evaluator
+):
+    in_a = participant(subprojects["a"])
+    in_south = participant(subprojects["south"])
+    # The region leads the programme: both. Kommun A leads A: only A's.
+    assert {p.pk for p in participation_list(actor=region_leader, subproject=subprojects["a"])} == {
+        in_a.pk
+    }
+    assert participation_list(actor=region_leader, subproject=subprojects["south"]) == [in_south]
+    assert participation_list(actor=leader_a, subproject=subprojects["a"]) == [in_a]
+    assert participation_list(actor=leader_a, subproject=subprojects["south"]) == []
+    # Another organisation's project leader and the evaluator see nobody.
+    for actor in (outsider_leader, evaluator):
+        for sub in subprojects.values():
+            assert participation_list(actor=actor, subproject=sub) == []
+        with pytest.raises(Http404):
+            participation_get_for(actor=actor, participation_id=in_a.pk)
+    with pytest.raises(Http404):
+        participation_get_for(actor=leader_south, participation_id=in_a.pk)
+    assert (
+        not PersonPolicy(outsider_leader)
+        .persons(purpose=Purpose.PROGRAMME, category=Category.PROGRAMME)
+        .exists()
+    )
+
+
+def test_a_participant_in_two_subprojects_is_shown_only_where_the_actor_is_team(
+    subprojects, leader_south
+):
+    p = participant(subprojects["a"])
+    same_person_south = Participation.objects.create(
+        person=p.person,
+        subproject=subprojects["south"],
+        gender="woman",
+        entry_date=D(2025, 3, 1),
+        entry_status="inactive",
+    )
+    # The policy grants the person (participant in Syd), but A's row stays hidden.
+    assert participation_list(actor=leader_south, subproject=subprojects["a"]) == []
+    assert participation_list(actor=leader_south, subproject=subprojects["south"]) == [
+        same_person_south
+    ]
+    with pytest.raises(Http404):
+        participation_get_for(actor=leader_south, participation_id=p.pk)
+
+
+def test_reads_are_logged_per_person(subprojects, leader_a):
+    rows = [participant(subprojects["a"]) for _ in range(3)]
+    AccessLogEntry.objects.all().delete()
+    participation_list(actor=leader_a, subproject=subprojects["a"])
+    logged = AccessLogEntry.objects.filter(object_type="participation_list")
+    assert sorted(logged.values_list("person_id", flat=True)) == sorted(r.person_id for r in rows)
+    assert set(logged.values_list("purpose", flat=True)) == {"programme"}
+    participation_get_for(actor=leader_a, participation_id=rows[0].pk)
+    assert AccessLogEntry.objects.filter(object_type="participation").count() == 1
+
+
+def test_missing_data_list_names_only_visible_participants(subprojects, leader_a):
+    gap_a = participant(subprojects["a"], education_level="")
+    participant(subprojects["south"], education_level="")
+    report = indicator_report_for(
+        subprojects=list(subprojects.values()),
+        framework="esfplus",
+        start=D(2025, 1, 1),
+        end=D(2025, 12, 31),
+    )
+    assert report.missing_count() == 2
+    rows = missing_data_list(actor=leader_a, report=report)
+    assert [r.participation.pk for r in rows] == [gap_a.pk]
+    assert rows[0].fields == ["Utbildningsnivå"] and rows[0].form == "edit"
+    assert rows[0].indicators == ["isced_0_2", "isced_3_4", "isced_5_8"]
+
+
+def test_followups_due_within_two_weeks(subprojects, leader_a, leader_south):
+    today = D(2026, 3, 1)
+    due = participant(subprojects["a"], exit_date=D(2025, 9, 15), exit_status="employed")
+    done = participant(
+        subprojects["a"],
+        exit_date=D(2025, 8, 1),
+        exit_status="employed",
+        followup_6m_status="employed",
+    )
+    later = participant(subprojects["a"], exit_date=D(2025, 9, 16), exit_status="employed")
+    month_end = participant(
+        subprojects["a"],
+        entry_date=D(2025, 1, 1),
+        exit_date=D(2025, 8, 31),
+        exit_status="in_education",
+    )
+    still_in = participant(subprojects["a"])
+    rows = followups_due_for(actor=leader_a, today=today)
+    # 15 September + 6 months = 15 March = today + 14 days; 16 September is a day later.
+    assert [r.pk for r in rows] == [month_end.pk, due.pk]
+    assert done not in rows and later not in rows and still_in not in rows
+    assert followups_due_for(actor=leader_south, today=today) == []
+
+
+def test_regions_and_region_filter(programme, subprojects, orgs):
+    assert regions_of(programme=programme) == [orgs["region"], orgs["other_region"]]
+    north = list(subprojects_of(programme=programme, region=orgs["region"]))
+    assert north == [subprojects["a"], subprojects["b"]]
+    # A sub-project led elsewhere is in a region when one of its organisations is there.
+    subprojects["south"].organisations.add(orgs["a"])
+    north = list(subprojects_of(programme=programme, region=orgs["region"]))
+    assert north == [subprojects["a"], subprojects["b"], subprojects["south"]]
+    # The region itself (as the lead) and a grandchild count too.
+    from tests.factories import OrganisationFactory
+
+    unit = OrganisationFactory(name="Enhet", parent=orgs["other_region"])
+    school = OrganisationFactory(name="Skolan", parent=unit)
+    subprojects["b"].organisations.set([school])
+    assert subprojects["b"] in subprojects_of(programme=programme, region=orgs["other_region"])
+    assert list(subprojects_of(programme=programme)) == list(programme.subprojects.order_by("name"))
+
+
+def test_indicator_report_for_subprojects_counts_once_per_subproject(subprojects):
+    p = participant(subprojects["a"], gender="man")
+    participant(subprojects["a"], gender="nonbinary")
+    Participation.objects.create(
+        person=p.person,
+        subproject=subprojects["a"],
+        gender="man",
+        entry_date=D(2025, 8, 1),
+        entry_status="employed",
+    )
+    Participation.objects.create(
+        person=p.person,
+        subproject=subprojects["b"],
+        gender="man",
+        entry_date=D(2025, 8, 1),
+        entry_status="employed",
+    )
+    report = indicator_report_for(
+        subprojects=[subprojects["a"], subprojects["b"]],
+        framework="esfplus",
+        start=D(2025, 1, 1),
+        end=D(2025, 12, 31),
+        today=dt.date(2026, 1, 1),
+    )
+    assert report.as_dict()["total_participants"] == {
+        "women": 0,
+        "men": 2,
+        "nonbinary": 1,
+        "total": 3,
+    }
+    assert report.as_dict()["employed"]["total"] == 1
