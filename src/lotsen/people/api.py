@@ -47,9 +47,13 @@ class PersonDetailSerializer(PersonSerializer):
         }
 
 
+# A larger OFFSET overflows the database's integer: a 500 on SQLite and PostgreSQL alike.
+MAX_OFFSET = 10_000
+
+
 class PersonSearchSerializer(serializers.Serializer):
     q = serializers.CharField(max_length=100, help_text="Namn eller helt personnummer")
-    offset = serializers.IntegerField(min_value=0, default=0)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
 
 
 ERROR_NUMBER_IN_URL = "Sök på personnummer med POST /api/v1/persons/search/, aldrig i en URL."
@@ -69,7 +73,7 @@ class PersonViewSet(viewsets.ViewSet):
         if query and _looks_like_identity_number(query):
             raise ValidationError({"q": [ERROR_NUMBER_IN_URL]})
         try:
-            offset = max(int(request.query_params.get("offset", 0)), 0)
+            offset = min(max(int(request.query_params.get("offset", 0)), 0), MAX_OFFSET)
         except ValueError:
             offset = 0
         return self._results(request, query=query, offset=offset)

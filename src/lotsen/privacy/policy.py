@@ -173,8 +173,8 @@ class CasePolicy:
     - A note is read by the organisation that wrote it, and by others who see the case when
       a consent names them and the note's category: health-related notes therefore stay
       inside the writing organisation unless the young person has said otherwise.
-    - A referral is seen by its sender, and by its receiver while a consent names the
-      receiver (the consent the referral relies on).
+    - A referral is seen by its sender while the sender sees the case, and by its receiver
+      while a consent names the receiver (the consent the referral relies on).
     - A handover is seen by the school that wrote it, and by the receiving school while a
       consent names it and school data.
     - The young person sees their own cases.
@@ -230,7 +230,10 @@ class CasePolicy:
     def referrals_q(self) -> Q:
         if not self.is_staff():
             return _nothing()
-        return Q(from_organisation=self.org) | Q(
+        # The sender reads its referrals only while it still sees the case: an organisation
+        # that referred onward from a case it reached through consent loses the referral
+        # together with the case when the consent is withdrawn.
+        return Q(from_organisation=self.org, case__in=self.cases().values("pk")) | Q(
             to_organisation=self.org,
             consent__in=self._persons._consents_covering(self.org, Category.SUPPORT),
         )
