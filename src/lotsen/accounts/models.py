@@ -46,6 +46,15 @@ class Organisation(models.Model):
     municipality_code = models.CharField(_("kommunkod"), max_length=4, blank=True, db_index=True)
     school_unit_code = models.CharField(_("skolenhetskod"), max_length=8, blank=True, db_index=True)
     organisation_number = models.CharField(_("organisationsnummer"), max_length=11, blank=True)
+    # The organisation's own rule on consent: below this age a guardian must consent too
+    # (e.g. social services for young children); empty means the young person's own
+    # consent is enough when they are mature enough to give it.
+    guardian_consent_below_age = models.PositiveSmallIntegerField(
+        _("vårdnadshavare samtycker också för unga under (år)"),
+        null=True,
+        blank=True,
+        help_text=_("Lämna tomt om den ungas eget samtycke räcker."),
+    )
 
     class Meta:
         verbose_name = _("organisation")

@@ -456,6 +456,7 @@ def _organisations_create() -> _DemoOrganisations:
             kind=OrganisationKind.SOCIAL_SERVICES,
             parent=municipality,
             municipality_code=DEMO_MUNICIPALITY_CODE,
+            guardian_consent_below_age=15,
         ),
         health_care=organisation_create(
             name=DEMO_HEALTH_CARE_NAME,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Organisation, Role
+from lotsen.people.identity import age_on
 from lotsen.people.models import Person
 from lotsen.privacy.models import (
     AccessLogEntry,
@@ -31,6 +32,9 @@ ERROR_CONSENT_EXPIRY = (
     "Slutdatumet måste vara samma dag som eller efter datumet då samtycket lämnades."
 )
 ERROR_CONSENT_GUARDIAN_NAME = "Ange vårdnadshavarens namn."
+ERROR_CONSENT_GUARDIAN_REQUIRED = (
+    "{organisation} kräver att vårdnadshavare också samtycker för unga under {age} år."
+)
 ERROR_CONSENT_ALREADY_WITHDRAWN = "Samtycket är redan återkallat."
 ERROR_EMERGENCY_REASON = "Skriv skälet till nödåtkomsten (minst 20 tecken)."
 ERROR_EMERGENCY_ROLE = "Din roll kan inte använda nödåtkomst."
@@ -92,6 +96,15 @@ def consent_record(
         errors["expires_on"] = ERROR_CONSENT_EXPIRY
     if given_by in (ConsentGiver.GUARDIAN, ConsentGiver.BOTH) and not guardian_name.strip():
         errors["guardian_name"] = ERROR_CONSENT_GUARDIAN_NAME
+    if given_by == ConsentGiver.YOUNG_PERSON:
+        age = age_on(person.date_of_birth, given_on)
+        for organisation in organisations:
+            limit = organisation.guardian_consent_below_age
+            if limit is not None and age < limit:
+                errors["given_by"] = ERROR_CONSENT_GUARDIAN_REQUIRED.format(
+                    organisation=organisation.name, age=limit
+                )
+                break
     if errors:
         raise ValidationError(errors)
 
