@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from lotsen.kaa import cohort, services
+from lotsen.kaa import services
 from lotsen.kaa.models import (
     CohortMembership,
     Contact,
@@ -19,6 +19,7 @@ from lotsen.kaa.models import (
     RetentionRun,
 )
 from lotsen.kaa.retention import kaa_retention_run, retention_years
+from lotsen.people.identity import age_on
 from tests.kaa.conftest import M, refresh, today, years_ago, young
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,7 @@ def test_notices_and_population_data_have_their_own_clocks(old_and_current, coun
     result = kaa_retention_run(today=today())
     assert result.counts["notices_deleted"] == 1
     # ``old`` turned 20 three years ago or more: nothing can put them in a cohort again.
-    assert cohort.age_on(old.date_of_birth, today()) >= 23
+    assert age_on(old.date_of_birth, today()) >= 23
     assert not ResidencePeriod.objects.filter(person=old).exists()
     assert ResidencePeriod.objects.filter(person=current).exists()
 

@@ -210,10 +210,6 @@ def turns(birth_date: dt.date, years: int) -> dt.date:
         return dt.date(birth_date.year + years, 3, 1)
 
 
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
 def outcome_from_end_reason(text: str) -> str:
     """Read a source's free-text end reason ("Gymnasieexamen", "Studiebevis", "Avbrott")."""
     lowered = (text or "").strip().lower()

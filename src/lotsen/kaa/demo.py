@@ -50,6 +50,7 @@ from lotsen.kaa.models import (
     ResidencePeriod,
 )
 from lotsen.kaa.services import kaa_cohort_refresh, notice_send
+from lotsen.people.identity import age_on
 from lotsen.people.models import Person
 
 TARGET_SHARE = 0.09
@@ -170,7 +171,7 @@ def _young_registered(*, municipality_code: str, today: dt.date) -> int:
         .filter(moved_out__isnull=True)
         .values_list("person__date_of_birth", flat=True)
     )
-    return sum(1 for born in births if 16 <= cohort.age_on(born, today) <= 19)
+    return sum(1 for born in births if 16 <= age_on(born, today) <= 19)
 
 
 def _residences_create(
@@ -183,7 +184,7 @@ def _residences_create(
     for pk, born, coordination in persons.values_list(
         "pk", "date_of_birth", "is_coordination_number"
     ):
-        age = cohort.age_on(born, today)
+        age = age_on(born, today)
         if coordination and 16 <= age <= 19 and rng.random() < 0.5:
             arrived = today - dt.timedelta(days=rng.randint(60, 500))
             periods.append(

@@ -30,6 +30,7 @@ from lotsen.kaa.selectors import (
     status_of,
     with_status,
 )
+from lotsen.people.identity import age_on
 
 GENDER_GROUPS = (
     ("woman", gettext_lazy("Kvinnor")),
@@ -60,7 +61,7 @@ def _age_group(age: int) -> int:
 
 def _age(birth_date: dt.date | None, birth_year: int | None, day: dt.date) -> int:
     if birth_date is not None:
-        return cohort.age_on(birth_date, day)
+        return age_on(birth_date, day)
     # Anonymised rows keep only the birth year; mid-year is the best guess.
     return day.year - (birth_year or day.year) - (1 if day.month < 7 else 0)
 

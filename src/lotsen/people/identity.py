@@ -29,6 +29,12 @@ class InvalidIdentityNumber(ValueError):
     """The number is not a valid personnummer or samordningsnummer; ``str()`` says why."""
 
 
+def age_on(born: dt.date, day: dt.date) -> int:
+    """Whole years on ``day``; the birthday itself counts as reached (a 29 February child
+    turns a year older on 1 March in other years)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 def luhn_check_digit(digits: str) -> int:
     """The Luhn check digit for ``digits`` (weights 2,1,2,1,... from the left)."""
     total = 0

@@ -45,6 +45,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from lotsen.kaa import suppression
+from lotsen.people.identity import age_on
 
 ESF_PLUS = "esfplus"
 ESF_2014 = "esf2014"
@@ -247,11 +248,6 @@ class IndicatorReport:
 
     def missing_count(self) -> int:
         return len({(m.person_id, m.subproject_id) for ms in self.missing.values() for m in ms})
-
-
-def age_on(born: dt.date, day: dt.date) -> int:
-    """Whole years on ``day``; the birthday itself counts as reached."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
