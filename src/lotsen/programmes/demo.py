@@ -106,15 +106,6 @@ SUBPROJECT_THEMES = (
     "Hälsa och framtid",
     "Praktik och handledning",
 )
-METHODS = (
-    ("Individuell coachning", "Regelbundna samtal med en coach utifrån den ungas egna mål."),
-    ("Studie- och yrkesvägledning", "Vägledning om utbildning och yrken, enskilt och i grupp."),
-    ("Praktik med handledare", "Arbetsplatspraktik med en utsedd handledare på arbetsplatsen."),
-    ("Motiverande samtal", "Samtalsmetod som stärker den egna motivationen till förändring."),
-    ("Supported employment (IPS)", "Stöd att få och behålla ett arbete på den öppna marknaden."),
-    ("Gruppverksamhet", "Återkommande träffar i grupp med fokus på vardag och hälsa."),
-)
-
 GENDERS = (("woman", 47), ("man", 50), ("nonbinary", 3))
 ENTRY_STATUSES = (
     ("unemployed", 24),
@@ -188,9 +179,10 @@ def programme_demo_seed(
 
 
 def _others_seed(programme: Programme, summary: ProgrammeDemoSummary) -> None:
-    """Budgets and events for the programme, written by the finance and events apps."""
+    """Budgets, events and a youth survey for the programme, written by their own apps."""
     from lotsen.events.demo import events_demo_seed
     from lotsen.finance.demo import finance_demo_seed
+    from lotsen.surveys.demo import surveys_demo_seed
 
     money = finance_demo_seed(programme)
     summary.extras.append(
@@ -201,26 +193,20 @@ def _others_seed(programme: Programme, summary: ProgrammeDemoSummary) -> None:
     summary.extras.append(
         f"evenemang: {events.events_created} nya, {events.registrations_created} anmälningar"
     )
+    surveys = surveys_demo_seed(programme)
+    summary.extras.append(
+        f"enkäter: {surveys.surveys_created} nya, {surveys.responses_created} svar"
+    )
 
 
 def _methods() -> list:
-    """The methods catalogue the participants' methods come from: the insights app's demo
-    catalogue (with its evidence notes) when it is there, else a short list of our own."""
+    """The methods catalogue the participants' methods come from (the insights app's demo
+    catalogue, with its evidence notes)."""
+    from lotsen.insights.demo import methods_demo_seed
     from lotsen.support.models import Method
 
-    try:
-        from lotsen.insights.demo import methods_demo_seed
-    except ImportError:
-        methods_demo_seed = None
-    if methods_demo_seed is not None:
-        methods_demo_seed()
-    methods = list(Method.objects.filter(active=True).order_by("name"))
-    if not methods:
-        methods = [
-            Method.objects.get_or_create(name=name, defaults={"description": text})[0]
-            for name, text in METHODS
-        ]
-    return methods
+    methods_demo_seed()
+    return list(Method.objects.filter(active=True).order_by("name"))
 
 
 def _organisations() -> tuple[dict[str, Organisation], dict[str, list[Organisation]]]:
