@@ -66,9 +66,10 @@ def test_a_case_opens_with_plan_and_the_opener_as_contact_person(mentor, pupil):
     assert case.plan.version == 1
     member = TeamMember.objects.get(case=case)
     assert (member.user, member.role) == (mentor.user, "contact_person")
-    assert AccessLogEntry.objects.filter(
-        person=pupil, object_type="case", action="create"
-    ).count() == 1
+    assert (
+        AccessLogEntry.objects.filter(person=pupil, object_type="case", action="create").count()
+        == 1
+    )
 
 
 def test_one_open_case_per_person_and_organisation(mentor, pupil, school):
@@ -181,9 +182,7 @@ def test_decline_needs_a_reason_and_only_the_sender_revokes(
         referral_accept(actor=coach, referral=referral)
 
 
-def test_health_notes_stay_in_the_writing_organisation(
-    mentor, nurse, coach, pupil, social, clinic
-):
+def test_health_notes_stay_in_the_writing_organisation(mentor, nurse, coach, pupil, social, clinic):
     consent_create(person=pupil, organisations=[social, clinic], categories=["support"])
     case = open_case(mentor, pupil)
     team_member_add(actor=mentor, case=case, organisation=social)
@@ -242,20 +241,25 @@ def test_two_saves_of_the_same_plan_never_lose_an_update(mentor, coach, pupil, s
     assert case.plan.revisions.count() == case.plan.version
 
 
-def test_plan_actions_go_to_team_organisations_and_fall_due_as_tasks(
-    mentor, pupil, clinic, school
-):
+def test_plan_actions_go_to_team_organisations_and_fall_due_as_tasks(mentor, pupil, clinic, school):
     case = open_case(mentor, pupil)
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     with pytest.raises(ValidationError) as exc:
         plan_action_add(
-            actor=mentor, case=case, text="Samtal", responsible_organisation=clinic,
+            actor=mentor,
+            case=case,
+            text="Samtal",
+            responsible_organisation=clinic,
             follow_up_on=tomorrow,
         )
     assert "responsible_organisation" in exc.value.message_dict
     action = plan_action_add(
-        actor=mentor, case=case, text="Studieplan", responsible_organisation=school,
-        follow_up_on=tomorrow, responsible_user=mentor.user,
+        actor=mentor,
+        case=case,
+        text="Studieplan",
+        responsible_organisation=school,
+        follow_up_on=tomorrow,
+        responsible_user=mentor.user,
     )
     tasks = tasks_for(actor=mentor)
     assert [(t.kind, t.due) for t in tasks] == [("follow_up", tomorrow)]
@@ -271,13 +275,22 @@ def test_interventions_validate_dates_and_hours(mentor, pupil, school):
     today = timezone.localdate()
     with pytest.raises(ValidationError) as exc:
         intervention_add(
-            actor=mentor, case=case, method=method, provider=school, start=today,
-            end=today - dt.timedelta(days=1), end_reason="completed",
+            actor=mentor,
+            case=case,
+            method=method,
+            provider=school,
+            start=today,
+            end=today - dt.timedelta(days=1),
+            end_reason="completed",
         )
     assert "end" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
         intervention_add(
-            actor=mentor, case=case, method=method, provider=school, start=today,
+            actor=mentor,
+            case=case,
+            method=method,
+            provider=school,
+            start=today,
             hours_per_week=80,
         )
     assert "hours_per_week" in exc.value.message_dict
@@ -291,8 +304,11 @@ def test_contacts_cannot_be_in_the_future(mentor, pupil):
     case = open_case(mentor, pupil)
     with pytest.raises(ValidationError) as exc:
         contact_record(
-            actor=mentor, case=case, date=timezone.localdate() + dt.timedelta(days=1),
-            channel="phone", reached=False,
+            actor=mentor,
+            case=case,
+            date=timezone.localdate() + dt.timedelta(days=1),
+            channel="phone",
+            reached=False,
         )
     assert "date" in exc.value.message_dict
 
@@ -323,8 +339,14 @@ def test_a_handover_reaches_the_receiving_school_only_with_consent(mentor, pupil
     upper = SchoolUnitFactory(name="Gymnasiet")
     receiver = actor_in(upper, Role.MENTOR)
     handover = handover_create(
-        actor=mentor, person=pupil, to_school=upper, kind="gr_gy", strengths="Envis",
-        what_has_worked="Korta pass", support_needed="Lugn plats", own_words="Jag vill lära",
+        actor=mentor,
+        person=pupil,
+        to_school=upper,
+        kind="gr_gy",
+        strengths="Envis",
+        what_has_worked="Korta pass",
+        support_needed="Lugn plats",
+        own_words="Jag vill lära",
     )
     from lotsen.support.selectors import handover_get_for
 
@@ -342,16 +364,24 @@ def test_a_kaa_plan_marked_for_more_actors_opens_a_case(db):
     person = PersonFactory(home_municipality_code=municipality.municipality_code)
     coordinator = actor_in(municipality, Role.KAA_COORDINATOR)
     plan = kaa_services.plan_save(
-        actor=coordinator, person=person, planning="Praktik", goal="Arbete",
-        coordinated_support_needed=True, coordinated_support_note="Socialtjänsten behövs",
+        actor=coordinator,
+        person=person,
+        planning="Praktik",
+        goal="Arbete",
+        coordinated_support_needed=True,
+        coordinated_support_note="Socialtjänsten behövs",
     )
     case = Case.objects.get(pk=int(plan.support_case_ref))
     assert (case.person, case.owner, case.origin) == (person, municipality, CaseOrigin.KAA)
     assert [g.group for g in case.target_groups.all()] == ["kaa"]
     # saving again finds the same case
     plan = kaa_services.plan_save(
-        actor=coordinator, person=person, planning="Praktik", goal="Arbete",
-        coordinated_support_needed=True, coordinated_support_note="Socialtjänsten behövs",
+        actor=coordinator,
+        person=person,
+        planning="Praktik",
+        goal="Arbete",
+        coordinated_support_needed=True,
+        coordinated_support_note="Socialtjänsten behövs",
     )
     assert Case.objects.count() == 1
 

@@ -133,7 +133,8 @@ DEMO_USERS: list[tuple[str, str, str, str]] = [
         "projektledare",
         Role.PROJECT_LEADER.value,
         DEMO_REGION_NAME,
-        "Projektledare i Region Exempel: följer upp programmet, ser bara deltagarnas projektuppgifter.",
+        "Projektledare i Region Exempel: följer upp programmet, ser bara deltagarnas "
+        "projektuppgifter.",
     ),
     (
         "utvarderare",

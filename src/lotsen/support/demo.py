@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, Organisation, User
+from lotsen.demo.generator import DEMO_HEALTH_CARE_NAME
 from lotsen.insights.demo import methods_demo_seed
 from lotsen.people.models import Person
 from lotsen.privacy.models import Category, ConsentGiver
@@ -212,6 +213,20 @@ def _young_persons_case(coach: Actor, young, methods, today: dt.date) -> Case:
             item5=items[4],
             score=sum(items) * 4,
         )
+    # The youth clinic takes part in the SIP with its own consent: health-related notes may
+    # be shared with it, and nothing of it reaches the school.
+    clinic = Organisation.objects.get(name=DEMO_HEALTH_CARE_NAME)
+    consent_record(
+        actor=coach,
+        person=young,
+        purpose="support",
+        given_by=ConsentGiver.YOUNG_PERSON,
+        organisations=[clinic],
+        categories=[Category.SUPPORT, Category.HEALTH],
+        given_on=today - dt.timedelta(days=90),
+        expires_on=today + dt.timedelta(days=275),
+        evidence="Muntligt vid SIP-möte.",
+    )
     YouthMessage.objects.create(
         person=young,
         text="Jag vill helst ha möten efter skolan, inte på lektionstid.",
