@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from lotsen.accounts.models import Organisation
@@ -339,7 +340,11 @@ def costs_upload(request, subproject_id: int):
             problems = exc.problems
             form.add_error(
                 "file",
-                _("Filen har fel på %(count)s ställen. Inget är importerat.")
+                ngettext(
+                    "Filen har fel på %(count)s ställe. Inget är importerat.",
+                    "Filen har fel på %(count)s ställen. Inget är importerat.",
+                    len(problems),
+                )
                 % {"count": len(problems)},
             )
         else:

@@ -24,7 +24,7 @@ from lotsen.programmes import indicators
 from lotsen.programmes.models import SubProject
 from lotsen.programmes.selectors import participation_records, region_of_subproject
 
-SUPPRESSED_TEXT = "färre än 5"
+SUPPRESSED_TEXT = gettext_lazy("färre än 5")
 GENDER_LABELS = (
     ("woman", gettext_lazy("Kvinnor")),
     ("man", gettext_lazy("Män")),
