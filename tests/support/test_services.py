@@ -392,3 +392,24 @@ def test_goal_add_bumps_the_plan_version(mentor, pupil):
     assert Goal.objects.count() == 1
     case.plan.refresh_from_db()
     assert case.plan.version == 2
+
+
+def test_contact_free_text_stays_with_the_writing_organisation(mentor, nurse, pupil, clinic):
+    consent_create(person=pupil, organisations=[clinic], categories=["support"])
+    case = open_case(mentor, pupil)
+    team_member_add(actor=mentor, case=case, organisation=clinic)
+    contact_record(
+        actor=nurse,
+        case=case,
+        date=timezone.localdate(),
+        channel="meeting",
+        reached=True,
+        outcome="Pratade om medicinen",
+        note="Mår sämre",
+    )
+    seen_by_school = case_detail_for(actor=mentor, case=case).contacts
+    assert [(c.channel, c.reached, c.outcome, c.note) for c in seen_by_school] == [
+        ("meeting", True, "", "")
+    ]
+    seen_by_clinic = case_detail_for(actor=nurse, case=case).contacts
+    assert [(c.outcome, c.note) for c in seen_by_clinic] == [("Pratade om medicinen", "Mår sämre")]

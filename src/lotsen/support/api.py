@@ -53,6 +53,7 @@ from lotsen.support.selectors import (
     case_detail_for,
     case_get_for,
     case_list_for,
+    contacts_for,
     person_visible_for_case,
     referral_get_for,
     referral_list_for,
@@ -729,7 +730,7 @@ class CaseViewSet(viewsets.ViewSet):
     def contacts(self, request, pk=None):
         if request.method == "GET":
             case = case_get_for(actor=request.actor, case_id=_path_id(pk))
-            contacts = case.contacts.select_related("organisation", "staff")
+            contacts = contacts_for(actor=request.actor, case=case)
             return Response(ContactSerializer(contacts, many=True).data)
         body = ContactCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)

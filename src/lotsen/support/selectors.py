@@ -161,7 +161,7 @@ def case_detail_for(*, actor: Actor, case: Case) -> CaseDetail:
             plan.actions.select_related("responsible_organisation", "responsible_user", "goal")
         ),
         interventions=list(case.interventions.select_related("method", "provider")),
-        contacts=list(case.contacts.select_related("organisation", "staff")),
+        contacts=contacts_for(actor=actor, case=case),
         notes=notes,
         referrals=referrals,
         handovers=handovers,
@@ -178,6 +178,20 @@ def case_detail_for(*, actor: Actor, case: Case) -> CaseDetail:
             is None
         ],
     )
+
+
+def contacts_for(*, actor: Actor, case: Case) -> list[Contact]:
+    """Contacts on a case already read through ``case_get_for``. Their free text (outcome,
+    note) has no data category, so it stays with the organisation that wrote it, the way a
+    health note does; others see the date, the channel, who, and whether the young person
+    was reached."""
+    contacts = list(case.contacts.select_related("organisation", "staff"))
+    if actor.role != Role.YOUNG_PERSON:
+        own = actor.organisation.pk if actor.organisation else None
+        for contact in contacts:
+            if contact.organisation_id != own:
+                contact.outcome = contact.note = ""
+    return contacts
 
 
 def referral_get_for(*, actor: Actor, referral_id) -> Referral:
