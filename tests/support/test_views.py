@@ -148,6 +148,31 @@ def test_pending_referral_is_on_the_receivers_start_page(
     assert client.get(accepted.url).status_code == 200
 
 
+def test_declining_a_referral_on_its_page_records_the_reason(
+    client, case, mentor, coach, consent_social, social
+):
+    referral = referral_send(
+        actor=mentor, case=case, to_organisation=social, consent=consent_social, message="Stöd"
+    )
+    url = reverse("support:referral_decline", args=[referral.pk])
+    blank = login(client, coach).post(url, {"decline_reason": "   "})
+    assert blank.status_code == 200 and "id_decline_reason-error" in blank.text
+    assert Referral.objects.get(pk=referral.pk).status == "pending"
+
+    declined = client.post(url, {"decline_reason": "Vi har ingen plats i höst."})
+    assert declined.status_code == 302 and declined.url == reverse("web:start")
+    stored = Referral.objects.get(pk=referral.pk)
+    assert (stored.status, stored.decline_reason, stored.answered_by_id) == (
+        "declined",
+        "Vi har ingen plats i höst.",
+        coach.user.pk,
+    )
+    # The sender sees the answer and the reason on the referral.
+    client.logout()
+    page = login(client, mentor).get(reverse("support:referral_detail", args=[referral.pk]))
+    assert page.status_code == 200 and "Vi har ingen plats i höst." in page.text
+
+
 def test_referral_form_only_offers_consented_organisations(client, case, mentor, social, clinic):
     login(client, mentor)
     url = reverse("support:referral_create", args=[case.pk])

@@ -429,7 +429,11 @@ def referral_decline_view(request, referral_id: int):
     form = forms.ReferralDeclineForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            referral_decline(actor=request.actor, referral=referral, **form.cleaned_data)
+            referral_decline(
+                actor=request.actor,
+                referral=referral,
+                reason=form.cleaned_data["decline_reason"],
+            )
         except (ValidationError, PermissionDenied) as exc:
             if isinstance(exc, ValidationError):
                 form_add_service_errors(form, exc)
