@@ -153,7 +153,7 @@ def test_header_problems_semicolons_and_a_byte_order_mark(municipality):
     assert imports.population_import(file=semicolons, today=today()).ok
     latin1 = io.BytesIO((POP_HEADER + "\n" + f"{number()},Åsa,Ek,{M},,,0,0\n").encode("latin-1"))
     assert [str(e) for e in imports.population_import(file=latin1, today=today()).errors] == [
-        f"rad 1: {imports.ERROR_FILE_ENCODING}"
+        f"rad 2: {imports.ERROR_FILE_ENCODING}"  # the Å on line 2
     ]
 
 

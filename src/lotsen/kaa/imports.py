@@ -13,13 +13,10 @@ header row naming the columns (any order; extra columns are ignored).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -28,6 +25,9 @@ from django.utils import timezone
 from lotsen.accounts import codes as org_codes
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Organisation, OrganisationKind, User
+from lotsen.ingest import csvfile
+from lotsen.ingest.csvfile import CsvFileError, csv_file_read
+from lotsen.ingest.testhooks import test_pause
 from lotsen.kaa import cohort
 from lotsen.kaa.models import EquivalentEducation, Qualification, ResidencePeriod
 from lotsen.kaa.services import (
@@ -102,12 +102,13 @@ SS12000_SCHOOL_TYPES = frozenset(
 )
 ENROLMENT_SCHOOL_TYPES = frozenset(SchoolType.values)
 
-ERROR_FILE_ENCODING = "Filen är inte UTF-8. Spara den som CSV UTF-8 och försök igen."
-ERROR_FILE_EMPTY = "Filen är tom."
-ERROR_MISSING_COLUMN = "Kolumnen saknas i rubrikraden."
+ERROR_FILE_ENCODING = csvfile.ERROR_NOT_UTF8
+ERROR_FILE_EMPTY = csvfile.ERROR_EMPTY
+ERROR_MISSING_COLUMN = csvfile.ERROR_MISSING_COLUMN
 ERROR_REQUIRED = "Värde saknas."
 ERROR_DATE = "Datumet ska skrivas ÅÅÅÅ-MM-DD."
 ERROR_DATE_FUTURE = "Datumet ligger i framtiden."
+ERROR_DATE_RANGE = "Datumet ska ligga mellan 1900-01-01 och 2100-12-31."
 ERROR_BOOLEAN = "Ska vara 0 eller 1."
 ERROR_MUNICIPALITY = "Kommunkoden ska vara fyra siffror."
 ERROR_SCHOOL_UNIT = "Skolenhetskoden ska vara åtta siffror."
@@ -123,6 +124,10 @@ WARNING_UNKNOWN_PERSON = (
 WARNING_SKIPPED_SCHOOL_TYPE = "Skolformen påverkar inte aktivitetsansvaret; raden hoppades över."
 
 MAX_REPORTED = 1000
+# Register dates outside these years are typing errors or placeholders (0001-01-01,
+# 9999-12-31): the cohort's date arithmetic would overflow on them.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
 IMPORT_USERNAME = "import"
 QUALIFICATION_IMPORT_KINDS = (
     cohort.QUALIFICATION_EXAMEN,
@@ -161,48 +166,23 @@ class ImportResult:
 
 
 class _Rows:
-    """Read a CSV file into (line number, row dict); header problems become errors."""
+    """A CSV file's rows as (line number, row dict), read by the one CSV reader; anything
+    wrong with the file itself (encoding, header, an over-long value, a control character,
+    a row with too many values) becomes an error with its line and column."""
 
     def __init__(self, file: Any, columns: tuple[str, ...], result: ImportResult) -> None:
         self.columns = columns
         self.result = result
         self.rows: list[tuple[int, dict[str, str]]] = []
-        text = _read_text(file, result)
-        if text is None:
+        try:
+            read = csv_file_read(file, required=columns)
+        except CsvFileError as error:
+            result.errors.extend(
+                ImportIssue(p.line, p.column, p.message) for p in error.problems[:MAX_REPORTED]
+            )
             return
-        if not text.strip():
-            result.errors.append(ImportIssue(1, "", ERROR_FILE_EMPTY))
-            return
-        first = text.splitlines()[0]
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        header = [h.strip().lower() for h in next(reader)]
-        missing = [c for c in columns if c not in header]
-        for column in missing:
-            result.errors.append(ImportIssue(1, column, ERROR_MISSING_COLUMN))
-        if missing:
-            return
-        index = {c: header.index(c) for c in columns}
-        for line, values in enumerate(reader, start=2):
-            if not any(v.strip() for v in values):
-                continue
-            row = {c: (values[i].strip() if i < len(values) else "") for c, i in index.items()}
-            self.rows.append((line, row))
+        self.rows = read.rows
         result.rows = len(self.rows)
-
-
-def _read_text(file: Any, result: ImportResult) -> str | None:
-    if isinstance(file, str | Path):
-        data: bytes | str = Path(file).read_bytes()
-    else:
-        data = file.read()
-    if isinstance(data, str):
-        return data.lstrip("\ufeff")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        result.errors.append(ImportIssue(1, "", ERROR_FILE_ENCODING))
-        return None
 
 
 class _Checker:
@@ -248,6 +228,9 @@ class _Checker:
             return _INVALID
         if len(raw) != 10:
             self.error(line, column, ERROR_DATE)
+            return _INVALID
+        if not EARLIEST_DATE <= value <= LATEST_DATE:
+            self.error(line, column, ERROR_DATE_RANGE)
             return _INVALID
         return value
 
@@ -393,11 +376,15 @@ def population_import(
                 check.error(later.line, "moved_in", ERROR_OVERLAP.format(other=earlier.line))
 
     if result.ok:
+        # The rows, the cohort refresh they call for and the run record are one unit: a
+        # process killed anywhere in it leaves the old state whole (and no run), never new
+        # registrations with yesterday's cohort.
         with transaction.atomic():
             codes = _population_write(by_person, result=result, today=today)
+            test_pause("after_write")
+            if refresh:
+                result.refreshed = kaa_cohort_refresh_all(municipality_codes=codes, today=today)
             _run_record(result, started_at=started_at)
-        if refresh:
-            result.refreshed = kaa_cohort_refresh_all(municipality_codes=codes, today=today)
     else:
         _run_record(result, started_at=started_at)
     return result
@@ -633,9 +620,10 @@ def enrolments_import(
             if created is not None:
                 touched.add(person.pk)
         _log_import(touched, object_type="kaa_enrolment_import")
+        # Refreshed in the same transaction, for the same reason as the population.
+        if refresh and touched:
+            result.refreshed = _refresh_for(touched, today=today)
         _run_record(result, started_at=started_at)
-    if refresh and touched:
-        result.refreshed = _refresh_for(touched, today=today)
     return result
 
 
@@ -729,9 +717,9 @@ def qualifications_import(
             if created:
                 touched.add(person.pk)
         _log_import(touched, object_type="kaa_qualification_import")
+        if refresh and touched:
+            result.refreshed = _refresh_for(touched, today=today)
         _run_record(result, started_at=started_at)
-    if refresh and touched:
-        result.refreshed = _refresh_for(touched, today=today)
     return result
 
 

@@ -22,10 +22,8 @@ and created when missing; a municipality that is created needs ``municipality_co
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +32,9 @@ from django.db import transaction
 
 from lotsen.accounts import codes
 from lotsen.accounts.models import Organisation, OrganisationKind
+from lotsen.ingest import csvfile
+from lotsen.ingest.csvfile import CsvFileError, csv_file_read
+from lotsen.ingest.jsonfile import JsonDocumentError, json_document_read
 from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
 from lotsen.people.models import Gender, Person
 from lotsen.privacy.models import Action, Purpose
@@ -54,8 +55,6 @@ from lotsen.programmes.models import (
 )
 from lotsen.programmes.services import PARTICIPATION_GENDER_TO_PERSON
 
-ERROR_JSON = "Filen är inte giltig JSON: {reason} (rad {line})."
-ERROR_FILE_ENCODING = "Filen är inte UTF-8. Spara den som UTF-8 och försök igen."
 ERROR_OBJECT = "Ska vara ett objekt."
 ERROR_LIST = "Ska vara en lista."
 ERROR_REQUIRED = "Värde saknas."
@@ -71,7 +70,12 @@ ERROR_MUNICIPALITY_CODE = (
 ERROR_AMBIGUOUS_ORG = "Det finns flera organisationer med det namnet och den typen."
 ERROR_DUPLICATE_SUBPROJECT = "Delprojektet finns redan tidigare i filen."
 ERROR_INDICATOR = "Okänd indikator. Använd en av nycklarna i ESF-rapporten eller lämna tomt."
-ERROR_TARGET = "Målvärdet ska vara ett heltal, noll eller större."
+MAX_TARGET = 2_147_483_647
+ERROR_TARGET = "Målvärdet ska vara ett heltal från 0 till 2 147 483 647."
+ERROR_DATE_RANGE = "Datumet ska ligga mellan 1900-01-01 och 2100-12-31."
+ERROR_CONTROL = "Texten innehåller ett otillåtet tecken (kontrolltecken)."
+LATEST_DATE = dt.date(2100, 12, 31)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 ERROR_SUBPROJECT_OUTSIDE = "Delprojektets period ska ligga inom programmets ({start} – {end})."
 
 CSV_COLUMNS = (
@@ -88,8 +92,8 @@ CSV_COLUMNS = (
     "followup_6m_status",
 )
 CSV_OPTIONAL_COLUMNS = ("given_name", "family_name", "home_municipality_code")
-ERROR_CSV_EMPTY = "Filen är tom."
-ERROR_CSV_COLUMN = "Kolumnen saknas i rubrikraden."
+ERROR_CSV_EMPTY = csvfile.ERROR_EMPTY
+ERROR_CSV_COLUMN = csvfile.ERROR_MISSING_COLUMN
 ERROR_CSV_CHOICE = "Okänt värde. Använd en av: {values}."
 ERROR_CSV_PERSONNUMMER = "Ogiltigt personnummer: {reason}"
 ERROR_CSV_SUBPROJECT = "Inget delprojekt med det namnet{where}."
@@ -104,6 +108,9 @@ ERROR_CSV_ENTRY_OUTSIDE = "Startdatumet ligger utanför delprojektets period."
 ERROR_CSV_DUPLICATE = "Samma person, delprojekt och startdatum finns redan på rad {line}."
 ERROR_CSV_FUTURE = "Datumet ligger i framtiden."
 ERROR_CSV_MUNICIPALITY = "Kommunkoden ska vara fyra siffror."
+ERROR_CSV_DATE_PAST = "Datumet ligger före 1900-01-01."
+EARLIEST_DATE = dt.date(1900, 1, 1)
+MAX_NAME = 100
 
 # Placeholders for a person the file creates without names: the project completes them.
 UNKNOWN_GIVEN_NAME = "Namn"
@@ -178,6 +185,8 @@ class _Checker:
             self.error(f"{path}.{key}", ERROR_REQUIRED)
         elif len(value) > limit:
             self.error(f"{path}.{key}", ERROR_TOO_LONG.format(limit=limit))
+        elif _CONTROL.search(value):
+            self.error(f"{path}.{key}", ERROR_CONTROL)
         return value
 
     def date(self, obj: dict, key: str, path: str) -> dt.date | None:
@@ -185,11 +194,18 @@ class _Checker:
         if value in (None, ""):
             self.error(f"{path}.{key}", ERROR_REQUIRED)
             return None
+        if not isinstance(value, str) or len(value) != 10:
+            self.error(f"{path}.{key}", ERROR_DATE)
+            return None
         try:
-            return dt.date.fromisoformat(str(value))
+            day = dt.date.fromisoformat(value)
         except ValueError:
             self.error(f"{path}.{key}", ERROR_DATE)
             return None
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            self.error(f"{path}.{key}", ERROR_DATE_RANGE)
+            return None
+        return day
 
     def organisation(self, obj: dict, key: str, path: str, *, required=True) -> dict | None:
         return self.organisation_value(obj.get(key), f"{path}.{key}", required=required)
@@ -246,15 +262,10 @@ def _organisation_get_or_create(spec: dict, result: ImportResult, cache: dict) -
 
 def programme_import(*, data: bytes | str) -> ImportResult:
     """Set up or update a programme from JSON; raise ImportFailed naming every error."""
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ImportFailed([ERROR_FILE_ENCODING]) from exc
     try:
-        doc = json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise ImportFailed([ERROR_JSON.format(reason=exc.msg, line=exc.lineno)]) from exc
+        doc = json_document_read(data)
+    except JsonDocumentError as error:
+        raise ImportFailed([f"$: {error}"]) from None
     check = _Checker()
     if not isinstance(doc, dict):
         raise ImportFailed([f"$: {ERROR_OBJECT}"])
@@ -316,7 +327,12 @@ def programme_import(*, data: bytes | str) -> ImportResult:
                 if g_ind and g_ind not in indicators.LABELS:
                     check.error(f"{gpath}.indicator", ERROR_INDICATOR)
                 target = goal.get("target_value")
-                if not isinstance(target, int) or isinstance(target, bool) or target < 0:
+                if (
+                    not isinstance(target, int)
+                    or isinstance(target, bool)
+                    or not 0 <= target <= MAX_TARGET
+                ):
+                    # The column is a PositiveIntegerField: 10**30 would overflow it.
                     check.error(f"{gpath}.target_value", ERROR_TARGET)
                 goals.append({"description": g_desc, "indicator": g_ind, "target_value": target})
         subs.append(
@@ -419,20 +435,10 @@ def participants_import(
     from lotsen.school.importing import import_actor
 
     today = today or dt.date.today()
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ImportFailed([ERROR_FILE_ENCODING]) from exc
-    if not data.strip():
-        raise ImportFailed([ERROR_CSV_EMPTY])
-    dialect = ";" if data.splitlines()[0].count(";") > data.splitlines()[0].count(",") else ","
-    reader = csv.DictReader(io.StringIO(data), delimiter=dialect)
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    missing_columns = [c for c in CSV_COLUMNS if c not in header]
-    if missing_columns:
-        raise ImportFailed([f"rad 1, kolumn {c}: {ERROR_CSV_COLUMN}" for c in missing_columns])
+    try:
+        read = csv_file_read(data, required=CSV_COLUMNS, optional=CSV_OPTIONAL_COLUMNS)
+    except CsvFileError as error:
+        raise ImportFailed([str(problem) for problem in error.problems]) from None
 
     programme_obj = None
     if programme:
@@ -459,10 +465,7 @@ def participants_import(
         "followup_6m_status": FollowupStatus.values,
     }
     required = {"subproject", "personnummer", "gender", "entry_date", "entry_status"}
-    for line, raw in enumerate(reader, start=2):
-        cells = {k: (v or "").strip() for k, v in raw.items() if k}
-        if not any(cells.values()):
-            continue
+    for line, cells in read.rows:
 
         def err(column: str, message: str, line=line) -> None:
             errors.append(f"rad {line}, kolumn {column}: {message}")
@@ -482,12 +485,17 @@ def participants_import(
             dates[column] = None
             if value:
                 try:
+                    if len(value) != 10:
+                        raise ValueError(value)
                     dates[column] = dt.date.fromisoformat(value)
                 except ValueError:
                     err(column, ERROR_DATE)
                     ok = False
                     continue
-                if dates[column] > today:
+                if dates[column] < EARLIEST_DATE:
+                    err(column, ERROR_CSV_DATE_PAST)
+                    ok = False
+                elif dates[column] > today:
                     err(column, ERROR_CSV_FUTURE)
                     ok = False
         number = None
@@ -526,6 +534,10 @@ def participants_import(
         if code and not codes.is_municipality_code(code):
             err("home_municipality_code", ERROR_CSV_MUNICIPALITY)
             ok = False
+        for column in ("given_name", "family_name"):
+            if len(cells.get(column, "")) > MAX_NAME:
+                err(column, ERROR_TOO_LONG.format(limit=MAX_NAME))
+                ok = False
         if not ok:
             continue
         key = (number.normalized, sub.pk, entry)
