@@ -1,0 +1,33 @@
+"""Download responses for exported files.
+
+Every export can carry personal data or figures about small groups, so no browser or proxy
+may keep a copy (``Cache-Control: no-store``), and the file name goes into
+``Content-Disposition`` through Django's encoder, which quotes or percent-encodes it.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download_response(content: bytes | str, *, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+def csv_response(text: str, *, filename: str, bom: bool = False) -> HttpResponse:
+    """CSV as UTF-8; with ``bom`` a byte-order mark first, which Excel needs to read the
+    file as UTF-8 when it is opened by double-click."""
+    content = text.encode("utf-8-sig" if bom else "utf-8")
+    return download_response(content, filename=filename, content_type=CSV_CONTENT_TYPE)
+
+
+def xlsx_response(content: bytes, *, filename: str) -> HttpResponse:
+    return download_response(content, filename=filename, content_type=XLSX_CONTENT_TYPE)
