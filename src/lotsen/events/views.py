@@ -28,6 +28,7 @@ from lotsen.events.selectors import (
     training_hours_scope,
 )
 from lotsen.events.services import attendance_mark, event_save, registration_create
+from lotsen.stats.downloads import download_response
 from lotsen.web.decorators import actor_required
 from lotsen.web.forms import form_add_service_errors
 
@@ -155,9 +156,7 @@ def training_hours_page(request):
 
 
 def _download(content, *, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download_response(content, filename=name, content_type=content_type)
 
 
 @actor_required
