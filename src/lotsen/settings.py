@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lotsen.accounts.middleware.SessionTimeoutMiddleware",
     "lotsen.accounts.middleware.ActorMiddleware",
+    "lotsen.privacy.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -57,6 +57,60 @@ def test_truncate_fails_on_postgresql(entry):
     assert AccessLogEntry.objects.filter(pk=entry.pk).exists()
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="REPLACE is SQLite's")
+@pytest.mark.parametrize(
+    "verb", ["REPLACE INTO", "INSERT OR REPLACE INTO"], ids=["replace", "insert_or_replace"]
+)
+def test_replace_cannot_rewrite_an_entry_on_sqlite(entry, verb):
+    # REPLACE deletes the conflicting row without firing DELETE triggers: before the
+    # BEFORE INSERT trigger of migration 0005 this rewrote actor, person and time.
+    table = AccessLogEntry._meta.db_table
+    sql = (
+        f"{verb} {table} (id, at, actor_user_id, person_id, action, purpose, object_type, "
+        "object_id, shown, prev_hash, entry_hash) "
+        "VALUES (%s, '2020-01-01 00:00:00', 999, 998, 'view', 'self', 'person', '1', '[]', '', '')"
+    )
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cur,
+    ):
+        cur.execute(sql, [entry.pk])
+    row = AccessLogEntry.objects.get(pk=entry.pk)
+    assert (row.actor_user_id, row.person_id, row.purpose) == (
+        entry.actor_user_id,
+        entry.person_id,
+        Purpose.KAA,
+    )
+
+
+def test_upsert_cannot_rewrite_an_entry(entry):
+    # INSERT ... ON CONFLICT (id) DO UPDATE: SQLite and PostgreSQL alike.
+    table = AccessLogEntry._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (id, at, actor_user_id, person_id, action, purpose, object_type, "
+        "object_id, shown, prev_hash, entry_hash) "
+        "VALUES (%s, '2020-01-01 00:00:00+00', 999, 998, 'view', 'self', 'person', '1', "
+        "'[]', '', '') ON CONFLICT (id) DO UPDATE SET actor_user_id = excluded.actor_user_id, "
+        "purpose = excluded.purpose"
+    )
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cur,
+    ):
+        cur.execute(sql, [entry.pk])
+    row = AccessLogEntry.objects.get(pk=entry.pk)
+    assert (row.actor_user_id, row.purpose) == (entry.actor_user_id, Purpose.KAA)
+
+
+def test_saving_a_loaded_entry_again_is_refused(entry):
+    entry.purpose = Purpose.SELF
+    with pytest.raises(ValueError, match="append-only"):
+        entry.save()
+    assert AccessLogEntry.objects.get(pk=entry.pk).purpose == Purpose.KAA
+
+
 def test_inserting_still_works(entry):
     AccessLogEntry.objects.create(
         actor_user_id=entry.actor_user_id,

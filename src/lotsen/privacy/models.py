@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+ERROR_ACCESS_LOG_APPEND_ONLY = "The access log is append-only: an entry cannot be changed."
 
 
 class Purpose(models.TextChoices):
@@ -125,11 +127,28 @@ class EmergencyAccess(models.Model):
         return f"Nödåtkomst {self.pk}"
 
 
+class AccessLogQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Every insert goes onto the hash chain, whoever makes it."""
+        from lotsen.privacy.accesslog import chain_link  # accesslog imports this module
+
+        objs = list(objs)
+        if not objs:
+            return objs
+        with transaction.atomic(using=self.db):
+            chain_link(objs, using=self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
 class AccessLogEntry(models.Model):
     """Who did what with whose data, when and why: ids only, never personal data.
 
-    Append-only. Database triggers (see migration 0002) make UPDATE and DELETE fail on
-    SQLite and PostgreSQL alike, so not even a bug or a shell session can rewrite history.
+    Append-only. Database triggers (see migrations 0002 and 0005) make UPDATE, DELETE and
+    REPLACE fail on SQLite and PostgreSQL alike, so not even a bug or a shell session can
+    rewrite history. What a trigger cannot stop (the table's owner dropping it, someone
+    editing the SQLite file) the hash chain makes visible: every entry carries the hash of
+    the one before it, and ``lotsen accesslog verify`` finds the first broken link. Write
+    entries only through ``lotsen.privacy.accesslog``, which serialises the chain.
     The foreign keys carry no database constraint so that deleting a person under a
     retention rule never has to touch this table.
     """
@@ -156,6 +175,13 @@ class AccessLogEntry(models.Model):
     purpose = models.CharField(max_length=16, choices=Purpose.choices)
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=40, blank=True)
+    # Everything the entry stands for: within one request all reads of one person for one
+    # purpose become one entry, and this lists each object shown ("case:12"), bounded.
+    shown = models.JSONField(default=list, blank=True)
+    prev_hash = models.CharField(max_length=64, default="")
+    entry_hash = models.CharField(max_length=64, default="")
+
+    objects = AccessLogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("loggpost")
@@ -165,3 +191,13 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError(ERROR_ACCESS_LOG_APPEND_ONLY)
+        from lotsen.privacy.accesslog import chain_link  # accesslog imports this module
+
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            chain_link([self], using=using)
+            super().save(*args, **kwargs)

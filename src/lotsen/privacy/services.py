@@ -14,8 +14,8 @@ from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Organisation, Role
 from lotsen.people.identity import age_on
 from lotsen.people.models import Person
+from lotsen.privacy.accesslog import access_log_record  # callers import it from here
 from lotsen.privacy.models import (
-    AccessLogEntry,
     Action,
     Category,
     Consent,
@@ -41,33 +41,6 @@ ERROR_EMERGENCY_ROLE = "Din roll kan inte använda nödåtkomst."
 ERROR_REVIEW_ROLE = "Bara organisationens administratör kan granska nödåtkomst."
 
 EMERGENCY_REASON_MIN_LENGTH = 20
-
-
-def access_log_record(
-    *,
-    actor: Actor,
-    action: str,
-    purpose: str,
-    person_ids: Iterable[int],
-    object_type: str = "person",
-    object_id: str = "",
-) -> None:
-    """One entry per person, in the caller's transaction. Ids only."""
-    org_id = actor.organisation.pk if actor.organisation else None
-    AccessLogEntry.objects.bulk_create(
-        [
-            AccessLogEntry(
-                actor_user_id=actor.user.pk,
-                organisation_id=org_id,
-                person_id=person_id,
-                action=action,
-                purpose=purpose,
-                object_type=object_type,
-                object_id=str(object_id or person_id),
-            )
-            for person_id in person_ids
-        ]
-    )
 
 
 @transaction.atomic

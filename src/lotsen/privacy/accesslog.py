@@ -1,0 +1,301 @@
+"""The access log: what is written, when, and the hash chain that makes tampering visible.
+
+One entry per person, per request and purpose. Inside a web request (see
+``lotsen.privacy.middleware``) every read of a person for a purpose joins one entry, which
+lists in ``shown`` what was shown (the person page, the school overview, the case list...),
+and the request's entries are written in one insert before the response leaves. A write
+(create, update) is logged at once, in the same transaction as the change, so that a
+change rolled back leaves no entry claiming it happened. Outside a request (commands,
+jobs) every call writes at once.
+
+The chain: each entry stores the hash of the entry before it (``prev_hash``) and its own
+hash (``entry_hash``, SHA-256 over a canonical serialisation of its fields and
+``prev_hash``); the first entry links to ``GENESIS_HASH``. Inserts take a lock first (a
+transaction-level advisory lock on PostgreSQL; SQLite has one writer at a time anyway),
+so two requests can never link to the same predecessor and fork the chain.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.db import connections, router
+
+from lotsen.accounts.actor import Actor
+from lotsen.privacy.models import AccessLogEntry, Action
+
+GENESIS_HASH = "0" * 64
+# An arbitrary, fixed key for pg_advisory_xact_lock: "lotsen access log chain".
+CHAIN_LOCK_KEY = 0x4C6F74_41434C
+# At most this many objects are listed in one entry's ``shown``; the rest are counted.
+SHOWN_LIMIT = 50
+CHAIN_VERSION = 1
+
+# Writes are logged at once, in the writer's transaction; every other action is a read.
+WRITE_ACTIONS = frozenset({Action.CREATE, Action.UPDATE})
+# When one request reads a person in several ways, the entry keeps the weightiest.
+READ_RANK = {Action.VIEW: 0, Action.SEARCH: 1, Action.EXPORT: 2, Action.EMERGENCY: 3}
+
+
+# --- The chain ---------------------------------------------------------------------------
+
+
+def _timestamp(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_canonical(entry: AccessLogEntry) -> bytes:
+    """The bytes an entry's hash is taken over: every field but the id, and prev_hash.
+
+    The id is left out because it is given by the database after the hash is computed;
+    order is kept by the chain itself, so a removed or reordered row breaks a link.
+    """
+    fields = [
+        CHAIN_VERSION,
+        _timestamp(entry.at),
+        entry.actor_user_id,
+        entry.organisation_id,
+        entry.person_id,
+        entry.action,
+        entry.purpose,
+        entry.object_type,
+        str(entry.object_id),
+        list(entry.shown or []),
+        entry.prev_hash,
+    ]
+    return json.dumps(fields, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def entry_digest(entry: AccessLogEntry) -> str:
+    return hashlib.sha256(entry_canonical(entry)).hexdigest()
+
+
+def _chain_lock(using: str) -> None:
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+    # SQLite: the database has one writer at a time. A transaction that read the head and
+    # then finds another writer committed in between cannot upgrade its snapshot to a
+    # write: it fails ("database is locked") rather than fork the chain.
+
+
+def chain_link(entries: list[AccessLogEntry], *, using: str) -> None:
+    """Give ``entries`` their place at the head of the chain. Call inside the transaction
+    that inserts them: the lock taken here is held until that transaction ends."""
+    _chain_lock(using)
+    head = (
+        AccessLogEntry.objects.using(using)
+        .order_by("-id")
+        .values_list("entry_hash", flat=True)
+        .first()
+    )
+    previous = head if head is not None else GENESIS_HASH
+    for entry in entries:
+        if entry.at is None:
+            raise ValueError("An access-log entry needs its time before it is chained.")
+        if not entry.shown:
+            entry.shown = [_shown_item(entry.action, entry.object_type, entry.object_id)]
+        entry.prev_hash = previous
+        entry.entry_hash = entry_digest(entry)
+        previous = entry.entry_hash
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    entry_id: int
+    problem: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    count: int
+    head: str
+    first_break: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_break is None
+
+
+ERROR_PREV_HASH = (
+    "prev_hash {found} should be {expected}: an entry before it was removed, inserted or changed"
+)
+ERROR_ENTRY_HASH = (
+    "entry_hash {found} does not match its fields ({expected}): the entry was changed"
+)
+
+
+def access_log_verify(*, using: str | None = None, chunk_size: int = 2000) -> ChainReport:
+    """Walk the whole chain in id order, in bounded memory, and stop at the first break."""
+    using = using or router.db_for_read(AccessLogEntry)
+    previous = GENESIS_HASH
+    count = 0
+    entries = AccessLogEntry.objects.using(using).order_by("id")
+    for entry in entries.iterator(chunk_size=chunk_size):
+        if entry.prev_hash != previous:
+            found = entry.prev_hash or "(tom)"
+            problem = ERROR_PREV_HASH.format(found=found, expected=previous)
+            return ChainReport(count, previous, ChainBreak(entry.pk, problem))
+        expected = entry_digest(entry)
+        if entry.entry_hash != expected:
+            found = entry.entry_hash or "(tom)"
+            problem = ERROR_ENTRY_HASH.format(found=found, expected=expected)
+            return ChainReport(count, previous, ChainBreak(entry.pk, problem))
+        previous = entry.entry_hash
+        count += 1
+    return ChainReport(count=count, head=previous, first_break=None)
+
+
+# --- One entry per person, per request and purpose ------------------------------------------
+
+
+def _shown_item(action: str, object_type: str, object_id: object) -> str:
+    item = f"{object_type}:{object_id}" if object_id not in (None, "") else object_type
+    return item if action == Action.VIEW else f"{action}:{item}"
+
+
+@dataclass
+class _Pending:
+    entry: AccessLogEntry
+    shown: dict[str, None] = field(default_factory=dict)
+    more: int = 0
+
+    def show(self, item: str) -> None:
+        if item in self.shown:
+            return
+        if len(self.shown) < SHOWN_LIMIT:
+            self.shown[item] = None
+        else:
+            self.more += 1
+
+
+class AccessLogCollector:
+    """The reads of one request, merged into one entry per (actor, organisation, person,
+    purpose). Flushed once, by the middleware, before the response leaves."""
+
+    def __init__(self) -> None:
+        self._pending: dict[tuple, _Pending] = {}
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def add(
+        self,
+        *,
+        actor_user_id: int,
+        organisation_id: int | None,
+        person_id: int | None,
+        action: str,
+        purpose: str,
+        object_type: str,
+        object_id: str,
+    ) -> None:
+        key = (actor_user_id, organisation_id, person_id, purpose)
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = self._pending[key] = _Pending(
+                AccessLogEntry(
+                    actor_user_id=actor_user_id,
+                    organisation_id=organisation_id,
+                    person_id=person_id,
+                    action=action,
+                    purpose=purpose,
+                    object_type=object_type,
+                    object_id=object_id,
+                )
+            )
+        elif READ_RANK.get(action, 0) > READ_RANK.get(pending.entry.action, 0):
+            # The weightiest read names the entry (an export outweighs a view), so the
+            # young person's "who read my data" says what happened.
+            pending.entry.action = action
+            pending.entry.object_type = object_type
+            pending.entry.object_id = object_id
+        pending.show(_shown_item(action, object_type, object_id))
+
+    def entries(self) -> list[AccessLogEntry]:
+        result = []
+        for pending in self._pending.values():
+            shown = list(pending.shown)
+            if pending.more:
+                shown.append(f"+{pending.more}")
+            pending.entry.shown = shown
+            result.append(pending.entry)
+        return result
+
+    def flush(self) -> int:
+        """Write the pending entries in one insert on the chain. Raises if it cannot: the
+        caller must then not show what was read."""
+        entries = self.entries()
+        self._pending = {}
+        if entries:
+            AccessLogEntry.objects.bulk_create(entries)
+        return len(entries)
+
+
+_collector: contextvars.ContextVar[AccessLogCollector | None] = contextvars.ContextVar(
+    "lotsen_access_log_collector", default=None
+)
+
+
+@contextlib.contextmanager
+def access_log_collect() -> Iterator[AccessLogCollector]:
+    """Collect reads into one entry per person and purpose until the block ends, then write
+    them. On an exception nothing is flushed here: the caller decides (the middleware
+    flushes anyway, since the data may have been read)."""
+    collector = AccessLogCollector()
+    token = _collector.set(collector)
+    try:
+        yield collector
+    finally:
+        _collector.reset(token)
+
+
+def access_log_record(
+    *,
+    actor: Actor,
+    action: str,
+    purpose: str,
+    person_ids: Iterable[int],
+    object_type: str = "person",
+    object_id: str = "",
+) -> None:
+    """Log that ``actor`` did ``action`` with these persons' data for ``purpose``. Ids only.
+
+    Inside a request, reads join the request's one entry per person and purpose; writes,
+    and everything outside a request, are written at once in the caller's transaction.
+    """
+    org_id = actor.organisation.pk if actor.organisation else None
+    collector = _collector.get()
+    if collector is not None and action not in WRITE_ACTIONS:
+        for person_id in person_ids:
+            collector.add(
+                actor_user_id=actor.user.pk,
+                organisation_id=org_id,
+                person_id=person_id,
+                action=action,
+                purpose=purpose,
+                object_type=object_type,
+                object_id=str(object_id or person_id),
+            )
+        return
+    AccessLogEntry.objects.bulk_create(
+        [
+            AccessLogEntry(
+                actor_user_id=actor.user.pk,
+                organisation_id=org_id,
+                person_id=person_id,
+                action=action,
+                purpose=purpose,
+                object_type=object_type,
+                object_id=str(object_id or person_id),
+            )
+            for person_id in person_ids
+        ]
+    )
