@@ -86,7 +86,7 @@ def test_bad_input_is_reported_by_line_and_column_and_nothing_is_written(world):
         + "Aby unga,2021-12-31,staff,100,,V7\n"  # line 8
         + "Aby unga,2025-03-16,staff,100,,V8\n"  # line 9
         + "Aby unga,2022-02-28,staff,100,,V1\n"  # line 10: duplicate of line 2
-        + "Aby unga,2022-02-28,staff\n"  # line 11
+        + "Aby unga,2022-02-28,staff\n"  # line 11: amount and reference left out
     )
     with pytest.raises(CostImportError) as caught:
         run(world, text)
@@ -111,7 +111,8 @@ def test_bad_input_is_reported_by_line_and_column_and_nothing_is_written(world):
         ),
         Problem(9, "date", imports.ERROR_DATE_FUTURE.format(value="2025-03-16")),
         Problem(10, "reference", imports.ERROR_DUPLICATE.format(reference="V1", line=2)),
-        Problem(11, "", imports.ERROR_FIELD_COUNT.format(found=3, expected=6)),
+        Problem(11, "amount", imports.ERROR_REQUIRED),
+        Problem(11, "reference", imports.ERROR_REQUIRED),
     ]
     assert str(caught.value.problems[1]) == "rad 4, kolumn date: " + imports.ERROR_DATE.format(
         value="28/2/2022"
@@ -119,12 +120,44 @@ def test_bad_input_is_reported_by_line_and_column_and_nothing_is_written(world):
     assert not ActualCost.objects.exists()
 
 
+def test_a_row_with_more_values_than_the_header_is_refused(world):
+    # The trailing value used to be dropped silently.
+    text = HEADER + "Aby unga,2022-02-28,staff,100,,V1\n" + "Aby unga,2022-02-28,staff,100,,V2,9\n"
+    with pytest.raises(CostImportError) as caught:
+        run(world, text)
+    assert caught.value.problems == [
+        Problem(3, "", imports.ERROR_FIELD_COUNT.format(found=7, expected=6))
+    ]
+    assert not ActualCost.objects.exists()
+
+
+def test_amounts_the_column_cannot_hold_are_refused(world):
+    text = (
+        HEADER
+        + "Aby unga,2022-02-28,staff,999999999999.99,,V1\n"
+        + "Aby unga,2022-02-28,staff,1000000000000000,,V2\n"
+        + "Aby unga,2022-02-28,staff,100000000000000000000000000,,V3\n"
+    )
+    with pytest.raises(CostImportError) as caught:
+        run(world, text)
+    assert [(p.line, p.column) for p in caught.value.problems] == [(3, "amount"), (4, "amount")]
+    assert "högst 999\u00a0999\u00a0999\u00a0999,99 kronor" in caught.value.problems[0].message
+    assert not ActualCost.objects.exists()
+
+
 def test_header_problems(world):
     with pytest.raises(CostImportError) as caught:
         run(world, "subproject,date,amount,colour\nAby unga,2022-01-01,1,röd\n")
     assert caught.value.problems == [
-        Problem(1, "", imports.ERROR_MISSING_COLUMNS.format(columns="category, reference")),
-        Problem(1, "", imports.ERROR_UNKNOWN_COLUMNS.format(columns="colour")),
+        Problem(1, "category", imports.ERROR_MISSING_COLUMN),
+        Problem(1, "reference", imports.ERROR_MISSING_COLUMN),
+        Problem(
+            1,
+            "colour",
+            imports.ERROR_UNKNOWN_COLUMN.format(
+                known="subproject, date, category, amount, reference, description"
+            ),
+        ),
     ]
     with pytest.raises(CostImportError) as caught:
         run(world, "")
@@ -134,7 +167,7 @@ def test_header_problems(world):
     assert caught.value.problems == [Problem(2, "", imports.ERROR_NO_ROWS)]
     with pytest.raises(CostImportError) as caught:
         costs_import(programme=world.programme, content="å".encode("latin-1"), today=TODAY)
-    assert caught.value.problems == [Problem(0, "", imports.ERROR_ENCODING)]
+    assert caught.value.problems == [Problem(1, "", imports.ERROR_ENCODING)]
 
 
 def test_a_file_limited_to_one_subproject(world):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lotsen.accounts.models import Organisation
 from lotsen.finance import money
-from lotsen.finance.models import CostCategory, FundingKind
+from lotsen.finance.models import MONEY, CostCategory, FundingKind
 
 DATE_HINT = _("ÅÅÅÅ-MM-DD")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -30,7 +30,9 @@ class AmountField(forms.CharField):
         if len(value) > 30:
             raise forms.ValidationError(_("Beloppet är för långt."))
         try:
-            return money.parse_amount(value)
+            # Bounded by the model's column: a larger amount would be stored by SQLite and
+            # then break every page that sums it.
+            return money.parse_amount(value, max_digits=MONEY["max_digits"])
         except ValueError as exc:
             message = str(exc)
             raise forms.ValidationError(message[:1].upper() + message[1:] + ".") from exc
@@ -102,6 +104,20 @@ class FundingSourceForm(forms.Form):
         super().__init__(*args, **kwargs)
         if organisations is not None:
             self.fields["organisation"].queryset = organisations
+
+    def clean(self):
+        data = super().clean()
+        hours, rate = data.get("hours"), data.get("hourly_rate")
+        if hours is not None and rate is not None:
+            # Hours times rate becomes the amount: it must fit the amount column too.
+            try:
+                money.parse_amount(
+                    str(money.staff_time_amount(hours, rate)), max_digits=MONEY["max_digits"]
+                )
+            except ValueError as exc:
+                message = str(exc)
+                self.add_error("hourly_rate", message[:1].upper() + message[1:] + ".")
+        return data
 
 
 class ActualCostForm(forms.Form):

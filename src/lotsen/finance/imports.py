@@ -9,9 +9,7 @@ updates the costs it corrects.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,19 +20,25 @@ from django.utils import timezone
 from lotsen.accounts.actor import Actor
 from lotsen.finance import money
 from lotsen.finance.models import ActualCost, CostCategory, CostSource
+from lotsen.ingest import csvfile
+from lotsen.ingest.csvfile import CsvFileError, csv_file_read
 from lotsen.programmes.models import Programme, SubProject
 
 COLUMNS = ("subproject", "date", "category", "amount", "description", "reference")
 REQUIRED = ("subproject", "date", "category", "amount", "reference")
+OPTIONAL = ("description",)
+# What ActualCost.amount holds (max_digits, decimal_places=2): a larger amount would be
+# stored by SQLite and break every page that sums it.
+AMOUNT_MAX_DIGITS = ActualCost._meta.get_field("amount").max_digits
 MAX_DESCRIPTION = 300
 MAX_REFERENCE = 100
 
-ERROR_ENCODING = "Filen går inte att läsa som text i UTF-8. Spara den som CSV (UTF-8)."
-ERROR_EMPTY = "Filen är tom."
-ERROR_NO_ROWS = "Filen har inga rader med kostnader."
-ERROR_MISSING_COLUMNS = "Kolumner saknas i rubrikraden: {columns}."
-ERROR_UNKNOWN_COLUMNS = "Okända kolumner i rubrikraden: {columns}."
-ERROR_FIELD_COUNT = "Raden har {found} värden men rubrikraden har {expected}."
+ERROR_ENCODING = csvfile.ERROR_NOT_UTF8
+ERROR_EMPTY = csvfile.ERROR_EMPTY
+ERROR_NO_ROWS = csvfile.ERROR_NO_ROWS
+ERROR_MISSING_COLUMN = csvfile.ERROR_MISSING_COLUMN
+ERROR_UNKNOWN_COLUMN = csvfile.ERROR_UNKNOWN_COLUMN
+ERROR_FIELD_COUNT = csvfile.ERROR_TOO_MANY_VALUES
 ERROR_REQUIRED = "Värde saknas."
 ERROR_SUBPROJECT_UNKNOWN = "Det finns inget delprojekt som heter {name!r} i programmet."
 ERROR_SUBPROJECT_NOT_YOURS = "Du kan inte föra in kostnader för delprojektet {name!r} här."
@@ -92,58 +96,30 @@ class _Row:
     reference: str
 
 
-def _decode(content: bytes | str) -> str:
-    if isinstance(content, str):
-        return content.lstrip("\ufeff")
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CostImportError([Problem(0, "", ERROR_ENCODING)]) from exc
-
-
 def _category(value: str) -> str | None:
     return _CATEGORY_NAMES.get(value.strip().casefold())
 
 
 def _parse(
-    text: str,
+    content: bytes | str,
     *,
     by_name: dict[str, SubProject],
     allowed: set[int] | None,
     default: SubProject | None,
     today: dt.date,
 ) -> tuple[list[_Row], list[Problem]]:
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        return [], [Problem(1, "", ERROR_EMPTY)]
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lstrip("\ufeff").casefold() for h in next(reader)]
-    missing = [c for c in REQUIRED if c not in header]
-    unknown = [h for h in header if h and h not in COLUMNS]
-    problems: list[Problem] = []
-    if missing:
-        problems.append(Problem(1, "", ERROR_MISSING_COLUMNS.format(columns=", ".join(missing))))
-    if unknown:
-        problems.append(Problem(1, "", ERROR_UNKNOWN_COLUMNS.format(columns=", ".join(unknown))))
-    if problems:
-        return [], problems
+    try:
+        read = csv_file_read(
+            content, required=REQUIRED, optional=OPTIONAL, multiline=("description",)
+        )
+    except CsvFileError as error:
+        return [], [Problem(p.line, p.column, p.message) for p in error.problems]
 
+    problems: list[Problem] = []
     rows: list[_Row] = []
     seen: dict[tuple[int, str], int] = {}
     allowed_categories = ", ".join(v for v, _label in CostCategory.choices)
-    for values in reader:
-        number = reader.line_num
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            problems.append(
-                Problem(
-                    number, "", ERROR_FIELD_COUNT.format(found=len(values), expected=len(header))
-                )
-            )
-            continue
-        cell = {h: v.strip() for h, v in zip(header, values, strict=True)}
+    for number, cell in read.rows:
         found = len(problems)
 
         def fail(column: str, message: str, *, _n: int = number) -> None:
@@ -168,9 +144,11 @@ def _parse(
         day = None
         if cell.get("date"):
             try:
+                if len(cell["date"]) != 10:
+                    raise ValueError(cell["date"])
                 day = dt.date.fromisoformat(cell["date"])
             except ValueError:
-                fail("date", ERROR_DATE.format(value=cell["date"]))
+                fail("date", ERROR_DATE.format(value=cell["date"][:20]))
         if day is not None and day > today:
             fail("date", ERROR_DATE_FUTURE.format(value=day.isoformat()))
         elif (
@@ -199,7 +177,7 @@ def _parse(
         amount = None
         if cell.get("amount"):
             try:
-                amount = money.parse_amount(cell["amount"])
+                amount = money.parse_amount(cell["amount"], max_digits=AMOUNT_MAX_DIGITS)
             except ValueError as exc:
                 reason = str(exc)
                 fail("amount", ERROR_AMOUNT.format(reason=reason[:1].upper() + reason[1:]))
@@ -230,8 +208,6 @@ def _parse(
                     reference=reference,
                 )
             )
-    if not rows and not problems:
-        problems.append(Problem(2, "", ERROR_NO_ROWS))
     return rows, problems
 
 
@@ -253,9 +229,7 @@ def costs_import(
     allowed_list = list(subprojects) if subprojects is not None else None
     allowed = {s.pk for s in allowed_list} if allowed_list is not None else None
     default = allowed_list[0] if allowed_list is not None and len(allowed_list) == 1 else None
-    rows, problems = _parse(
-        _decode(content), by_name=by_name, allowed=allowed, default=default, today=today
-    )
+    rows, problems = _parse(content, by_name=by_name, allowed=allowed, default=default, today=today)
     if problems:
         raise CostImportError(problems)
 

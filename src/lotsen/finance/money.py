@@ -12,11 +12,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ORE = Decimal("0.01")
+_MAX_DIGITS = 26
 ZERO = Decimal("0.00")
 
 ERROR_AMOUNT_FORMAT = "ogiltigt belopp {value!r} (skriv till exempel 1234,50)"
 ERROR_AMOUNT_NEGATIVE = "beloppet kan inte vara negativt"
 ERROR_AMOUNT_DECIMALS = "beloppet får ha högst två decimaler"
+ERROR_AMOUNT_TOO_LARGE = "beloppet får vara högst {limit} kronor"
 
 # Spaces (also the no-break and thin spaces spreadsheets write) group thousands.
 _GROUPING = re.compile(r"[\s\u00a0\u202f]")
@@ -60,11 +62,12 @@ def sek_text(amount: Decimal | int | None) -> str:
     return sign + f"{abs(int(whole)):,}".replace(",", "\u00a0")
 
 
-def parse_amount(text: str) -> Decimal:
+def parse_amount(text: str, *, max_digits: int | None = None) -> Decimal:
     """An amount as people and spreadsheets write it: "1234.50", "1 234,50", "1234,5".
 
-    Raises ValueError with a Swedish message for anything else, for negative amounts and
-    for more than two decimals (öre is the smallest unit).
+    Raises ValueError with a Swedish message for anything else, for negative amounts,
+    for more than two decimals (öre is the smallest unit) and, given ``max_digits`` (the
+    column's, decimals included), for an amount the column cannot hold.
     """
     raw = _GROUPING.sub("", text.strip())
     if raw.startswith("-") or raw.startswith("−"):
@@ -72,14 +75,26 @@ def parse_amount(text: str) -> Decimal:
     if raw.count(",") == 1 and "." not in raw:
         raw = raw.replace(",", ".")
     if not _NUMBER.match(raw):
-        raise ValueError(ERROR_AMOUNT_FORMAT.format(value=text))
+        raise ValueError(ERROR_AMOUNT_FORMAT.format(value=text[:30]))
     try:
         value = Decimal(raw)
     except InvalidOperation as exc:  # pragma: no cover - the pattern already rules it out
-        raise ValueError(ERROR_AMOUNT_FORMAT.format(value=text)) from exc
+        raise ValueError(ERROR_AMOUNT_FORMAT.format(value=text[:30])) from exc
+    # Checked before quantize(), which fails on more digits than the decimal context
+    # holds (28): 1e26 kronor with öre is 29 digits.
+    digits = max_digits if max_digits is not None else _MAX_DIGITS
+    if value >= Decimal(10) ** (digits - 2):
+        largest = amount_max(digits)
+        limit = f"{int(largest):,}".replace(",", "\u00a0") + f",{largest % 1 * 100:02.0f}"
+        raise ValueError(ERROR_AMOUNT_TOO_LARGE.format(limit=limit))
     if value != value.quantize(ORE):
         raise ValueError(ERROR_AMOUNT_DECIMALS)
     return value.quantize(ORE)
+
+
+def amount_max(max_digits: int) -> Decimal:
+    """The largest amount with öre that ``max_digits`` digits hold: 14 → 999 999 999 999,99."""
+    return Decimal(10) ** (max_digits - 2) - ORE
 
 
 def month_start(day: dt.date) -> dt.date:
