@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from lotsen.accounts.models import Role
 from lotsen.finance import imports
 from lotsen.finance.models import ActualCost, BudgetLine, FundingSource
+from lotsen.programmes.models import SubProject
 from tests.factories import MembershipFactory
 from tests.finance.factories import SubProjectFactory
 
@@ -262,3 +263,31 @@ def test_the_programme_page_does_not_grow_with_subprojects(client, filled):
         sub = SubProjectFactory(programme=filled.programme, lead_organisation=filled.town_b)
         BudgetLine.objects.create(subproject=sub, category="staff", amount=D("1"))
     assert _queries(client, url) == few
+
+
+def test_a_subproject_named_like_a_formula_stays_text(client, filled):
+    """Issue 10: a sub-project named "=1+1" became a formula cell and a sheet title."""
+    SubProject.objects.filter(pk=filled.sp_a.pk).update(name="=1+1")
+    # Overspent: the remaining amount is negative, and stays a number.
+    ActualCost.objects.create(
+        subproject=filled.sp_b, date=dt.date(2022, 3, 1), category="travel", amount=D("150000")
+    )
+    login(client, filled.region)
+    xlsx = client.get(reverse("finance:programme_export", args=[filled.programme.pk, "xlsx"]))
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames == ["Delprojekt", "Kostnadsslag", "1+1", "Bby studier"]
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    overview = book["Delprojekt"]
+    assert overview["A4"].value == "'=1+1" and overview["A4"].data_type == "s"
+    assert overview["C4"].value == 400_000 and overview["C4"].data_type == "n"
+    assert overview["E5"].value == -50_000 and overview["E5"].data_type == "n"
+    assert book["1+1"]["A1"].value == "'=1+1: budget och utfall per kostnadsslag"
+
+    text = client.get(
+        reverse("finance:programme_export", args=[filled.programme.pk, "csv"])
+    ).content.decode()
+    assert text.splitlines()[1].startswith("'=1+1,Aby kommun,400000")
+    assert text.splitlines()[2].startswith("Bby studier,Bby kommun,100000,150000,-50000,")
+    # Exports carry personal data elsewhere; no cache keeps any of them.
+    assert xlsx["Cache-Control"] == "no-store"

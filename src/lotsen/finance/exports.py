@@ -7,12 +7,11 @@ totals rows are values, so the file reads the same in any program.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from decimal import Decimal
 
 from lotsen.finance.selectors import BudgetSummary, SubProjectBudgetRow
+from lotsen.stats.tabular import Cell, Sheet, bold, csv_text, xlsx_bytes
 
 SEK_FORMAT = '#,##0" kr"'
 PERCENT_FORMAT = "0.0%"
@@ -108,60 +107,39 @@ def _funding_rows(summary: BudgetSummary) -> list[list]:
     ]
 
 
-def _sheet_name(name: str, used: set[str]) -> str:
-    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in name).strip() or "Blad"
-    base = cleaned[:31]
-    candidate, n = base, 2
-    while candidate.casefold() in used:
-        suffix = f" ({n})"
-        candidate = base[: 31 - len(suffix)] + suffix
-        n += 1
-    used.add(candidate.casefold())
-    return candidate
+def _formatted(values: list, formats: dict[int, str]) -> list:
+    return [
+        Cell(v, number_format=formats[i]) if i in formats else v
+        for i, v in enumerate(values, start=1)
+    ]
 
 
-def _write(sheet, title: str, headers: Sequence[str], rows: list[list], formats: dict[int, str]):
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    sheet["A1"] = title
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([])
-    sheet.append(list(headers))
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
+def _table(title: str, headers: Sequence[str], rows: list[list], formats: dict[int, str]) -> list:
+    """A title, a blank line, the header and the rows (the totals row in bold), with each
+    column's number format."""
+    table: list[list] = [[Cell(title, bold=True, size=13)], [], bold(headers)]
     for row in rows:
-        sheet.append(row)
-    last = sheet.max_row
-    for index, number_format in formats.items():
-        for r in range(4, last + 1):
-            sheet.cell(row=r, column=index).number_format = number_format
-    if rows and rows[-1] and rows[-1][0] == TOTAL:
-        for cell in sheet[last]:
-            cell.font = Font(bold=True)
-    sheet.freeze_panes = "A4"
-    for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(header) + 2)
-    sheet.column_dimensions["A"].width = 36
+        cells = _formatted(row, formats)
+        if row and row[0] == TOTAL and row is rows[-1]:
+            cells = [c if isinstance(c, Cell) else Cell(c) for c in cells]
+            cells = [Cell(c.value, bold=True, number_format=c.number_format) for c in cells]
+        table.append(cells)
+    return table
 
 
-def _category_sheet(workbook, name: str, title: str, summary: BudgetSummary, used: set[str]):
-    from openpyxl.styles import Font
+def _widths(headers: Sequence[str]) -> dict[int, float]:
+    widths = {i: max(14, len(h) + 2) for i, h in enumerate(headers, start=1)}
+    widths[1] = 36
+    return widths
 
-    sheet = workbook.create_sheet(_sheet_name(name, used))
+
+def _category_sheet(name: str, title: str, summary: BudgetSummary) -> Sheet:
     formats = {2: SEK_FORMAT, 3: SEK_FORMAT, 4: SEK_FORMAT, 5: PERCENT_FORMAT}
-    _write(sheet, title, CATEGORY_HEADERS, _category_rows(summary), formats)
-    start = sheet.max_row + 2
-    sheet.cell(row=start, column=1, value="Finansiering").font = Font(bold=True, size=11)
-    for offset, header in enumerate(FUNDING_HEADERS, start=1):
-        sheet.cell(row=start + 1, column=offset, value=header).font = Font(bold=True)
-    for i, values in enumerate(_funding_rows(summary), start=start + 2):
-        for j, value in enumerate(values, start=1):
-            cell = sheet.cell(row=i, column=j, value=value)
-            cell.number_format = {2: SEK_FORMAT, 3: HOURS_FORMAT, 4: PERCENT_FORMAT}.get(
-                j, "General"
-            )
-    return sheet
+    rows = _table(title, CATEGORY_HEADERS, _category_rows(summary), formats)
+    rows += [[], [Cell("Finansiering", bold=True, size=11)], bold(FUNDING_HEADERS)]
+    funding_formats = {2: SEK_FORMAT, 3: HOURS_FORMAT, 4: PERCENT_FORMAT}
+    rows += [_formatted(values, funding_formats) for values in _funding_rows(summary)]
+    return Sheet(title=name, rows=rows, widths=_widths(CATEGORY_HEADERS), freeze="A4")
 
 
 def programme_xlsx(
@@ -174,12 +152,6 @@ def programme_xlsx(
     """A workbook with the roll-up (one row per sub-project and a totals row), the
     programme's budget by cost category and funding, and — when ``summaries`` are given —
     one sheet per sub-project."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    used: set[str] = set()
-    overview = workbook.active
-    overview.title = _sheet_name("Delprojekt", used)
     table = [
         _subproject_values(r, r.subproject.name, r.subproject.lead_organisation.name) for r in rows
     ]
@@ -189,63 +161,55 @@ def programme_xlsx(
         for i, h in enumerate(SUBPROJECT_HEADERS, start=1)
         if h in _SUBPROJECT_FORMATS
     }
-    _write(
-        overview, f"{title}: budget och utfall per delprojekt", SUBPROJECT_HEADERS, table, formats
-    )
-    _category_sheet(
-        workbook, "Kostnadsslag", f"{title}: budget och utfall per kostnadsslag", summary, used
-    )
+    sheets = [
+        Sheet(
+            title="Delprojekt",
+            rows=_table(
+                f"{title}: budget och utfall per delprojekt", SUBPROJECT_HEADERS, table, formats
+            ),
+            widths=_widths(SUBPROJECT_HEADERS),
+            freeze="A4",
+        ),
+        _category_sheet("Kostnadsslag", f"{title}: budget och utfall per kostnadsslag", summary),
+    ]
     for row in rows:
         if summaries and row.subproject.pk in summaries:
-            _category_sheet(
-                workbook,
-                row.subproject.name,
-                f"{row.subproject.name}: budget och utfall per kostnadsslag",
-                summaries[row.subproject.pk],
-                used,
+            sheets.append(
+                _category_sheet(
+                    row.subproject.name,
+                    f"{row.subproject.name}: budget och utfall per kostnadsslag",
+                    summaries[row.subproject.pk],
+                )
             )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(sheets=sheets)
 
 
 def subproject_xlsx(*, name: str, summary: BudgetSummary) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    _category_sheet(
-        workbook, "Kostnadsslag", f"{name}: budget och utfall per kostnadsslag", summary, set()
+    return xlsx_bytes(
+        sheets=[
+            _category_sheet("Kostnadsslag", f"{name}: budget och utfall per kostnadsslag", summary)
+        ]
     )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
-def _csv_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
-    return str(value)
+def _csv_number(value: float | Decimal) -> str:
+    value = float(value)
+    return f"{value:.4f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
 
 
 def programme_csv(*, summary: BudgetSummary, rows: list[SubProjectBudgetRow]) -> str:
     """The roll-up as CSV (comma separated, decimal point, shares as fractions)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(SUBPROJECT_HEADERS)
-    for r in rows:
-        values = _subproject_values(r, r.subproject.name, r.subproject.lead_organisation.name)
-        writer.writerow([_csv_text(v) for v in values])
-    writer.writerow([_csv_text(v) for v in _subproject_values(summary, TOTAL, "")])
-    return buffer.getvalue()
+    table: list[list] = [SUBPROJECT_HEADERS]
+    table += [
+        _subproject_values(r, r.subproject.name, r.subproject.lead_organisation.name) for r in rows
+    ]
+    table.append(_subproject_values(summary, TOTAL, ""))
+    return csv_text(rows=table, lineterminator="\r\n", float_text=_csv_number)
 
 
 def subproject_csv(*, summary: BudgetSummary) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CATEGORY_HEADERS)
-    for row in _category_rows(summary):
-        writer.writerow([_csv_text(v) for v in row])
-    return buffer.getvalue()
+    return csv_text(
+        rows=[CATEGORY_HEADERS, *_category_rows(summary)],
+        lineterminator="\r\n",
+        float_text=_csv_number,
+    )

@@ -30,6 +30,7 @@ from lotsen.finance.selectors import (
     funding_source_get_for_write,
     subproject_finance_detail,
 )
+from lotsen.stats.downloads import download_response
 from lotsen.web.decorators import actor_required
 from lotsen.web.forms import form_add_service_errors
 
@@ -37,9 +38,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _download(content, *, name: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download_response(content, filename=name, content_type=content_type)
 
 
 def _check_format(file_format: str) -> None:
