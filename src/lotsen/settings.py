@@ -113,6 +113,21 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite serves concurrent writers (`lotsen serve` runs eight threads) only when used
+    # this way. WAL lets readers go on while one connection writes. IMMEDIATE takes the
+    # write lock when a transaction begins: a deferred transaction that reads first and
+    # then writes fails at once with "database is locked" when another one wrote in
+    # between (SQLite cannot wait there without risking a deadlock), so a compare-and-set
+    # such as the plan save would answer 500 instead of 409. The timeout is how long a
+    # writer waits for the lock. synchronous=NORMAL is durable in WAL mode except for the
+    # last transactions on power loss, never corrupting. An in-memory test database keeps
+    # its "memory" journal; the pragma is then a no-op.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": int(os.environ.get("LOTSEN_SQLITE_TIMEOUT", "20")),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -176,4 +191,9 @@ LOGGING = {
 LOTSEN_PROTECTED_IDENTITY_ROLES = env_list("LOTSEN_PROTECTED_IDENTITY_ROLES", "kaa_coordinator")
 # How long an emergency access stays open once its reason is recorded.
 LOTSEN_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("LOTSEN_EMERGENCY_ACCESS_MINUTES", "60"))
+# Four eyes: a role that reaches personal data is granted only once a second administrator
+# (of the organisation, of an organisation above it, or a system admin) approves.
+LOTSEN_GRANTS_FOUR_EYES = env_bool("LOTSEN_GRANTS_FOUR_EYES", False)
+# Days a user has to accept an invitation to an organisation before it runs out.
+LOTSEN_GRANT_INVITATION_DAYS = int(os.environ.get("LOTSEN_GRANT_INVITATION_DAYS", "14"))
 LOTSEN_DEMO_PASSWORD = os.environ.get("LOTSEN_DEMO_PASSWORD", "demo")

@@ -1,8 +1,9 @@
 """Participations through services and selectors: validation naming fields, the team
-rule, the privacy policy's participants, access logging, and follow-ups falling due."""
+rule for participant records (never the person), access logging, and follow-ups falling due."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -17,6 +18,7 @@ from lotsen.programmes.selectors import (
     followups_due_for,
     indicator_report_for,
     missing_data_list,
+    participation_for_update,
     participation_get_for,
     participation_list,
     regions_of,
@@ -193,30 +195,79 @@ def test_enrol_creates_a_person_without_echoing_the_number(subprojects, leader_a
 # --- The policy: who sees which participants ---------------------------------------------
 
 
+def _ids(records) -> list[int]:
+    return [r.participation_id for r in records]
+
+
 def test_participants_are_seen_by_the_team_only(
     subprojects, region_leader, leader_a, leader_south, outsider_leader, evaluator
 ):
     in_a = participant(subprojects["a"])
     in_south = participant(subprojects["south"])
     # The region leads the programme: both. Kommun A leads A: only A's.
-    assert {p.pk for p in participation_list(actor=region_leader, subproject=subprojects["a"])} == {
-        in_a.pk
-    }
-    assert participation_list(actor=region_leader, subproject=subprojects["south"]) == [in_south]
-    assert participation_list(actor=leader_a, subproject=subprojects["a"]) == [in_a]
+    assert _ids(participation_list(actor=region_leader, subproject=subprojects["a"])) == [in_a.pk]
+    assert _ids(participation_list(actor=region_leader, subproject=subprojects["south"])) == [
+        in_south.pk
+    ]
+    assert _ids(participation_list(actor=leader_a, subproject=subprojects["a"])) == [in_a.pk]
     assert participation_list(actor=leader_a, subproject=subprojects["south"]) == []
+    assert participation_get_for(actor=leader_a, participation_id=in_a.pk).name == (
+        in_a.person.full_name
+    )
     # Another organisation's project leader and the evaluator see nobody.
     for actor in (outsider_leader, evaluator):
         for sub in subprojects.values():
             assert participation_list(actor=actor, subproject=sub) == []
+        for read in (participation_get_for, participation_for_update):
+            with pytest.raises(Http404):
+                read(actor=actor, participation_id=in_a.pk)
+    for read in (participation_get_for, participation_for_update):
         with pytest.raises(Http404):
-            participation_get_for(actor=actor, participation_id=in_a.pk)
-    with pytest.raises(Http404):
-        participation_get_for(actor=leader_south, participation_id=in_a.pk)
-    assert (
-        not PersonPolicy(outsider_leader)
-        .persons(purpose=Purpose.PROGRAMME, category=Category.PROGRAMME)
-        .exists()
+            read(actor=leader_south, participation_id=in_a.pk)
+        with pytest.raises(Http404):
+            read(actor=leader_a, participation_id="1; DROP")
+    # Not even the team reaches the person through the person door.
+    for actor in (region_leader, leader_a, leader_south, outsider_leader, evaluator):
+        for purpose in Purpose:
+            for category in Category:
+                assert not PersonPolicy(actor).persons(purpose=purpose, category=category).exists()
+
+
+def test_a_participant_record_holds_the_follow_up_data_and_nothing_else(subprojects, leader_a):
+    p = participant(
+        subprojects["a"],
+        born=D(2007, 3, 2),
+        entry_date=D(2025, 3, 1),
+        exit_date=D(2025, 9, 1),
+        exit_status="employed",
+    )
+    record = participation_get_for(actor=leader_a, participation_id=p.pk)
+    assert {f.name for f in dataclasses.fields(record)} == {
+        "participation_id",
+        "subproject_id",
+        "subproject_name",
+        "name",
+        "gender",
+        "age_band",
+        "entry_date",
+        "entry_status",
+        "education_level",
+        "disability",
+        "foreign_background",
+        "exit_date",
+        "exit_status",
+        "followup_6m_status",
+    }
+    # 18 on 2 March 2025, so still 17 at entry on 1 March.
+    assert record.age_band == "below_18" and record.age_band_label == "Under 18 år"
+    assert record.gender_label == "Kvinna"
+    assert record.entry_status_label == "Arbetslös"
+    assert record.exit_status_label == "Har arbete, även egen företagare"
+    assert record.subproject_name == "Delprojekt A"
+    assert not hasattr(record, "person")
+    later = participant(subprojects["a"], born=D(2007, 3, 1), entry_date=D(2025, 3, 1))
+    assert participation_get_for(actor=leader_a, participation_id=later.pk).age_band == (
+        "age_18_29"
     )
 
 
@@ -231,10 +282,10 @@ def test_a_participant_in_two_subprojects_is_shown_only_where_the_actor_is_team(
         entry_date=D(2025, 3, 1),
         entry_status="inactive",
     )
-    # The policy grants the person (participant in Syd), but A's row stays hidden.
+    # The person takes part in Syd too, but A's row stays hidden.
     assert participation_list(actor=leader_south, subproject=subprojects["a"]) == []
-    assert participation_list(actor=leader_south, subproject=subprojects["south"]) == [
-        same_person_south
+    assert _ids(participation_list(actor=leader_south, subproject=subprojects["south"])) == [
+        same_person_south.pk
     ]
     with pytest.raises(Http404):
         participation_get_for(actor=leader_south, participation_id=p.pk)
@@ -262,7 +313,8 @@ def test_missing_data_list_names_only_visible_participants(subprojects, leader_a
     )
     assert report.missing_count() == 2
     rows = missing_data_list(actor=leader_a, report=report)
-    assert [r.participation.pk for r in rows] == [gap_a.pk]
+    assert [r.participation.participation_id for r in rows] == [gap_a.pk]
+    assert rows[0].participation.name == gap_a.person.full_name
     assert rows[0].fields == ["Utbildningsnivå"] and rows[0].form == "edit"
     assert rows[0].indicators == ["isced_0_2", "isced_3_4", "isced_5_8"]
 
@@ -286,8 +338,8 @@ def test_followups_due_within_two_weeks(subprojects, leader_a, leader_south):
     still_in = participant(subprojects["a"])
     rows = followups_due_for(actor=leader_a, today=today)
     # 15 September + 6 months = 15 March = today + 14 days; 16 September is a day later.
-    assert [r.pk for r in rows] == [month_end.pk, due.pk]
-    assert done not in rows and later not in rows and still_in not in rows
+    assert _ids(rows) == [month_end.pk, due.pk]
+    assert not {done.pk, later.pk, still_in.pk} & set(_ids(rows))
     assert followups_due_for(actor=leader_south, today=today) == []
 
 

@@ -239,9 +239,15 @@ def test_organisation_admin_manages_members(client, municipality):
     url = reverse("web:organisation_members")
     unknown = client.post(url, {"username": "finns-inte", "role": "mentor"})
     assert "Det finns ingen användare med det användarnamnet." in unknown.text
+    # Somebody who is not yet a member is invited, and joins only by accepting.
     client.post(url, {"username": "nykomling", "role": "kaa_coordinator"})
+    assert not newcomer.memberships.exists()
+    grant = newcomer.role_grants.get()
+    client.force_login(newcomer)
+    client.post(reverse("accounts:invitation_answer", args=[grant.pk]), {"answer": "accept"})
     membership = newcomer.memberships.get()
     assert membership.role == "kaa_coordinator"
+    client.force_login(admin.user)
     client.post(reverse("web:membership_remove", args=[membership.pk]))
     assert not newcomer.memberships.exists()
     # The last administrator cannot be removed.

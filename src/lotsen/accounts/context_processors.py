@@ -1,5 +1,11 @@
-from lotsen.privacy.policy import CASE_ROLES
+from lotsen.privacy.policy import CASE_ROLES, reaches_persons
 
 
 def actor(request):
-    return {"actor": getattr(request, "actor", None), "case_roles": CASE_ROLES}
+    current = getattr(request, "actor", None)
+    return {
+        "actor": current,
+        "case_roles": CASE_ROLES,
+        # Person search is in the navigation only for roles that reach persons at all.
+        "reaches_persons": reaches_persons(current),
+    }

@@ -28,5 +28,20 @@ class MembershipChoiceForm(forms.Form):
 
 
 class MembershipAddForm(forms.Form):
-    username = forms.CharField(label=_("Användarnamn"), max_length=150)
+    username = forms.CharField(
+        label=_("Användarnamn"),
+        max_length=150,
+        help_text=_(
+            "Den som inte redan är medlem i organisationen får en inbjudan och blir medlem "
+            "först när hen accepterar."
+        ),
+    )
     role = forms.ChoiceField(label=_("Roll"), choices=[(r.value, r.label) for r in GRANTABLE_ROLES])
+
+
+class RoleGrantDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+
+
+class InvitationAnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("accept", "accept"), ("decline", "decline")])

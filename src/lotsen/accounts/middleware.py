@@ -50,6 +50,10 @@ def actor_for_request(request) -> Actor | None:
     user = request.user
     if not user.is_authenticated:
         return None
+    # A young person's own account acts as the young person only: even a staff membership
+    # that slipped in some other way (an old row, a shell) gives it no staff role.
+    if user.person_id:
+        return Actor.for_young_person(user)
     memberships = list(Membership.objects.filter(user=user).select_related("organisation"))
     chosen = request.session.get(SESSION_MEMBERSHIP)
     for membership in memberships:
@@ -57,6 +61,4 @@ def actor_for_request(request) -> Actor | None:
             return Actor.for_membership(membership)
     if len(memberships) == 1:
         return Actor.for_membership(memberships[0])
-    if not memberships and user.person_id:
-        return Actor.for_young_person(user)
     return None

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lotsen.accounts import codes
@@ -134,3 +136,130 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.organisation}"
+
+    def clean(self) -> None:
+        # A young person's own account reaches their own record only; a staff role on it
+        # would mix the two doors (see accounts.services.ERROR_PERSON_LINKED_USER).
+        if self.user_id and self.user.person_id and self.role != Role.YOUNG_PERSON:
+            raise ValidationError(
+                {"user": _("Ett konto som hör till en ung person kan inte få en personalroll.")}
+            )
+
+
+class GrantStatus(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", _("Väntar på godkännande")
+    INVITED = "invited", _("Inbjuden")
+    ACTIVE = "active", _("Beviljad")
+    REJECTED = "rejected", _("Inte godkänd")
+    DECLINED = "declined", _("Avböjd")
+    EXPIRED = "expired", _("Utgången")
+
+
+OPEN_GRANT_STATUSES = (GrantStatus.AWAITING_APPROVAL, GrantStatus.INVITED)
+
+
+class RoleGrant(models.Model):
+    """A role on its way to a user: granted at once, or waiting for a second administrator's
+    approval (four eyes) and/or for the user to accept an invitation to the organisation.
+    The membership exists only once every step is done."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="role_grants"
+    )
+    role = models.CharField(_("roll"), max_length=32, choices=Role.choices)
+    status = models.CharField(_("status"), max_length=20, choices=GrantStatus.choices)
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    needs_approval = models.BooleanField(default=False)
+    approved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    is_invitation = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("behörighetsbeslut")
+        verbose_name_plural = _("behörighetsbeslut")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"],
+                condition=models.Q(status__in=["awaiting_approval", "invited"]),
+                name="one_open_role_grant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.organisation}"
+
+    @property
+    def is_expired(self) -> bool:
+        return (
+            self.status == GrantStatus.INVITED
+            and self.expires_at is not None
+            and self.expires_at <= timezone.now()
+        )
+
+
+class GrantEventKind(models.TextChoices):
+    GRANTED = "granted", _("fick rollen")
+    REQUESTED = "requested", _("begärdes, väntar på godkännande")
+    APPROVED = "approved", _("godkändes")
+    REJECTED = "rejected", _("godkändes inte")
+    INVITED = "invited", _("bjöds in")
+    ACCEPTED = "accepted", _("accepterade inbjudan")
+    DECLINED = "declined", _("avböjde inbjudan")
+    EXPIRED = "expired", _("inbjudan gick ut")
+    REMOVED = "removed", _("rollen togs bort")
+
+
+class GrantEvent(models.Model):
+    """The audit trail of role administration: who did what to whose role, in which
+    organisation, when. Written in the same transaction as the change.
+
+    Append-only in the database (see migration 0004). Names are copied in so that the trail
+    still reads after a user or organisation is deleted; the foreign keys carry no database
+    constraint for the same reason.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    event = models.CharField(_("händelse"), max_length=16, choices=GrantEventKind.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_username = models.CharField(max_length=150)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    username = models.CharField(max_length=150)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    organisation_name = models.CharField(max_length=200)
+    role = models.CharField(_("roll"), max_length=32, choices=Role.choices)
+    grant = models.ForeignKey(
+        RoleGrant,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("händelse i behörighetsloggen")
+        verbose_name_plural = _("behörighetslogg")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.event} {self.role}"

@@ -7,4 +7,5 @@ urlpatterns = [
     path("logga-in/", views.LoginView.as_view(), name="login"),
     path("logga-ut/", views.LogoutView.as_view(), name="logout"),
     path("valj-roll/", views.choose_membership, name="choose_membership"),
+    path("inbjudningar/<int:grant_id>/", views.invitation_answer, name="invitation_answer"),
 ]

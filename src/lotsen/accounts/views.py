@@ -1,10 +1,20 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from lotsen.accounts.forms import LoginForm, MembershipChoiceForm
+from lotsen.accounts.forms import InvitationAnswerForm, LoginForm, MembershipChoiceForm
 from lotsen.accounts.middleware import SESSION_MEMBERSHIP
-from lotsen.accounts.selectors import membership_list_for_user
+from lotsen.accounts.selectors import (
+    membership_list_for_user,
+    role_grant_get_invitation,
+    role_grant_invitations_for,
+)
+from lotsen.accounts.services import role_grant_accept, role_grant_decline
 
 
 class LoginView(auth_views.LoginView):
@@ -25,5 +35,36 @@ def choose_membership(request):
         request.session[SESSION_MEMBERSHIP] = int(form.cleaned_data["membership"])
         return redirect("web:start")
     return render(
-        request, "accounts/choose_membership.html", {"form": form, "memberships": memberships}
+        request,
+        "accounts/choose_membership.html",
+        {
+            "form": form,
+            "memberships": memberships,
+            "invitations": role_grant_invitations_for(user=request.user),
+        },
     )
+
+
+@require_POST
+@login_required
+def invitation_answer(request, grant_id: int):
+    # Answered by the invited user themselves, who may not belong to any organisation yet:
+    # login is enough, no actor is needed.
+    grant = role_grant_get_invitation(user=request.user, grant_id=grant_id)
+    form = InvitationAnswerForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    try:
+        if form.cleaned_data["answer"] == "accept":
+            role_grant_accept(user=request.user, grant=grant)
+            messages.success(
+                request,
+                _("Du är nu %(role)s i %(organisation)s.")
+                % {"role": grant.get_role_display(), "organisation": grant.organisation.name},
+            )
+        else:
+            role_grant_decline(user=request.user, grant=grant)
+            messages.success(request, _("Du har avböjt inbjudan."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("accounts:choose_membership")

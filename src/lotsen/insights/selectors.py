@@ -4,8 +4,8 @@ follows up, per method in the catalogue. Nothing returned names a person.
 Who sees what:
 - project leaders (the project team) see the figures in full for the participants of the
   sub-projects their organisation leads or takes part in, and of every sub-project in a
-  programme it leads; the persons are taken through ``PersonPolicy`` for purpose
-  "programme", the same door the participant lists use;
+  programme it leads: the team rule of the participant records, counted and never
+  listed (project leaders reach no person through ``PersonPolicy``);
 - evaluators see the same organisation's figures with small cells hidden;
 - exports always have small cells hidden, whoever downloads them;
 - everyone else gets 404.
@@ -21,8 +21,6 @@ from django.http import Http404
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Role
 from lotsen.insights import whatworks
-from lotsen.privacy.models import Category, Purpose
-from lotsen.privacy.policy import PersonPolicy
 from lotsen.programmes.models import Participation, Programme
 from lotsen.support.models import Intervention, Method, WellbeingCheckin
 
@@ -52,13 +50,9 @@ def participations_for(actor: Actor, *, programme: Programme | None = None) -> Q
     access = access_for(actor)
     if access is None:
         raise Http404
+    # The sub-project team rule of the participant records (programmes.selectors); only
+    # counts leave this module, so nobody's person record is read.
     participations = Participation.objects.filter(_followed_up_by(actor.organisation))
-    if access == TEAM:
-        # The same door as the participant lists: the policy decides whose data is read.
-        persons = PersonPolicy(actor).persons(
-            purpose=Purpose.PROGRAMME, category=Category.PROGRAMME
-        )
-        participations = participations.filter(person__in=persons.values("pk"))
     if programme is not None:
         participations = participations.filter(subproject__programme=programme)
     return participations.distinct()

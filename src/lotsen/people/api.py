@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
 from lotsen.people.models import Person
 from lotsen.people.selectors import SEARCH_LIMIT, person_get_for, person_list
+from lotsen.privacy.policy import reaches_persons
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -57,6 +63,22 @@ class PersonSearchSerializer(serializers.Serializer):
 
 
 ERROR_NUMBER_IN_URL = "Sök på personnummer med POST /api/v1/persons/search/, aldrig i en URL."
+ERROR_NO_PERSON_ACCESS = "Din roll når inga uppgifter om enskilda personer."
+
+
+FORBIDDEN = OpenApiResponse(
+    inline_serializer("PersonAccessError", {"detail": serializers.CharField()}),
+    description="Inte inloggad, eller rollen når inga personer (administratörer, "
+    "projektledare och utvärderare).",
+)
+
+
+def _require_person_role(request) -> None:
+    # Roles that reach nobody (administrators, project leaders, evaluators) are refused the
+    # collection outright rather than shown an empty one, as the search page is not theirs
+    # either. A single person answers 404 for them, the same as a missing id.
+    if not reaches_persons(request.actor):
+        raise PermissionDenied(ERROR_NO_PERSON_ACCESS)
 
 
 class PersonViewSet(viewsets.ViewSet):
@@ -65,9 +87,10 @@ class PersonViewSet(viewsets.ViewSet):
             OpenApiParameter("q", str, description="Namn (personnummer: använd search)"),
             OpenApiParameter("offset", int),
         ],
-        responses=PersonSerializer(many=True),
+        responses={200: PersonSerializer(many=True), 403: FORBIDDEN},
     )
     def list(self, request):
+        _require_person_role(request)
         query = request.query_params.get("q", "")
         # A personnummer in a URL ends up in server and proxy logs: refused, not searched.
         if query and _looks_like_identity_number(query):
@@ -78,9 +101,13 @@ class PersonViewSet(viewsets.ViewSet):
             offset = 0
         return self._results(request, query=query, offset=offset)
 
-    @extend_schema(request=PersonSearchSerializer, responses=PersonSerializer(many=True))
+    @extend_schema(
+        request=PersonSearchSerializer,
+        responses={200: PersonSerializer(many=True), 403: FORBIDDEN},
+    )
     @action(detail=False, methods=["post"])
     def search(self, request):
+        _require_person_role(request)
         search = PersonSearchSerializer(data=request.data)
         search.is_valid(raise_exception=True)
         data = search.validated_data

@@ -52,7 +52,11 @@ class ConsentForm(forms.Form):
     evidence = forms.CharField(
         label=_("Hur lämnades samtycket?"),
         required=False,
-        help_text=_("Till exempel: muntligt vid möte, undertecknad blankett."),
+        help_text=_(
+            "Till exempel: undertecknad blankett, muntligt vid möte den 2026-01-12. "
+            "Krävs när samtycket gäller din egen organisation. Den unga ser vem som "
+            "registrerade samtycket och hur det lämnades."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

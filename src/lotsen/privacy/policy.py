@@ -10,9 +10,13 @@ Legal bases:
 - the school unit (and its organiser) for its own pupils while they are enrolled;
 - a consent from the young person that names the actor's organisation and the category,
   for everything shared across organisations (OSL 10 kap. 1 §, 12 kap. 2 §);
-- participation in a sub-project, for the project's follow-up (ESF reporting);
 - the young person for their own data;
 - emergency access, opened with a reason, time-limited and reviewed afterwards.
+
+Project leaders and evaluators never come through this door. ESF follow-up needs the
+participation record (name, gender, age band at entry, entry, exit and follow-up data),
+not the person: ``programmes.selectors`` reads those records under the sub-project team
+rule and logs them, and nothing here grants them a ``Person``, for any purpose or category.
 """
 
 from __future__ import annotations
@@ -29,15 +33,16 @@ from lotsen.people.models import Person
 from lotsen.privacy.models import Category, Consent, EmergencyAccess, Purpose
 from lotsen.school.models import Enrolment
 
-# The purpose a role works under. Roles missing here (system and organisation admins,
-# project leaders, evaluators) reach no personal data about individual young people.
+# The purpose a role reaches persons under. Roles missing here (system and organisation
+# admins, project leaders, evaluators) reach no person through this door: admins see no
+# young people at all, and project leaders read participation records only (see the
+# module docstring).
 ROLE_PURPOSE: dict[str, str] = {
     Role.KAA_COORDINATOR: Purpose.KAA,
     Role.MENTOR: Purpose.SCHOOL,
     Role.STUDENT_HEALTH: Purpose.SCHOOL,
     Role.COUNSELLOR: Purpose.SCHOOL,
     Role.CASE_WORKER: Purpose.SUPPORT,
-    Role.PROJECT_LEADER: Purpose.PROGRAMME,
     Role.YOUNG_PERSON: Purpose.SELF,
 }
 
@@ -48,7 +53,6 @@ EMERGENCY_ROLES = frozenset(
 
 MUNICIPALITY_CATEGORIES = frozenset({Category.IDENTITY, Category.KAA})
 SCHOOL_CATEGORIES = frozenset({Category.IDENTITY, Category.SCHOOL})
-PROGRAMME_CATEGORIES = frozenset({Category.IDENTITY, Category.PROGRAMME})
 # Health-related notes are never reached through emergency access: they stay with the
 # organisation that wrote them unless a consent names the category.
 EMERGENCY_CATEGORIES = frozenset(
@@ -59,6 +63,13 @@ CONSENT_PURPOSES = frozenset({Purpose.KAA, Purpose.SCHOOL, Purpose.SUPPORT})
 
 def purpose_for(actor: Actor) -> str | None:
     return ROLE_PURPOSE.get(actor.role) if actor.role else None
+
+
+def reaches_persons(actor: Actor | None) -> bool:
+    """Whether the actor's role reaches young people through this door at all. Person
+    search, the persons API and the person pages belong to these roles only; the others
+    are answered as if those pages did not exist."""
+    return actor is not None and purpose_for(actor) is not None
 
 
 def _nothing() -> Q:
@@ -100,8 +111,6 @@ class PersonPolicy:
             q |= Q(home_municipality_code=org.municipality_code)
         if purpose == Purpose.SCHOOL and category in SCHOOL_CATEGORIES:
             q |= Q(pk__in=self._current_pupils_of(org).values("person_id"))
-        if purpose == Purpose.PROGRAMME and category in PROGRAMME_CATEGORIES:
-            q |= Q(pk__in=self._participants_of(org).values("person_id"))
         if purpose in CONSENT_PURPOSES:
             q |= Q(pk__in=self._consents_covering(org, category).values("person_id"))
         return q
@@ -113,7 +122,10 @@ class PersonPolicy:
         return self.persons(purpose=purpose, category=category).filter(pk=person.pk).exists()
 
     def may_see_contact_details(self, person: Person) -> bool:
-        """Address and contacts of a protected person are shown to named roles only."""
+        """Address and contacts of a protected person are shown to named roles only, and
+        nobody's to a role that reaches no persons (a project leader, say)."""
+        if not reaches_persons(self.actor):
+            return False
         if not person.is_protected:
             return True
         if self.actor.role == Role.YOUNG_PERSON and self.actor.user.person_id == person.pk:
@@ -131,18 +143,6 @@ class PersonPolicy:
             units,
             start_date__lte=self.today,
         ).filter(Q(end_date__isnull=True) | Q(end_date__gte=self.today))
-
-    def _participants_of(self, org):
-        """Participants of the sub-projects the organisation leads or takes part in, and of
-        every sub-project in a programme it leads: the ESF follow-up needs their entry and
-        exit data, and nothing else about them."""
-        from lotsen.programmes.models import Participation  # programmes depends on privacy
-
-        return Participation.objects.filter(
-            Q(subproject__lead_organisation=org)
-            | Q(subproject__organisations=org)
-            | Q(subproject__programme__lead_organisation=org)
-        )
 
     def _consents_covering(self, org, category: str) -> QuerySet[Consent]:
         consents = Consent.objects.filter(

@@ -26,7 +26,9 @@ def consent_list_for_person(*, actor: Actor, person: Person) -> QuerySet[Consent
     if not _is_self(actor, person):
         org = actor.organisation
         consents = consents.filter(Q(organisations=org) | Q(recorded_in=org)).distinct()
-    return consents.prefetch_related("organisations", "categories").select_related("recorded_by")
+    return consents.prefetch_related("organisations", "categories").select_related(
+        "recorded_by", "recorded_in"
+    )
 
 
 def consent_get_for_person(*, actor: Actor, person: Person, consent_id: int) -> Consent | None:
@@ -48,8 +50,14 @@ def access_log_for_person(
 
 
 def emergency_access_to_review(*, actor: Actor) -> QuerySet[EmergencyAccess]:
-    if actor.role != Role.ORGANISATION_ADMIN or actor.organisation is None:
-        return EmergencyAccess.objects.none()
-    return EmergencyAccess.objects.filter(
-        organisation=actor.organisation, reviewed_at__isnull=True
-    ).select_related("actor_user")
+    """Unreviewed emergency accesses routed to this administrator: opened in their
+    organisation or one below it, or (system admin) where no organisation admin is above."""
+    from lotsen.accounts.selectors import organisation_ids_for_emergency_review
+
+    org_ids = organisation_ids_for_emergency_review(actor=actor)
+    return (
+        EmergencyAccess.objects.filter(organisation_id__in=org_ids, reviewed_at__isnull=True)
+        # Nobody reviews their own emergency access, whatever other role they also hold.
+        .exclude(actor_user=actor.user)
+        .select_related("actor_user")
+    )

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
-from lotsen.accounts.models import Organisation, Role
+from lotsen.accounts.models import Organisation
 from lotsen.people.identity import age_on
 from lotsen.people.models import Person
 from lotsen.privacy.accesslog import access_log_record  # callers import it from here
@@ -25,6 +25,7 @@ from lotsen.privacy.models import (
     Purpose,
 )
 from lotsen.privacy.policy import EMERGENCY_ROLES
+from lotsen.privacy.selectors import emergency_access_to_review
 
 ERROR_CONSENT_NO_ORGANISATIONS = "Välj minst en organisation som samtycket gäller."
 ERROR_CONSENT_NO_CATEGORIES = "Välj minst en sorts uppgifter som samtycket gäller."
@@ -36,9 +37,18 @@ ERROR_CONSENT_GUARDIAN_REQUIRED = (
     "{organisation} kräver att vårdnadshavare också samtycker för unga under {age} år."
 )
 ERROR_CONSENT_ALREADY_WITHDRAWN = "Samtycket är redan återkallat."
+ERROR_CONSENT_EVIDENCE = (
+    "Samtycket ger din egen organisation åtkomst. Beskriv hur den unga eller vårdnadshavaren "
+    "lämnade det (minst {min_length} tecken), till exempel: undertecknad blankett, "
+    "muntligt vid möte den 2026-01-12."
+)
+CONSENT_EVIDENCE_MIN_LENGTH = 15
 ERROR_EMERGENCY_REASON = "Skriv skälet till nödåtkomsten (minst 20 tecken)."
 ERROR_EMERGENCY_ROLE = "Din roll kan inte använda nödåtkomst."
-ERROR_REVIEW_ROLE = "Bara organisationens administratör kan granska nödåtkomst."
+ERROR_REVIEW_ROLE = (
+    "Bara en administratör för organisationen eller en organisation över den kan granska "
+    "nödåtkomsten."
+)
 
 EMERGENCY_REASON_MIN_LENGTH = 20
 
@@ -78,6 +88,15 @@ def consent_record(
                     organisation=organisation.name, age=limit
                 )
                 break
+    # A consent is the young person's (or guardian's), never the receiving party's own
+    # decision. When staff record a consent that widens their own organisation's access,
+    # they must say how it was given; the young person sees who recorded it and how.
+    if (
+        actor.organisation is not None
+        and any(org.pk == actor.organisation.pk for org in organisations)
+        and len(evidence.strip()) < CONSENT_EVIDENCE_MIN_LENGTH
+    ):
+        errors["evidence"] = ERROR_CONSENT_EVIDENCE.format(min_length=CONSENT_EVIDENCE_MIN_LENGTH)
     if errors:
         raise ValidationError(errors)
 
@@ -157,7 +176,9 @@ def emergency_access_open(*, actor: Actor, person: Person, reason: str) -> Emerg
 
 @transaction.atomic
 def emergency_access_review(*, actor: Actor, grant: EmergencyAccess, note: str) -> EmergencyAccess:
-    if actor.role != Role.ORGANISATION_ADMIN or actor.organisation != grant.organisation:
+    # The same routing as the review list: the admin of the organisation or of one above
+    # it (school units have no admin of their own), never the person who opened it.
+    if not emergency_access_to_review(actor=actor).filter(pk=grant.pk).exists():
         raise PermissionDenied(ERROR_REVIEW_ROLE)
     grant.reviewed_by = actor.user
     grant.reviewed_at = timezone.now()

@@ -154,6 +154,28 @@ def label(key: str, framework: str) -> str:
     return (LABELS_ESF_2014 if framework == ESF_2014 else LABELS)[key]
 
 
+# Age bands at entry (rule 3). The older bands are no indicator of their own, but a
+# participant record shows them all.
+AGE_BAND_LABELS = {
+    "below_18": LABELS["below_18"],
+    "age_18_29": LABELS["age_18_29"],
+    "age_30_and_above": "30 år eller äldre",
+    "below_25": LABELS["below_25"],
+    "age_25_and_above": "25 år eller äldre",
+}
+OLDER_AGE_BANDS = frozenset({"age_30_and_above", "age_25_and_above"})
+
+
+def age_band(age: int, framework: str) -> str:
+    """The framework's age band for an age at entry: ESF+ splits at 18 and 30, ESF
+    2014–2020 at 25."""
+    if framework == ESF_PLUS:
+        if age < 18:
+            return "below_18"
+        return "age_18_29" if age <= 29 else "age_30_and_above"
+    return "below_25" if age < 25 else "age_25_and_above"
+
+
 @dataclass(frozen=True, kw_only=True)
 class ParticipationRecord:
     """One participation row as the indicator rules need it: no names, no numbers."""
@@ -360,18 +382,11 @@ def _count_entry(p: Participant, framework: str, tally, hidden, lack) -> None:
     if p.entry_status == EMPLOYED:
         tally.add("employed", p)
 
-    age = p.age_at_entry
-    if framework == ESF_PLUS:
-        if age < 18:
-            tally.add("below_18", p)
-        elif age <= 29:
-            tally.add("age_18_29", p)
-        else:
-            hidden.add("age_30_and_above", p)
-    elif age < 25:
-        tally.add("below_25", p)
+    band = age_band(p.age_at_entry, framework)
+    if band in OLDER_AGE_BANDS:
+        hidden.add(band, p)
     else:
-        hidden.add("age_25_and_above", p)
+        tally.add(band, p)
 
     if p.education_level in EDUCATION_LEVELS:
         tally.add(p.education_level, p)

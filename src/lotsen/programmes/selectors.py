@@ -2,10 +2,11 @@
 
 Programmes, sub-projects and counts are open to project leaders and evaluators (counts are
 suppressed for anyone outside the project team, see ``programmes.dashboard``). Anything
-naming a participant goes through ``PersonPolicy(purpose=PROGRAMME, category=PROGRAMME)``
-and is logged: a participant is shown only to the team of the sub-project they take part
-in (the policy grants the person; the sub-project filter keeps their participation in
-another organisation's sub-project out of sight).
+naming a participant is a ``ParticipantRecord``, read here under the team rule and logged
+per person: a participation is shown only to project leaders of the team of its
+sub-project (an organisation leading or taking part in it, or leading its programme).
+Project leaders never get the ``Person`` itself: ``PersonPolicy`` grants them nobody, so
+the person page, search and API are closed to them (ESF follow-up needs the record only).
 """
 
 from __future__ import annotations
@@ -21,11 +22,19 @@ from django.utils.translation import gettext_lazy as _
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Organisation, OrganisationKind, Role
-from lotsen.privacy.models import Action, Category, Purpose
-from lotsen.privacy.policy import PersonPolicy
+from lotsen.people.identity import age_on
+from lotsen.privacy.models import Action, Purpose
 from lotsen.privacy.services import access_log_record
 from lotsen.programmes import indicators
-from lotsen.programmes.models import Participation, Programme, SubProject
+from lotsen.programmes.models import (
+    EntryStatus,
+    ExitStatus,
+    FollowupStatus,
+    Participation,
+    ParticipationGender,
+    Programme,
+    SubProject,
+)
 from lotsen.programmes.services import (
     is_team_for_programme,
     is_team_for_subproject,
@@ -196,59 +205,176 @@ def indicator_report_for(
     )
 
 
-# --- Participants (personal data: policy and log) ----------------------------------------
+# --- Participant records (personal data: the team rule and the log) ------------------------
 
 
-def _visible_participations(actor: Actor) -> QuerySet[Participation]:
+@dataclass(frozen=True, kw_only=True)
+class ParticipantRecord:
+    """What ESF follow-up shows about a participant: the name, gender and age band at
+    entry, and the participation's own entry, exit and follow-up data. Built from these
+    columns only, so no page can reach the personnummer, address, phone, guardians, school,
+    KAA or case data Lotsen may hold about the person."""
+
+    participation_id: int
+    subproject_id: int
+    subproject_name: str
+    name: str
+    gender: str
+    age_band: str
+    entry_date: dt.date
+    entry_status: str
+    education_level: str
+    disability: str
+    foreign_background: str
+    exit_date: dt.date | None
+    exit_status: str
+    followup_6m_status: str
+
+    @property
+    def gender_label(self) -> str:
+        return _choice_label(ParticipationGender, self.gender)
+
+    @property
+    def age_band_label(self) -> str:
+        return indicators.AGE_BAND_LABELS[self.age_band]
+
+    @property
+    def entry_status_label(self) -> str:
+        return _choice_label(EntryStatus, self.entry_status)
+
+    @property
+    def exit_status_label(self) -> str:
+        return _choice_label(ExitStatus, self.exit_status)
+
+    @property
+    def followup_6m_status_label(self) -> str:
+        return _choice_label(FollowupStatus, self.followup_6m_status)
+
+
+def _choice_label(choices, value: str) -> str:
+    return str(dict(choices.choices).get(value, "")) if value else ""
+
+
+# The only columns a participant record is read from. The person's date of birth is read
+# to compute the age band and is not kept; the person id only names the access-log entry.
+_RECORD_COLUMNS = (
+    "pk",
+    "person_id",
+    "subproject_id",
+    "subproject__name",
+    "subproject__programme__framework",
+    "person__given_name",
+    "person__family_name",
+    "person__date_of_birth",
+    "gender",
+    "entry_date",
+    "entry_status",
+    "education_level",
+    "disability",
+    "foreign_background",
+    "exit_date",
+    "exit_status",
+    "followup_6m_status",
+)
+
+
+def _team_participations(actor: Actor) -> QuerySet[Participation]:
+    """Participations in the sub-projects whose team the actor's organisation is in (it
+    leads or takes part in the sub-project, or leads its programme). Project leaders only:
+    an evaluator sees numbers, never a participant."""
     if actor.role != Role.PROJECT_LEADER or actor.organisation is None:
         return Participation.objects.none()
-    persons = PersonPolicy(actor).persons(purpose=Purpose.PROGRAMME, category=Category.PROGRAMME)
     team = SubProject.objects.filter(team_subprojects_q(actor.organisation)).values("pk")
-    return Participation.objects.filter(person__in=persons, subproject__in=team)
+    return Participation.objects.filter(subproject__in=team)
 
 
-def _log(actor: Actor, participations: Iterable[Participation], object_type: str) -> None:
+def _records(
+    actor: Actor, participations: QuerySet[Participation], object_type: str
+) -> list[ParticipantRecord]:
+    """Read the records and log one entry per person shown, in the caller's transaction."""
+    rows = list(participations.values(*_RECORD_COLUMNS))
     access_log_record(
         actor=actor,
         action=Action.VIEW,
         purpose=Purpose.PROGRAMME,
-        person_ids=sorted({p.person_id for p in participations}),
+        person_ids=sorted({row["person_id"] for row in rows}),
         object_type=object_type,
     )
+    return [
+        ParticipantRecord(
+            participation_id=row["pk"],
+            subproject_id=row["subproject_id"],
+            subproject_name=row["subproject__name"],
+            name=f"{row['person__given_name']} {row['person__family_name']}",
+            gender=row["gender"],
+            age_band=indicators.age_band(
+                age_on(row["person__date_of_birth"], row["entry_date"]),
+                row["subproject__programme__framework"],
+            ),
+            entry_date=row["entry_date"],
+            entry_status=row["entry_status"],
+            education_level=row["education_level"],
+            disability=row["disability"],
+            foreign_background=row["foreign_background"],
+            exit_date=row["exit_date"],
+            exit_status=row["exit_status"],
+            followup_6m_status=row["followup_6m_status"],
+        )
+        for row in rows
+    ]
+
+
+def _participation_id(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
 
 
 @transaction.atomic
-def participation_list(*, actor: Actor, subproject: SubProject) -> list[Participation]:
-    """The sub-project's participation rows the actor may see, logged per person."""
-    rows = list(
-        _visible_participations(actor)
+def participation_list(*, actor: Actor, subproject: SubProject) -> list[ParticipantRecord]:
+    """The sub-project's participant records the actor may see, logged per person."""
+    return _records(
+        actor,
+        _team_participations(actor)
         .filter(subproject=subproject)
-        .select_related("person")
-        .order_by("person__family_name", "person__given_name", "entry_date", "pk")
+        .order_by("person__family_name", "person__given_name", "entry_date", "pk"),
+        "participation_list",
     )
-    _log(actor, rows, "participation_list")
-    return rows
 
 
 @transaction.atomic
-def participation_get_for(*, actor: Actor, participation_id: int) -> Participation:
-    """One participation, or 404 for both "does not exist" and "not yours"."""
+def participation_get_for(*, actor: Actor, participation_id: int | str) -> ParticipantRecord:
+    """One participant record, or 404 for both "does not exist" and "not yours"."""
+    rows = _records(
+        actor,
+        _team_participations(actor).filter(pk=_participation_id(participation_id)),
+        "participation",
+    )
+    if not rows:
+        raise Http404
+    return rows[0]
+
+
+def participation_for_update(*, actor: Actor, participation_id: int | str) -> Participation:
+    """The participation row a team member completes or corrects, for the services (which
+    log the write); 404 as ``participation_get_for``. Its person is not loaded: the page
+    shows the ``ParticipantRecord``."""
     participation = (
-        _visible_participations(actor)
-        .select_related("person", "subproject", "subproject__programme")
+        _team_participations(actor)
+        .select_related("subproject", "subproject__programme")
         .prefetch_related("methods")
-        .filter(pk=participation_id)
+        .filter(pk=_participation_id(participation_id))
         .first()
     )
     if participation is None:
         raise Http404
-    _log(actor, [participation], "participation")
     return participation
 
 
 @dataclass(frozen=True)
 class MissingRow:
-    participation: Participation
+    participation: ParticipantRecord
     fields: list[str]
     indicators: list[str]
     form: str  # which form completes it: "edit" (entry data), "exit" or "followup"
@@ -275,20 +401,20 @@ def missing_data_list(*, actor: Actor, report: indicators.IndicatorReport) -> li
             keys.add(key)
     if not wanted:
         return []
-    rows = list(
-        _visible_participations(actor)
+    rows = _records(
+        actor,
+        _team_participations(actor)
         .filter(pk__in=list(wanted))
-        .select_related("person", "subproject")
-        .order_by("subproject__name", "person__family_name", "person__given_name", "pk")
+        .order_by("subproject__name", "person__family_name", "person__given_name", "pk"),
+        "participation_missing_data",
     )
-    _log(actor, rows, "participation_missing_data")
     order = list(indicators.LABELS)
     return [
         MissingRow(
             participation=p,
-            fields=[str(FIELD_LABELS[f]) for f in sorted(wanted[p.pk][0])],
-            indicators=sorted(wanted[p.pk][1], key=order.index),
-            form=_form_for(wanted[p.pk][0]),
+            fields=[str(FIELD_LABELS[f]) for f in sorted(wanted[p.participation_id][0])],
+            indicators=sorted(wanted[p.participation_id][1], key=order.index),
+            form=_form_for(wanted[p.participation_id][0]),
         )
         for p in rows
     ]
@@ -303,19 +429,23 @@ def _form_for(fields: set[str]) -> str:
 
 
 @transaction.atomic
-def followups_due_for(*, actor: Actor, today: dt.date) -> list[Participation]:
+def followups_due_for(*, actor: Actor, today: dt.date) -> list[ParticipantRecord]:
     """Six-month follow-ups that fall due: exit date + 6 months on or before two weeks
     from today, not yet recorded. For the actor's task list; logged per person."""
     horizon = today + dt.timedelta(days=FOLLOWUP_NOTICE_DAYS)
     # Six months before the horizon, with a few days' slack for month ends (31 August + 6
-    # months is 28 February); the exact rule is applied below.
+    # months is 28 February); the exact rule is applied below, before anything is read.
     latest_exit = indicators.add_months(horizon, -6) + dt.timedelta(days=3)
-    candidates = (
-        _visible_participations(actor)
-        .filter(exit_date__isnull=False, exit_date__lte=latest_exit, followup_6m_status="")
-        .select_related("person", "subproject")
-        .order_by("exit_date", "pk")
+    candidates = _team_participations(actor).filter(
+        exit_date__isnull=False, exit_date__lte=latest_exit, followup_6m_status=""
     )
-    rows = [p for p in candidates if indicators.add_months(p.exit_date, 6) <= horizon]
-    _log(actor, rows, "participation_followups_due")
-    return rows
+    due = [
+        pk
+        for pk, exit_date in candidates.values_list("pk", "exit_date")
+        if indicators.add_months(exit_date, 6) <= horizon
+    ]
+    return _records(
+        actor,
+        _team_participations(actor).filter(pk__in=due).order_by("exit_date", "pk"),
+        "participation_followups_due",
+    )

@@ -51,8 +51,9 @@ PARTICIPATION_GENDER_TO_PERSON = {v: k for k, v in PERSON_GENDER_TO_PARTICIPATIO
 
 
 def team_subprojects_q(organisation: Organisation | None) -> Q:
-    """Sub-projects whose team the organisation is in: the same three grounds as the
-    privacy policy's participants (``PersonPolicy._participants_of``)."""
+    """Sub-projects whose team the organisation is in: it leads the sub-project, takes
+    part in it, or leads its programme. The one rule for who writes and who reads the
+    sub-project's participant records (``programmes.selectors``)."""
     if organisation is None:
         return Q(pk__in=[])
     return (

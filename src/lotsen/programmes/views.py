@@ -1,8 +1,9 @@
 """Programme pages. Thin: parse, call selectors and services, render.
 
 Project leaders and evaluators see programmes and sub-projects; numbers are exact for the
-project team and suppressed for everyone else. Participants (names) are shown only to the
-team, through the selectors' policy.
+project team and suppressed for everyone else. Participant records (name, gender, age band
+and the participation's own data) are shown only to the team's project leaders, through
+the selectors; never a person's page or contact details.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from lotsen.programmes.dashboard import SUPPRESSED_TEXT, dashboard_for
 from lotsen.programmes.selectors import (
     indicator_report_for,
     missing_data_list,
+    participation_for_update,
     participation_get_for,
     participation_list,
     programme_get_for,
@@ -192,13 +194,18 @@ def participant_add(request, subproject_id: int):
 
 
 def _participation(request, participation_id: int):
-    participation = participation_get_for(actor=request.actor, participation_id=participation_id)
-    return participation, participation.subproject
+    """The row the form completes, and the record its page shows (the name, never more)."""
+    record = participation_get_for(actor=request.actor, participation_id=participation_id)
+    participation = participation_for_update(
+        actor=request.actor, participation_id=record.participation_id
+    )
+    return participation, record
 
 
 @actor_required
 def participation_edit(request, participation_id: int):
-    participation, subproject = _participation(request, participation_id)
+    participation, record = _participation(request, participation_id)
+    subproject = participation.subproject
     initial = {
         "gender": participation.gender,
         "entry_date": participation.entry_date,
@@ -220,7 +227,7 @@ def participation_edit(request, participation_id: int):
         template_context={
             "page_title": _("Uppgifter vid start"),
             "submit_label": _("Spara uppgifterna"),
-            "caption": participation.person.full_name,
+            "caption": record.name,
         },
         on_valid=save,
         success=_("Uppgifterna är sparade."),
@@ -230,7 +237,8 @@ def participation_edit(request, participation_id: int):
 
 @actor_required
 def participation_exit_view(request, participation_id: int):
-    participation, subproject = _participation(request, participation_id)
+    participation, record = _participation(request, participation_id)
+    subproject = participation.subproject
     form = forms.ExitForm(
         _posted(request),
         initial={"exit_date": participation.exit_date, "exit_status": participation.exit_status},
@@ -246,7 +254,7 @@ def participation_exit_view(request, participation_id: int):
         template_context={
             "page_title": _("Avslut"),
             "submit_label": _("Spara avslutet"),
-            "caption": participation.person.full_name,
+            "caption": record.name,
         },
         on_valid=save,
         success=_("Avslutet är sparat."),
@@ -256,7 +264,8 @@ def participation_exit_view(request, participation_id: int):
 
 @actor_required
 def participation_followup_view(request, participation_id: int):
-    participation, subproject = _participation(request, participation_id)
+    participation, record = _participation(request, participation_id)
+    subproject = participation.subproject
     form = forms.FollowupForm(
         _posted(request), initial={"followup_6m_status": participation.followup_6m_status}
     )
@@ -271,7 +280,7 @@ def participation_followup_view(request, participation_id: int):
         template_context={
             "page_title": _("Uppföljning sex månader efter avslut"),
             "submit_label": _("Spara uppföljningen"),
-            "caption": participation.person.full_name,
+            "caption": record.name,
         },
         on_valid=save,
         success=_("Uppföljningen är sparad."),

@@ -431,11 +431,11 @@ def _programme_tasks(actor: Actor, today: dt.date) -> list[Task]:
         Task(
             kind="participant_follow_up",
             title=_("Sexmånadersuppföljning av deltagare"),
-            detail=f"{participation.person.full_name}, {participation.subproject}",
-            due=add_months(participation.exit_date, 6),
-            url=reverse("programmes:participation_followup", args=[participation.pk]),
+            detail=f"{record.name}, {record.subproject_name}",
+            due=add_months(record.exit_date, 6),
+            url=reverse("programmes:participation_followup", args=[record.participation_id]),
         )
-        for participation in followups_due_for(actor=actor, today=today)
+        for record in followups_due_for(actor=actor, today=today)
     ]
 
 

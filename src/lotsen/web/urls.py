@@ -21,6 +21,18 @@ urlpatterns = [
         views.membership_remove_view,
         name="membership_remove",
     ),
+    path("organisation/behorigheter/", views.organisation_grants, name="organisation_grants"),
+    path(
+        "organisation/behorigheter/logg.csv",
+        views.organisation_grants_export,
+        name="organisation_grants_export",
+    ),
+    path(
+        "organisation/behorigheter/<int:grant_id>/beslut/",
+        views.role_grant_decide,
+        name="role_grant_decide",
+    ),
+    path("organisation/nodatkomst/", views.emergency_review_list, name="emergency_review_list"),
     path(
         "organisation/nodatkomst/<int:grant_id>/granska/",
         views.emergency_review_view,

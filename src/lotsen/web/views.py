@@ -24,7 +24,7 @@ from lotsen.people.selectors import (
 from lotsen.people.services import person_create
 from lotsen.privacy.forms import ConsentForm, EmergencyAccessForm, EmergencyReviewForm
 from lotsen.privacy.models import Purpose
-from lotsen.privacy.policy import CASE_ROLES, EMERGENCY_ROLES, purpose_for
+from lotsen.privacy.policy import CASE_ROLES, EMERGENCY_ROLES, purpose_for, reaches_persons
 from lotsen.privacy.selectors import (
     access_log_for_person,
     consent_get_for_person,
@@ -83,6 +83,10 @@ def start(request):
 
 @actor_required
 def person_search(request):
+    # Roles that reach nobody (administrators, project leaders, evaluators) have no person
+    # search: the page does not exist for them, and is not in their navigation.
+    if not reaches_persons(request.actor):
+        raise Http404
     # Searches arrive by POST so that a personnummer never lands in a URL.
     form = PersonSearchForm(request.POST if request.method == "POST" else None)
     persons = None
