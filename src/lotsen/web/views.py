@@ -4,16 +4,32 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lotsen.accounts.forms import MembershipAddForm
-from lotsen.accounts.models import Role
-from lotsen.accounts.selectors import membership_get_for_admin, membership_list_for_admin
-from lotsen.accounts.services import membership_add, membership_remove
+from lotsen.accounts.exports import grant_events_csv
+from lotsen.accounts.forms import MembershipAddForm, RoleGrantDecisionForm
+from lotsen.accounts.models import GrantStatus, Role
+from lotsen.accounts.selectors import (
+    actor_is_system_admin,
+    grant_event_list_for,
+    membership_get_for_admin,
+    membership_list_for_admin,
+    role_grant_get_to_approve,
+    role_grant_invitations_for,
+    role_grant_open_for_admin,
+    role_grant_to_approve,
+)
+from lotsen.accounts.services import (
+    membership_grant,
+    membership_remove,
+    role_grant_approve,
+    role_grant_reject,
+)
 from lotsen.people.forms import PersonCreateForm, PersonSearchForm
 from lotsen.people.selectors import (
     person_count,
@@ -45,6 +61,18 @@ from lotsen.support.selectors import case_list_for, referrals_pending_for, tasks
 from lotsen.web.decorators import actor_required
 from lotsen.web.forms import form_add_service_errors
 
+# What the administrator is told after a grant or an approval, by where the grant now stands.
+GRANT_MESSAGES = {
+    GrantStatus.ACTIVE: gettext_lazy("Rollen är tilldelad."),
+    GrantStatus.INVITED: gettext_lazy(
+        "Användaren är inbjuden. Rollen gäller när hen har accepterat inbjudan."
+    ),
+    GrantStatus.AWAITING_APPROVAL: gettext_lazy(
+        "Rollen väntar på att en annan administratör godkänner den."
+    ),
+}
+GRANT_EVENTS_ON_PAGE = 200
+
 
 @actor_required
 def start(request):
@@ -56,6 +84,8 @@ def start(request):
         "person_count": person_count(actor=actor),
         "search_form": PersonSearchForm(),
         "to_review": emergency_access_to_review(actor=actor).count(),
+        "to_approve": role_grant_to_approve(actor=actor).count(),
+        "invitations": role_grant_invitations_for(user=request.user),
         "may_register": actor.role == Role.KAA_COORDINATOR,
         "works_in_cases": actor.role in CASE_ROLES,
         "shows_tasks": actor.role in CASE_ROLES or actor.role == Role.PROJECT_LEADER,
@@ -222,6 +252,13 @@ def emergency_access(request):
     return render(request, "web/emergency_access.html", {"form": form})
 
 
+def _require_administrator(actor) -> None:
+    # Organisation admins and system admins; everybody else gets the same 404 as for a
+    # page that does not exist.
+    if actor.role != Role.ORGANISATION_ADMIN and not actor_is_system_admin(actor):
+        raise Http404
+
+
 @actor_required
 def organisation_members(request):
     actor = request.actor
@@ -230,17 +267,22 @@ def organisation_members(request):
     form = MembershipAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            membership_add(actor=actor, organisation=actor.organisation, **form.cleaned_data)
+            grant = membership_grant(
+                actor=actor, organisation=actor.organisation, **form.cleaned_data
+            )
         except ValidationError as exc:
             form_add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Medlemmen är tillagd."))
+            messages.success(request, GRANT_MESSAGES[grant.status])
             return redirect("web:organisation_members")
     context = {
         "form": form,
         "memberships": membership_list_for_admin(actor=actor),
-        "emergency_accesses": emergency_access_to_review(actor=actor),
-        "review_form": EmergencyReviewForm(),
+        "open_grants": role_grant_open_for_admin(actor=actor),
+        "to_approve": role_grant_to_approve(actor=actor).count(),
+        "to_review": emergency_access_to_review(actor=actor).count(),
     }
     return render(request, "web/organisation_members.html", context)
 
@@ -258,6 +300,65 @@ def membership_remove_view(request, membership_id: int):
     return redirect("web:organisation_members")
 
 
+@actor_required
+def organisation_grants(request):
+    """The role-administration audit trail, and the requests waiting for a second
+    administrator's approval."""
+    _require_administrator(request.actor)
+    context = {
+        "to_approve": role_grant_to_approve(actor=request.actor),
+        "events": grant_event_list_for(actor=request.actor)[:GRANT_EVENTS_ON_PAGE],
+        "events_on_page": GRANT_EVENTS_ON_PAGE,
+    }
+    return render(request, "web/organisation_grants.html", context)
+
+
+@actor_required
+def organisation_grants_export(request):
+    _require_administrator(request.actor)
+    response = HttpResponse(
+        grant_events_csv(grant_event_list_for(actor=request.actor)),
+        content_type="text/csv; charset=utf-8",
+    )
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="behorighetslogg-{day}.csv"'
+    return response
+
+
+@require_POST
+@actor_required
+def role_grant_decide(request, grant_id: int):
+    _require_administrator(request.actor)
+    grant = role_grant_get_to_approve(actor=request.actor, grant_id=grant_id)
+    form = RoleGrantDecisionForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            grant = role_grant_approve(actor=request.actor, grant=grant)
+            messages.success(request, GRANT_MESSAGES[grant.status])
+        else:
+            role_grant_reject(actor=request.actor, grant=grant)
+            messages.success(request, _("Begäran är inte godkänd. Rollen delas inte ut."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("web:organisation_grants")
+
+
+@actor_required
+def emergency_review_list(request):
+    """Emergency accesses waiting for review: those opened in the admin's organisation and
+    in every organisation below it (school units have no admin of their own)."""
+    _require_administrator(request.actor)
+    context = {
+        "emergency_accesses": emergency_access_to_review(actor=request.actor).select_related(
+            "organisation"
+        ),
+        "review_form": EmergencyReviewForm(),
+    }
+    return render(request, "web/emergency_review.html", context)
+
+
 @require_POST
 @actor_required
 def emergency_review_view(request, grant_id: int):
@@ -270,4 +371,4 @@ def emergency_review_view(request, grant_id: int):
         actor=request.actor, grant=grant, note=form.cleaned_data.get("note", "")
     )
     messages.success(request, _("Nödåtkomsten är granskad."))
-    return redirect("web:organisation_members")
+    return redirect("web:emergency_review_list")
