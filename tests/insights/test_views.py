@@ -78,3 +78,19 @@ def test_methods_demo_seed_is_idempotent():
     assert methods_demo_seed() == 0
     assert Method.objects.count() == len(METHODS)
     assert all(m.evidence_note and m.sources for m in Method.objects.all())
+
+
+def test_a_method_named_like_a_formula_stays_text(client, leader, data):
+    """Issue 10: every CSV and XLSX neutralises text that a spreadsheet reads as a formula."""
+    Method.objects.filter(pk=data["Motiverande samtal"].pk).update(name="@SUM(1+9)")
+    Method.objects.filter(pk=data["Arbetsträning"].pk).update(name="-2+3")
+    client.force_login(leader.user)
+    response = client.get(reverse("insights:methods_csv"))
+    names = [r[0] for r in csv.reader(io.StringIO(response.content.decode()), delimiter=";")]
+    assert "'@SUM(1+9)" in names and "'-2+3" in names
+    workbook = client.get(reverse("insights:methods_xlsx"))
+    sheet = load_workbook(io.BytesIO(workbook.content))["Metoder"]
+    first = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    assert first["'@SUM(1+9)"][0].data_type == "s" and first["'-2+3"][0].data_type == "s"
+    assert first["'@SUM(1+9)"][1].value == 10 and first["'@SUM(1+9)"][1].data_type == "n"
+    assert response["Cache-Control"] == workbook["Cache-Control"] == "no-store"

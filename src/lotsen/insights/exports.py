@@ -3,14 +3,12 @@ them with small cells hidden whoever downloads them (``what_works(export=True)``
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.utils.translation import gettext as _
 
 from lotsen.insights.selectors import WhatWorks
 from lotsen.insights.whatworks import Interval, ShownShare
 from lotsen.kaa.suppression import PRIMARY, THRESHOLD
+from lotsen.stats.tabular import Cell, Sheet, csv_text, xlsx_bytes
 
 
 def descriptive_note() -> str:
@@ -88,48 +86,31 @@ def _number(value) -> object:
     return int(value) if isinstance(value, str) and value.isdigit() else value
 
 
+def _decimal_comma(value: float) -> str:
+    return str(value).replace(".", ",")
+
+
 def whatworks_csv(data: WhatWorks) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(columns())
-    for row in rows(data):
-        writer.writerow(
-            [
-                "" if v is None else str(v).replace(".", ",") if isinstance(v, float) else v
-                for v in row
-            ]
-        )
-    return out.getvalue()
+    return csv_text(rows=[columns(), *rows(data)], delimiter=";", float_text=_decimal_comma)
 
 
 def whatworks_xlsx(data: WhatWorks) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    about = book.active
-    about.title = _("Om filen")
-    about.append([_("Vad fungerar? Utfall per metod")])
-    about["A1"].font = Font(bold=True)
-    about.append([_("Program"), data.programme.name if data.programme else _("Alla program")])
-    about.append([_("Deltagare som ingår"), _number(_participants_text(data))])
-    about.append([_("Beskrivande, inte orsakande"), descriptive_note()])
-    about.append([_("Små antal"), suppression_note()])
-    about.column_dimensions["A"].width = 28
-    about.column_dimensions["B"].width = 100
-    for cell in about["B"]:
-        cell.alignment = Alignment(wrap_text=True)
-    sheet = book.create_sheet(_("Metoder"))
-    sheet.append(columns())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True)
-    for row in rows(data):
-        sheet.append([_number(v) for v in row])
-    sheet.column_dimensions["A"].width = 36
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    about = [
+        [Cell(_("Vad fungerar? Utfall per metod"), bold=True)],
+        [_("Program"), data.programme.name if data.programme else _("Alla program")],
+        [_("Deltagare som ingår"), _number(_participants_text(data))],
+        [_("Beskrivande, inte orsakande"), descriptive_note()],
+        [_("Små antal"), suppression_note()],
+    ]
+    about = [[row[0], *(Cell(v, wrap=True) for v in row[1:])] for row in about]
+    header = [Cell(column, bold=True, wrap=True) for column in columns()]
+    methods = [header, *([_number(v) for v in row] for row in rows(data))]
+    return xlsx_bytes(
+        sheets=[
+            Sheet(title=_("Om filen"), rows=about, widths={1: 28, 2: 100}),
+            Sheet(title=_("Metoder"), rows=methods, widths={1: 36}),
+        ]
+    )
 
 
 def _participants_text(data: WhatWorks) -> str:

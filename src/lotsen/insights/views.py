@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from lotsen.insights import exports
 from lotsen.insights.selectors import method_get_for, programmes_for, what_works
+from lotsen.stats.downloads import download_response
 from lotsen.web.decorators import actor_required
 
 
@@ -46,10 +47,8 @@ def method_detail(request, method_id: int):
 
 
 def _download(content, *, content_type: str, extension: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
     name = f"metoder-utfall-{timezone.localdate().isoformat()}.{extension}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download_response(content, filename=name, content_type=content_type)
 
 
 @actor_required
