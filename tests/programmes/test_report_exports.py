@@ -233,3 +233,20 @@ def test_unknown_format_and_roles_without_programmes_get_404(client, programme, 
 
 def test_suppression_text_is_shared():
     assert indicators.SUPPRESSED_TEXT == "färre än 5"
+
+
+def test_names_like_formulas_stay_text_in_the_workbook(
+    client, programme, population, region_leader
+):
+    """Issue 10: no export holds a live formula, whatever a programme is called."""
+    type(programme).objects.filter(pk=programme.pk).update(name='=HYPERLINK("http://x/")')
+    _login(client, region_leader)
+    response = _export(client, programme, "xlsx")
+    book, rows = _xlsx_rows(response)
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    about = {r[0].value: r[1] for r in book["Om rapporten"].iter_rows()}
+    assert about["Program"].value == '\'=HYPERLINK("http://x/")'
+    assert about["Program"].data_type == "s"
+    assert rows[1] == ["total_participants", "Deltagare totalt", 9, 3, 1, 13]
+    assert response["Cache-Control"] == "no-store"

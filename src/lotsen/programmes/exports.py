@@ -7,11 +7,10 @@ Every file holds counts only: no names, no numbers, no ids.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from lotsen.programmes import indicators
+from lotsen.stats.tabular import Sheet, bold, csv_text, xlsx_bytes
 
 FRAMEWORK_NAMES = {
     indicators.ESF_PLUS: "ESF+ 2021–2027",
@@ -49,14 +48,12 @@ def report_json(report: indicators.IndicatorReport, *, public: bool) -> str:
 
 def report_csv(report: indicators.IndicatorReport, *, public: bool) -> str:
     values = report_values(report, public=public)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
     cols = columns(report.framework)
-    writer.writerow(["indicator", "label", *cols])
+    rows: list[list] = [["indicator", "label", *cols]]
     for key in report.keys:
         label = indicators.label(key, report.framework)
-        writer.writerow([key, label, *(values[key][c] for c in cols)])
-    return out.getvalue()
+        rows.append([key, label, *(values[key][c] for c in cols)])
+    return csv_text(rows=rows, lineterminator="\n")
 
 
 def report_xlsx(
@@ -64,25 +61,13 @@ def report_xlsx(
 ) -> bytes:
     """Sheet "Indikatorer": header in row 1 (Indikator, Beskrivning, Kvinnor, Män,
     [Icke-binära,] Totalt), one row per indicator. Sheet "Om rapporten": what, when, how."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     values = report_values(report, public=public)
     cols = columns(report.framework)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Indikatorer"
-    sheet.append(["Indikator", "Beskrivning", *(COLUMN_LABELS[c] for c in cols)])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    table: list[list] = [bold(["Indikator", "Beskrivning", *(COLUMN_LABELS[c] for c in cols)])]
     for key in report.keys:
-        sheet.append(
+        table.append(
             [key, indicators.label(key, report.framework), *(values[key][c] for c in cols)]
         )
-    sheet.column_dimensions["A"].width = 30
-    sheet.column_dimensions["B"].width = 60
-
-    about = book.create_sheet("Om rapporten")
     rows = [
         ("Program", programme),
         ("Omfattning", scope),
@@ -100,10 +85,9 @@ def report_xlsx(
     if report.framework == indicators.ESF_2014:
         rows.append(("Kön", ESF_2014_NOTE))
     rows.append(("Små antal", SUPPRESSION_NOTE if public else "Exakta antal: bara för projektet."))
-    for row in rows:
-        about.append(list(row))
-    about.column_dimensions["A"].width = 32
-    about.column_dimensions["B"].width = 90
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(
+        sheets=[
+            Sheet(title="Indikatorer", rows=table, widths={1: 30, 2: 60}),
+            Sheet(title="Om rapporten", rows=rows, widths={1: 32, 2: 90}),
+        ]
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +40,7 @@ from lotsen.programmes.services import (
     participation_followup,
     participation_update,
 )
+from lotsen.stats.downloads import download_response
 from lotsen.web.decorators import actor_required
 from lotsen.web.forms import form_add_service_errors
 
@@ -399,10 +400,8 @@ def report_export(request, programme_id: int, fmt: str):
         body = exports.report_csv(result, public=public).encode("utf-8-sig")
     else:
         body = exports.report_json(result, public=public).encode("utf-8")
-    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     suffix = "-offentlig" if public else ""
     name = (
         f"esf-indikatorer-{programme.pk}-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}{suffix}.{fmt}"
     )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download_response(body, filename=name, content_type=CONTENT_TYPES[fmt])
