@@ -28,7 +28,7 @@ import csv
 import io
 import re
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -90,6 +90,9 @@ class CsvFile:
     header: list[str]
     rows: list[tuple[int, dict[str, str]]]
     delimiter: str
+    # Problems with single rows, when the caller asked to collect them (those rows are
+    # not in ``rows``); otherwise they are raised.
+    problems: list[CsvProblem] = field(default_factory=list)
 
 
 Source = bytes | str | Path | IO[bytes] | IO[str]
@@ -100,9 +103,10 @@ def csv_file_read(
     *,
     required: Collection[str] = (),
     optional: Collection[str] | None = (),
-    multiline: Collection[str] = (),
+    multiline: Collection[str] | bool = (),
     delimiter: str | None = None,
     rows_required: bool = True,
+    collect_row_problems: bool = False,
     max_bytes: int = MAX_FILE_BYTES,
     max_rows: int = MAX_ROWS,
     max_field: int = MAX_FIELD_CHARS,
@@ -112,7 +116,10 @@ def csv_file_read(
     ``required`` columns must be in the header; ``optional`` ones may be; any other column
     is an error, unless ``optional`` is None (then every column is read). Values are
     stripped of surrounding spaces; blank rows are skipped. ``multiline`` names the
-    columns whose quoted values may hold line breaks. Raises ``CsvFileError``.
+    columns whose quoted values may hold line breaks (True: all). Raises ``CsvFileError``; with
+    ``collect_row_problems`` a problem confined to one row (too many values, a value too
+    long or with a control character) is returned in ``problems`` instead, so the caller
+    can report it with its own checks of the other rows.
     """
     text = _text(source, max_bytes=max_bytes)
     if not text.strip():
@@ -140,6 +147,7 @@ def csv_file_read(
             continue
         if len(rows) >= max_rows:
             problems.add(line, "", ERROR_TOO_MANY_ROWS.format(limit=max_rows))
+            problems.file_level = True
             break
         if len(values) > len(header):
             problems.add(
@@ -149,7 +157,11 @@ def csv_file_read(
         row: dict[str, str] = {}
         ok = True
         for column, value in zip(header, values, strict=False):
-            message = _value_problem(value, max_field=max_field, multiline=column in multiline)
+            message = csv_value_problem(
+                value,
+                max_field=max_field,
+                multiline=multiline if isinstance(multiline, bool) else column in multiline,
+            )
             if message:
                 problems.add(line, column, message)
                 ok = False
@@ -160,10 +172,11 @@ def csv_file_read(
             rows.append((line, row))
         if problems.full:
             break
-    problems.raise_if_any()
-    if rows_required and not rows:
+    if not collect_row_problems or problems.file_level:
+        problems.raise_if_any()
+    if rows_required and not rows and not problems.items:
         raise CsvFileError([CsvProblem(header_line_no + 1, "", ERROR_NO_ROWS)])
-    return CsvFile(header=header, rows=rows, delimiter=delimiter)
+    return CsvFile(header=header, rows=rows, delimiter=delimiter, problems=problems.items)
 
 
 def _text(source: Source, *, max_bytes: int) -> str:
@@ -205,6 +218,7 @@ def _records(reader: Any, problems: _Problems) -> Iterator[tuple[int, list[str]]
             return
         except csv.Error:
             problems.add(previous_end + 1, "", ERROR_BAD_QUOTING)
+            problems.file_level = True
             return
         line, previous_end = previous_end + 1, reader.line_num
         yield line, values
@@ -222,7 +236,7 @@ def _header_check(
             problems.add(line, column, ERROR_MISSING_COLUMN)
     known = None if optional is None else (*required, *optional)
     for position, column in enumerate(header, start=1):
-        message = _value_problem(column, max_field=200, multiline=False)
+        message = csv_value_problem(column, max_field=200, multiline=False)
         if message:
             problems.add(line, f"nr {position}", message)
         elif not column:
@@ -233,7 +247,11 @@ def _header_check(
             problems.add(line, column, ERROR_DUPLICATE_COLUMN)
 
 
-def _value_problem(value: str, *, max_field: int, multiline: bool) -> str:
+def csv_value_problem(
+    value: str, *, max_field: int = MAX_FIELD_CHARS, multiline: bool = False
+) -> str:
+    """What is wrong with one value (too long, a control character, a line break where
+    none belongs), or "" when nothing is."""
     if len(value) > max_field:
         return ERROR_FIELD_TOO_LONG.format(limit=f"{max_field:,}".replace(",", " "))
     control = _CONTROL.search(value)
@@ -247,6 +265,8 @@ def _value_problem(value: str, *, max_field: int, multiline: bool) -> str:
 class _Problems:
     def __init__(self) -> None:
         self.items: list[CsvProblem] = []
+        # Set when the rest of the file could not be read: never returned as row problems.
+        self.file_level = False
 
     @property
     def full(self) -> bool:

@@ -13,9 +13,7 @@ updates the rows it corrects.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,6 +23,8 @@ from typing import Any
 from django.db import DatabaseError
 
 from lotsen.accounts.models import Organisation, OrganisationKind
+from lotsen.ingest import csvfile
+from lotsen.ingest.csvfile import CsvFileError, csv_file_read
 from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
 from lotsen.people.models import Person
 from lotsen.school.importing import (
@@ -47,6 +47,9 @@ KINDS = ("enrolments", "grades", "attendance")
 KEPT_SCHOOL_TYPES = ("GR", "GRS", "GY", "GYS")
 CHUNK_ROWS = 5000
 MAX_MINUTES = 2_147_483_647
+# School dates outside these years are typing errors or placeholders (0001-01-01).
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
 
 COLUMN_HELP = """\
 Kolumner (rubrikrad krävs; UTF-8, med eller utan BOM; avgränsare , eller ;).
@@ -116,15 +119,15 @@ _COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 ERROR_KIND = "okänd sort {kind}: välj enrolments, grades eller attendance"
 ERROR_FILE = "{count} fel i filen; ingenting skrevs."
-ERROR_EMPTY = "filen är tom: första raden ska vara rubrikraden"
-ERROR_NOT_UTF8 = "filen är inte UTF-8"
-ERROR_BAD_CSV = "felaktig CSV ({detail})"
-ERROR_MISSING_COLUMN = "kolumnen saknas i rubrikraden"
-ERROR_UNKNOWN_COLUMN = "okänd kolumn (stavfel?); kända kolumner: {known}"
-ERROR_DUPLICATE_COLUMN = "kolumnen förekommer mer än en gång"
-ERROR_TOO_MANY_FIELDS = "raden har {found} fält, rubrikraden {expected}"
+ERROR_EMPTY = csvfile.ERROR_EMPTY
+ERROR_NOT_UTF8 = csvfile.ERROR_NOT_UTF8
+ERROR_MISSING_COLUMN = csvfile.ERROR_MISSING_COLUMN
+ERROR_UNKNOWN_COLUMN = csvfile.ERROR_UNKNOWN_COLUMN
+ERROR_DUPLICATE_COLUMN = csvfile.ERROR_DUPLICATE_COLUMN
+ERROR_TOO_MANY_FIELDS = csvfile.ERROR_TOO_MANY_VALUES
 ERROR_REQUIRED = "måste fyllas i"
 ERROR_DATE = "är inte ett datum (ÅÅÅÅ-MM-DD)"
+ERROR_DATE_RANGE = "ska ligga mellan 1900-01-01 och 2100-12-31"
 ERROR_INTEGER = "ska vara ett heltal"
 ERROR_RANGE = "ska vara mellan {low} och {high}"
 ERROR_TOO_LONG = "är för lång (högst {limit} tecken)"
@@ -176,62 +179,23 @@ class _RowError(ValueError):
 # --- Reading -----------------------------------------------------------------------------------
 
 
-def _rows(data: bytes, kind: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, {column: value}) for each data row; raises ``_FileErrors`` for a
-    header or encoding problem (nothing else can be read then)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise _FileErrors([LineError(line, "", ERROR_NOT_UTF8)]) from error
-    if not text.strip():
-        raise _FileErrors([LineError(1, "", ERROR_EMPTY)])
-    header_line = text.splitlines()[0]
-    delimiter = ";" if ";" in header_line and "," not in header_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+def _rows(data: bytes, kind: str) -> tuple[list[tuple[int, dict[str, str]]], list[LineError]]:
+    """(line number, {column: value}) for each readable data row, every known column
+    present, and the rows that could not be read (too many values, a value too long or
+    with a control character); raises ``_FileErrors`` for what is wrong with the file
+    itself (encoding, header, quoting)."""
     required, optional = _COLUMNS[kind]
     try:
-        header = [name.strip().lower() for name in next(reader)]
-    except csv.Error as error:
-        raise _FileErrors([LineError(1, "", ERROR_BAD_CSV.format(detail=error))]) from error
-    errors = []
+        read = csv_file_read(data, required=required, optional=optional, collect_row_problems=True)
+    except CsvFileError as error:
+        raise _FileErrors(_line_errors(error.problems)) from None
     known = (*required, *optional)
-    for column in required:
-        if column not in header:
-            errors.append(LineError(1, column, ERROR_MISSING_COLUMN))
-    for index, column in enumerate(header):
-        if column not in known:
-            errors.append(LineError(1, column, ERROR_UNKNOWN_COLUMN.format(known=", ".join(known))))
-        elif column in header[:index]:
-            errors.append(LineError(1, column, ERROR_DUPLICATE_COLUMN))
-    if errors:
-        raise _FileErrors(errors)
-    previous_end = reader.line_num
-    try:
-        for row in reader:
-            # A quoted field may span lines: name the line where the row starts.
-            line, previous_end = previous_end + 1, reader.line_num
-            if not any(value.strip() for value in row):
-                continue
-            if len(row) > len(header):
-                yield (
-                    line,
-                    {
-                        "__error__": ERROR_TOO_MANY_FIELDS.format(
-                            found=len(row), expected=len(header)
-                        )
-                    },
-                )
-                continue
-            values = {column: "" for column in known}
-            values.update(
-                {column: value.strip() for column, value in zip(header, row, strict=False)}
-            )
-            yield line, values
-    except csv.Error as error:
-        raise _FileErrors(
-            [LineError(reader.line_num, "", ERROR_BAD_CSV.format(detail=error))]
-        ) from error
+    rows = [(line, {column: row.get(column, "") for column in known}) for line, row in read.rows]
+    return rows, _line_errors(read.problems)
+
+
+def _line_errors(problems: list) -> list[LineError]:
+    return [LineError(p.line, p.column, p.message) for p in problems]
 
 
 class _FileErrors(Exception):
@@ -254,9 +218,12 @@ def _date(values: dict[str, str], column: str, *, required: bool = False) -> dt.
     try:
         if len(value) != 10:
             raise ValueError(value)
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as error:
         raise _RowError(column, ERROR_DATE) from error
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise _RowError(column, ERROR_DATE_RANGE)
+    return day
 
 
 def _int(
@@ -412,12 +379,9 @@ _WHAT = {"enrolments": "inskrivning", "grades": "betyg", "attendance": "period"}
 def _parse(kind: str, data: bytes) -> tuple[list[_Row], list[LineError]]:
     parser = _ROW_PARSERS[kind]
     rows: list[_Row] = []
-    errors: list[LineError] = []
     first_lines: dict[tuple, int] = {}
-    for line, values in _rows(data, kind):
-        if "__error__" in values:
-            errors.append(LineError(line, "", values["__error__"]))
-            continue
+    rows_read, errors = _rows(data, kind)
+    for line, values in rows_read:
         try:
             number = parse_identity_number(_required(values, "personnummer")).normalized
             parsed = parser(values)

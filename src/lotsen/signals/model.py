@@ -62,6 +62,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
+from lotsen.ingest.csvfile import MAX_FILE_BYTES, csv_value_problem
+
 MODEL_NAME = "lotsen-risk: LightGBM + logistisk regression, Platt-kalibrerad"
 MODEL_REVISION = "1"
 
@@ -105,7 +107,9 @@ MISSING_GROUP = "(saknas)"
 
 # Errors are module constants so tests can assert the exact text. Swedish: they reach the
 # person running the command.
-CSV_NOT_UTF8 = "filen är inte UTF-8 (fel vid byte {position})"
+CSV_NOT_UTF8 = "rad {line}: filen är inte UTF-8"
+CSV_TOO_LARGE = "filen är större än {limit} MB"
+CSV_BAD_VALUE = "rad {line}, fält {position}: {reason}"
 CSV_EMPTY = "filen är tom"
 CSV_BAD_SEPARATOR = "ogiltig avgränsare {sep!r}: ange ett enda tecken"
 CSV_ONE_COLUMN = "rubrikraden har bara en kolumn: fel avgränsare? Ange den med --sep"
@@ -175,10 +179,13 @@ class Table:
 
 def table_read_csv(*, data: bytes, sep: str | None = None) -> Table:
     """Read a CSV file. Every structural error in the file is reported at once."""
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput(CSV_TOO_LARGE.format(limit=MAX_FILE_BYTES // 2**20))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InvalidInput(CSV_NOT_UTF8.format(position=error.start)) from error
+        line = len(data[: error.start].splitlines()) or 1
+        raise InvalidInput(CSV_NOT_UTF8.format(line=line)) from None
     if not text.strip():
         raise InvalidInput(CSV_EMPTY)
     if sep is not None and len(sep) != 1:
@@ -193,6 +200,19 @@ def table_read_csv(*, data: bytes, sep: str | None = None) -> Table:
         for record in reader:
             if not any(value.strip() for value in record):
                 continue
+            line = reader.line_num
+            # The same checks on every value as the import reader: bounded length, no
+            # control characters (NUL and the like).
+            value_errors = [
+                CSV_BAD_VALUE.format(line=line, position=position, reason=reason)
+                for position, value in enumerate(record, start=1)
+                if (reason := csv_value_problem(value, multiline=True))
+            ]
+            if value_errors:
+                errors.extend(value_errors)
+                if header is None:
+                    break
+                continue
             values = [value.strip() for value in record]
             if header is None:
                 header = values
@@ -206,6 +226,8 @@ def table_read_csv(*, data: bytes, sep: str | None = None) -> Table:
             lines.append(reader.line_num)
     except csv.Error as error:
         errors.append(CSV_BAD_QUOTING.format(line=reader.line_num, reason=error))
+    if header is None and errors:
+        raise InvalidInput(CSV_ERRORS.format(count=len(errors), errors="\n".join(errors[:20])))
     if header is None:
         raise InvalidInput(CSV_EMPTY)
     if len(header) == 1:
@@ -232,7 +254,11 @@ def separator_detect(text: str) -> str:
     consistent: list[tuple[int, int, str]] = []
     header_counts: list[tuple[int, int, str]] = []
     for preference, candidate in enumerate(reversed(SEPARATORS)):
-        counts = [len(row) for row in csv.reader(sample, delimiter=candidate)]
+        try:
+            counts = [len(row) for row in csv.reader(sample, delimiter=candidate)]
+        except csv.Error:
+            # A line the csv module cannot read at all: table_read_csv reports it.
+            counts = [0]
         header_counts.append((counts[0], preference, candidate))
         if counts[0] > 1 and len(set(counts)) == 1:
             consistent.append((counts[0], preference, candidate))

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from lotsen.ingest.csvfile import CsvFileError, csv_file_read
 from lotsen.school.merit import (
     BASES,
     BASIS_LABELS,
@@ -87,6 +88,27 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as error:
             raise CommandError(FILE_UNREADABLE.format(path=path, reason=error.strerror)) from error
+        # The value checks every Lotsen CSV gets (over-long values, control characters
+        # such as NUL); the file's structure is merit's own reader's to report.
+        try:
+            shared = csv_file_read(
+                data,
+                optional=None,
+                multiline=True,
+                rows_required=False,
+                collect_row_problems=True,
+            ).problems
+        except CsvFileError:
+            shared = []
+        value_problems = [p for p in shared if p.column]
+        if value_problems:
+            raise CommandError(
+                FILE_ERRORS.format(
+                    count=len(value_problems),
+                    path=path,
+                    errors="\n".join(str(p) for p in value_problems[:20]),
+                )
+            )
         try:
             pupils = grades_read_csv(data=data)
         except InvalidGradeFile as error:
