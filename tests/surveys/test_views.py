@@ -134,3 +134,16 @@ def test_create_and_add_questions_through_the_pages(client, leader, programme):
     client.post(reverse("surveys:set_open", args=[survey_id]), {"open": "1"})
     page = client.get(good.url)
     assert "Trivs du?" in page.text and "Öppen för svar" in page.text
+
+
+def test_question_texts_like_formulas_stay_text_in_the_csv(client, survey, leader):
+    """Issue 10: +cmd|, @SUM( and -2+3 went into CSV files unchanged."""
+    texts = {1: "+cmd|' /C calc'!A0", 2: "@SUM(1+9)", 3: "-2+3"}
+    for order, text in texts.items():
+        survey.questions.filter(order=order).update(text=text)
+    answer_many(survey, ROWS)
+    client.force_login(leader.user)
+    response = client.get(reverse("surveys:results_csv", args=[survey.pk]))
+    questions = {row[0] for row in _csv(response)[1:]}
+    assert questions == {"'+cmd|' /C calc'!A0", "'@SUM(1+9)", "'-2+3"}
+    assert response["Cache-Control"] == "no-store"

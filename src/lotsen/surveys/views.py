@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lotsen.accounts.models import Role
 from lotsen.events.selectors import programmes_for
+from lotsen.stats.downloads import csv_response
 from lotsen.surveys import exports, forms
 from lotsen.surveys.selectors import (
     TEAM,
@@ -123,10 +124,8 @@ def survey_results_csv(request, survey_id: int):
     data = survey_results(
         actor=request.actor, survey_id=survey_id, yes=_("Ja"), no=_("Nej"), export=True
     )
-    response = HttpResponse(exports.results_csv(data), content_type="text/csv; charset=utf-8")
     name = f"enkat-{data.survey.pk}-{timezone.localdate().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_response(exports.results_csv(data), filename=name)
 
 
 # --- Answering -------------------------------------------------------------------------------
