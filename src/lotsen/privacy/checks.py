@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.checks import Warning, register
 from django.db import DatabaseError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from lotsen.privacy.models import AccessLogEntry
 
@@ -32,9 +33,8 @@ WHERE c.oid = to_regclass(%s) AND r.rolname = current_user
 """
 
 
-def access_log_owner_role(*, using: str = "default") -> str | None:
+def access_log_owner_role(*, connection: BaseDatabaseWrapper) -> str | None:
     """The connected role's name when it owns the access log (or is a superuser), else None."""
-    connection = connections[using]
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
@@ -51,12 +51,15 @@ def check_access_log_owner(app_configs=None, databases=None, **kwargs) -> list[W
     # Development and tests run as the owner on purpose; production must not.
     if settings.DEBUG:
         return []
-    try:
-        role = access_log_owner_role()
-    except DatabaseError:
-        # No database to ask (yet): the commands that need one will say so themselves.
-        return []
-    if role is None:
-        return []
+    warnings = []
     table = AccessLogEntry._meta.db_table
-    return [Warning(MESSAGE_OWNER.format(role=role, table=table), hint=HINT_OWNER, id=W001)]
+    for using in databases or ["default"]:
+        try:
+            role = access_log_owner_role(connection=connections[using])
+        except DatabaseError:
+            # No database to ask (yet): the commands that need one will say so themselves.
+            continue
+        if role is not None:
+            message = MESSAGE_OWNER.format(role=role, table=table)
+            warnings.append(Warning(message, hint=HINT_OWNER, id=W001))
+    return warnings
