@@ -220,6 +220,39 @@ def test_the_export_files_and_the_log(register, coordinator):
     assert about["Personer med skyddade personuppgifter som inte är med"] == 1
 
 
+def test_the_csv_keeps_the_scb_format_exactly(register, coordinator):
+    """Semicolons, CRLF, no byte-order mark, no quotes: the layout SCB reads."""
+    data = register.build()
+    expected = "Block;Kommunkod;Personnummer;Datum;Kod1;Kod2;Kod3\r\n"
+    for block, rows in data.rows.items():
+        for kommun, number, date, *codes in rows:
+            cells = [str(block), kommun, number, date, *codes, *[""] * (3 - len(codes))]
+            expected += ";".join(cells) + "\r\n"
+    content = report.report_file(data, file_format="csv").content
+    assert content == expected.encode("utf-8")
+    assert b"'" not in content and b'"' not in content
+
+
+def test_a_code_like_a_formula_stays_text_in_both_files(register, coordinator):
+    """Issue 10: the codes come from a file an operator loads; none may become a formula."""
+    ReportCode.objects.filter(period=register.period, code="3").update(code="=1+1")
+    data = register.build()
+    [block5] = data.rows[5]
+    assert block5[-1] == "=1+1"
+    rows = list(
+        csv.reader(
+            io.StringIO(report.report_file(data, file_format="csv").content.decode()),
+            delimiter=";",
+        )
+    )
+    assert ["5", *block5[:3], "'=1+1", "", ""] in rows
+    book = load_workbook(io.BytesIO(report.report_file(data, file_format="xlsx").content))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert book["Block 5"]["D3"].value == "'=1+1"
+    assert book["Block 5"]["B3"].value == block5[1]
+
+
 def test_problems_stop_the_export_and_nothing_is_logged(register, coordinator):
     _break(register, report.CHECK_CONTACT_OCCUPATION)
     with pytest.raises(report.ExportBlocked) as blocked:

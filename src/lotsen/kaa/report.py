@@ -28,9 +28,7 @@ problem says in plain words what to fix and for whom.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -57,6 +55,7 @@ from lotsen.people.identity import luhn_valid
 from lotsen.people.models import Person
 from lotsen.privacy.models import Action, Purpose
 from lotsen.privacy.services import access_log_record
+from lotsen.stats.tabular import Cell, Sheet, bold, csv_text, xlsx_bytes
 
 CHECK_CONTACT_OCCUPATION = "contact_occupation"
 CHECK_CONTACT_OUTSIDE = "contact_outside"
@@ -577,44 +576,29 @@ def report_file(data: ReportData, *, file_format: str) -> ExportFile:
 def _csv(data: ReportData) -> str:
     """One file, one row per record: the block number, then the block's fields in the
     order Kommunkod, Personnummer, Datum and up to three codes (see BLOCK_COLUMNS)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for block, rows in data.rows.items():
-        for row in rows:
+    rows: list[list] = [CSV_COLUMNS]
+    for block, block_rows in data.rows.items():
+        for row in block_rows:
             kommun, number, date, *codes = row
-            writer.writerow([block, kommun, number, date, *codes, *[""] * (3 - len(codes))])
-    return out.getvalue()
+            rows.append([block, kommun, number, date, *codes, *[""] * (3 - len(codes))])
+    return csv_text(rows=rows, delimiter=";", lineterminator="\r\n")
 
 
 def _xlsx(data: ReportData) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    about = book.active
-    about.title = "Om filen"
-    about.append(["Kommunernas aktivitetsansvar"])
-    about["A1"].font = Font(bold=True)
-    about.append(["Kommunkod", data.municipality_code])
-    about.append(["Period", data.period.code])
-    about.append(["Från", data.period.starts_on.isoformat()])
-    about.append(["Till", data.period.ends_on.isoformat()])
-    about.append(["Framtagen", data.today.isoformat()])
-    about.append(["Personer i filen", len(data.persons)])
-    about.append(["Personer med skyddade personuppgifter som inte är med", data.protected_excluded])
-    about.append(["Koderna kontrollerade mot SCB", "ja" if data.period.codes_verified else "nej"])
+    about = [
+        [Cell("Kommunernas aktivitetsansvar", bold=True)],
+        ["Kommunkod", data.municipality_code],
+        ["Period", data.period.code],
+        ["Från", data.period.starts_on.isoformat()],
+        ["Till", data.period.ends_on.isoformat()],
+        ["Framtagen", data.today.isoformat()],
+        ["Personer i filen", len(data.persons)],
+        ["Personer med skyddade personuppgifter som inte är med", data.protected_excluded],
+        ["Koderna kontrollerade mot SCB", "ja" if data.period.codes_verified else "nej"],
+    ]
+    sheets = [Sheet(title="Om filen", rows=about)]
+    widths = dict(enumerate((11, 15, 14, 14, 14, 14), start=1))
     for block, title in BLOCK_TITLES.items():
-        sheet = book.create_sheet(f"Block {block}")
-        sheet.append([title])
-        sheet["A1"].font = Font(bold=True)
-        sheet.append(BLOCK_COLUMNS[block])
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in data.rows.get(block, []):
-            sheet.append(row)
-        for column, width in zip("ABCDEF", (11, 15, 14, 14, 14, 14), strict=False):
-            sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        rows = [[Cell(title, bold=True)], bold(BLOCK_COLUMNS[block]), *data.rows.get(block, [])]
+        sheets.append(Sheet(title=f"Block {block}", rows=rows, widths=widths))
+    return xlsx_bytes(sheets=sheets)

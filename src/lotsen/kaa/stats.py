@@ -7,9 +7,7 @@ Aggregates only: nothing here returns a person, so nothing here writes to the ac
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +29,7 @@ from lotsen.kaa.selectors import (
     with_status,
 )
 from lotsen.people.identity import age_on
+from lotsen.stats.tabular import csv_text
 
 GENDER_GROUPS = (
     ("woman", gettext_lazy("Kvinnor")),
@@ -249,24 +248,19 @@ def kaa_dashboard(*, scope: KaaScope, today: dt.date | None = None) -> Dashboard
 def dashboard_csv(board: Dashboard, *, note: Callable[[], str] | None = None) -> str:
     """The dashboard's tables with small cells suppressed, as one CSV file (semicolons,
     as Swedish spreadsheet programs expect)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("Kommun"), board.municipality_code, _("Datum"), board.today.isoformat()])
-    writer.writerow(
+    rows: list[list] = [
+        [_("Kommun"), board.municipality_code, _("Datum"), board.today.isoformat()],
         [
             _(
                 "Antal 1–4 visas som <5. När en summa annars skulle avslöja ett dolt antal "
                 "döljs ytterligare ett antal, som visas som .."
             )
-        ]
-    )
+        ],
+    ]
     for table in board.tables:
-        writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow([table.row_header, *table.columns])
-        for label, cells in table.suppressed():
-            writer.writerow([label, *cells])
-    return out.getvalue()
+        rows += [[], [table.title], [table.row_header, *table.columns]]
+        rows += [[label, *cells] for label, cells in table.suppressed()]
+    return csv_text(rows=rows, delimiter=";")
 
 
 def percent_text(value: float) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +45,7 @@ from lotsen.kaa.services import (
     notice_send,
     plan_save,
 )
+from lotsen.stats.downloads import csv_response, download_response
 from lotsen.web.decorators import actor_required
 from lotsen.web.forms import form_add_service_errors
 
@@ -101,10 +102,8 @@ def overview(request):
 def statistics_csv(request):
     scope = _scope_or_404(request)
     board = stats.kaa_dashboard(scope=scope)
-    response = HttpResponse(stats.dashboard_csv(board), content_type="text/csv; charset=utf-8")
     name = f"kaa-statistik-{scope.municipality_code}-{board.today.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_response(stats.dashboard_csv(board), filename=name)
 
 
 # --- The cohort list and the inbox -----------------------------------------------------------
@@ -384,9 +383,9 @@ def export(request):
                     _("Filen togs inte fram: kontrollen hittade fel. Rätta felen nedan först."),
                 )
             else:
-                response = HttpResponse(file.content, content_type=file.content_type)
-                response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
-                return response
+                return download_response(
+                    file.content, filename=file.filename, content_type=file.content_type
+                )
         data = report.kaa_report_check(actor=request.actor, period_code=period_code)
     context = {
         "form": form,
