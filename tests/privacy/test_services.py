@@ -111,3 +111,60 @@ def test_emergency_access_is_reviewed_by_the_organisation_admin(setting, make_ac
     services.emergency_access_review(actor=admin, grant=grant, note="Befogat.")
     grant.refresh_from_db()
     assert grant.reviewed_by == admin.user and grant.reviewed_at is not None
+
+
+def test_a_consent_naming_the_recorders_own_organisation_needs_evidence(setting):
+    """Staff of the receiving party cannot widen their own access on their word alone:
+    they say how the young person or guardian gave the consent."""
+    person, social, _kaa, coach = setting
+    for evidence in ("", "   ", "muntligt"):
+        with pytest.raises(ValidationError) as exc:
+            record(
+                coach, person, purpose=Purpose.SUPPORT, organisations=[social], evidence=evidence
+            )
+        assert exc.value.message_dict == {
+            "evidence": [
+                services.ERROR_CONSENT_EVIDENCE.format(
+                    min_length=services.CONSENT_EVIDENCE_MIN_LENGTH
+                )
+            ]
+        }
+    assert not Consent.objects.exists() and not AccessLogEntry.objects.exists()
+    assert not PersonPolicy(coach).may_view(person, purpose=Purpose.SUPPORT)
+
+    consent = record(
+        coach,
+        person,
+        purpose=Purpose.SUPPORT,
+        organisations=[social],
+        evidence="  Undertecknad blankett vid möte 2026-01-12.  ",
+    )
+    assert consent.evidence == "Undertecknad blankett vid möte 2026-01-12."
+    assert consent.recorded_in == coach.organisation and consent.recorded_by == coach.user
+
+
+def test_a_consent_for_another_organisation_needs_no_evidence(setting):
+    person, social, kaa, _coach = setting
+    consent = record(kaa, person, organisations=[social])
+    assert consent.evidence == "" and consent.recorded_in == kaa.organisation
+
+
+def test_emergency_access_of_a_school_unit_is_reviewed_by_the_parent_admin(make_actor):
+    municipality = MunicipalityFactory()
+    organiser = OrganisationFactory(kind=OrganisationKind.SCHOOL_ORGANISER, parent=municipality)
+    school = OrganisationFactory(kind=OrganisationKind.SCHOOL_UNIT, parent=organiser)
+    mentor = make_actor(organisation=school, role=Role.MENTOR)
+    grant = services.emergency_access_open(
+        actor=mentor, person=PersonFactory(), reason="Akut oro för den unga i kväll."
+    )
+    for reviewer in (
+        make_actor(organisation=organiser, role=Role.ORGANISATION_ADMIN),
+        make_actor(organisation=municipality, role=Role.ORGANISATION_ADMIN),
+    ):
+        services.emergency_access_review(actor=reviewer, grant=grant, note="Befogat.")
+        grant.refresh_from_db()
+        assert grant.reviewed_by == reviewer.user and grant.reviewed_at is not None
+        EmergencyAccess.objects.filter(pk=grant.pk).update(reviewed_at=None, reviewed_by=None)
+    unrelated = make_actor(organisation=MunicipalityFactory(), role=Role.ORGANISATION_ADMIN)
+    with pytest.raises(PermissionDenied):
+        services.emergency_access_review(actor=unrelated, grant=grant, note="")

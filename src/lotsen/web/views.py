@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,6 +57,7 @@ from lotsen.school.selectors import school_overview_for_person
 from lotsen.signals.charts import attendance_chart
 from lotsen.signals.selectors import signal_list_for, signal_school_years_for
 from lotsen.signals.services import SCHOOL_ROLES
+from lotsen.stats.downloads import csv_response
 from lotsen.support.selectors import case_list_for, referrals_pending_for, tasks_for
 from lotsen.web.decorators import actor_required
 from lotsen.web.forms import form_add_service_errors
@@ -316,13 +317,12 @@ def organisation_grants(request):
 @actor_required
 def organisation_grants_export(request):
     _require_administrator(request.actor)
-    response = HttpResponse(
-        grant_events_csv(grant_event_list_for(actor=request.actor)),
-        content_type="text/csv; charset=utf-8",
-    )
     day = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="behorighetslogg-{day}.csv"'
-    return response
+    return csv_response(
+        grant_events_csv(grant_event_list_for(actor=request.actor)),
+        filename=f"behorighetslogg-{day}.csv",
+        bom=True,
+    )
 
 
 @require_POST
