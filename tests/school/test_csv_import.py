@@ -248,3 +248,60 @@ def test_the_help_lists_every_column():
         assert f"--kind {kind}" in csv_import.COLUMN_HELP
         for column in (*required, *optional):
             assert column in csv_import.COLUMN_HELP, column
+
+
+def test_a_run_left_running_by_a_killed_process_is_marked_failed_by_the_next(school):
+    # A process that no longer exists: a child that has already exited and been reaped.
+    import subprocess
+    import sys
+
+    from django.utils import timezone
+
+    from lotsen.school.importing import ERROR_STALE, _process_id
+
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    host = _process_id().rpartition(":")[0]
+    killed = ImportRun.objects.create(
+        source="csv:grades",
+        started_at=timezone.now(),
+        counts={"process": f"{host}:{child.stdout.strip()}"},
+    )
+    elsewhere = ImportRun.objects.create(
+        source="ss12000",
+        started_at=timezone.now() - dt.timedelta(hours=25),
+        counts={"process": "another-host:1"},
+    )
+    live = ImportRun.objects.create(
+        source="ss12000", started_at=timezone.now(), counts={"process": _process_id()}
+    )
+    school_csv_import(kind="grades", data=b"personnummer,subject,grade,kind,registered_on\n")
+    killed.refresh_from_db()
+    elsewhere.refresh_from_db()
+    live.refresh_from_db()
+    assert (killed.status, killed.counts["error"]) == ("failed", ERROR_STALE)
+    assert killed.finished_at is not None
+    assert elsewhere.status == "failed"
+    assert live.status == "running"
+
+
+def test_bad_values_are_named_by_line_and_column(school):
+    PersonFactory(personal_identity_number=ANNA)
+    header = "personnummer,subject,grade,kind,registered_on\n"
+    cases = {
+        "nul": header + f"{ANNA},MA,C,final,2026-06-1\x000\n",
+        "long": header + f'{ANNA},MA,C,final,"{"x" * 1_000_000}"\n',
+        "cr": header.replace("\n", "\r") + f"{ANNA},MA,C,final,0001-01-01\r",
+        "extra": header + f"{ANNA},MA,C,final,2026-06-10,extra\n",
+    }
+    for name, content in cases.items():
+        before = _snapshot()
+        run = school_csv_import(kind="grades", data=content.encode())
+        assert run.status == "failed", name
+        where = [(r["line"], r["column"]) for r in run.rejects]
+        assert where == [(2, "" if name == "extra" else "registered_on")], name
+        assert _snapshot() == before

@@ -384,7 +384,9 @@ def population_import(
             test_pause("after_write")
             if refresh:
                 result.refreshed = kaa_cohort_refresh_all(municipality_codes=codes, today=today)
+            test_pause("after_refresh")
             _run_record(result, started_at=started_at)
+        test_pause("after_commit")
     else:
         _run_record(result, started_at=started_at)
     return result

@@ -586,10 +586,17 @@ def _models(
 
 
 def school_csv_import(
-    *, kind: str, data: bytes, filename: str = "", stdout: Any = None
+    *,
+    kind: str,
+    data: bytes,
+    filename: str = "",
+    stdout: Any = None,
+    on_written: Callable[[], object] | None = None,
 ) -> ImportRun:
     """Import one CSV file of ``kind``; returns the ImportRun ("done", or "failed" with
-    every line error in ``rejects`` and nothing written)."""
+    every line error in ``rejects`` and nothing written). ``on_written`` runs in the
+    transaction that writes the rows (the caller's follow-up, e.g. the KAA cohort
+    refresh), so the rows and what depends on them commit together or not at all."""
     if kind not in KINDS:
         raise ValueError(ERROR_KIND.format(kind=kind))
     recorder = ImportRecorder(
@@ -622,6 +629,8 @@ def school_csv_import(
 
         with recorder.batch({"entity": kind, "rows": total}) as work:
             _write(kind, rows, persons, schools, work, progress)
+            if on_written is not None:
+                on_written()
     except (ImportFailed, DatabaseError) as error:
         run = recorder.fail(error)
         recorder.write(f"Importen avbröts: {run.counts.get('error')}")

@@ -13,7 +13,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
+import socket
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
@@ -39,6 +42,10 @@ MAX_STORED_REJECTS = 1000
 WRITE_BATCH_SIZE = 1000
 
 ERROR_DATABASE = "Databasfel ({kind}); sidan skrevs inte."
+ERROR_STALE = "Avbruten: processen som körde importen finns inte längre."
+# A run still "running" after this long, by a process this host cannot see, is taken as
+# dead (the longest national SS 12000 run takes a few hours).
+STALE_AFTER = dt.timedelta(hours=24)
 _LONG_NUMBER = re.compile(r"\d[\d\s-]{8,}\d")
 
 
@@ -170,6 +177,9 @@ class ImportRecorder:
         self.position: dict[str, Any] = {}
         self.completed: dict[str, Any] = {}
         self._started = time.monotonic()
+        import_runs_fail_stale()
+        # Which process runs it, so that a later run can tell a killed one from a live one.
+        self.info.setdefault("process", _process_id())
         self.run = ImportRun.objects.create(
             source=source,
             started_at=timezone.now(),
@@ -262,6 +272,42 @@ class ImportRecorder:
         run.rejects = self.rejects
         run.save()
         return run
+
+
+def _process_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_alive(process: str) -> bool | None:
+    """True or False for a process on this host; None when it runs elsewhere (unknown)."""
+    host, _, pid = process.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def import_runs_fail_stale(*, now: dt.datetime | None = None) -> int:
+    """Mark as failed every run left "running" by a process that is gone (killed, or the
+    machine restarted), or that has run longer than ``STALE_AFTER``: a run that can no
+    longer finish must never look as if it still might. Returns how many were marked."""
+    now = now or timezone.now()
+    marked = 0
+    for run in ImportRun.objects.filter(status=STATUS_RUNNING):
+        process = str(run.counts.get("process", ""))
+        alive = _process_alive(process) if process else None
+        if alive is False or (alive is None and run.started_at < now - STALE_AFTER):
+            run.status = STATUS_FAILED
+            run.finished_at = now
+            run.counts = {**run.counts, "error": ERROR_STALE}
+            run.save(update_fields=["status", "finished_at", "counts"])
+            marked += 1
+    return marked
 
 
 def error_message(error: BaseException) -> str:

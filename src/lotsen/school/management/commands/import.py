@@ -140,9 +140,11 @@ class Command(BaseCommand):
         run = handler(**options)
         if run.status != STATUS_DONE:
             raise CommandError(ERROR_RUN_FAILED.format(run=run.pk, error=run.counts.get("error")))
-        # Enrolments decide who is in the activity-responsibility cohort: recompute it after
-        # every school import, as the KAA imports do themselves.
-        kaa_cohort_refresh_all()
+        if subcommand == "ss12000":
+            # Enrolments decide who is in the activity-responsibility cohort: recompute it
+            # after every school import. An SS 12000 run commits page by page, so the
+            # refresh follows the last page; a CSV file refreshes in its own transaction.
+            kaa_cohort_refresh_all()
 
     def _kaa(self, subcommand: str, *, file: Path) -> None:
         try:
@@ -194,7 +196,13 @@ class Command(BaseCommand):
             data = file.read_bytes()
         except OSError as error:
             raise CommandError(ERROR_FILE.format(path=file, reason=error.strerror)) from error
-        return school_csv_import(kind=kind, data=data, filename=str(file), stdout=self.stdout)
+        return school_csv_import(
+            kind=kind,
+            data=data,
+            filename=str(file),
+            stdout=self.stdout,
+            on_written=kaa_cohort_refresh_all,
+        )
 
 
 def _organiser(number: str) -> Organisation:
