@@ -3,7 +3,8 @@ the programme with its dashboard, one region chosen with the keyboard, a sub-pro
 that region, its participants and a participant's exit form (first empty, with errors),
 then the indicator report and its XLSX export, which openpyxl opens with the expected
 header cells. The evaluator sees the same programme with small numbers hidden and no
-participants. axe-core finds no WCAG 2.1 A/AA violation on any page visited."""
+participants. Neither has a person page, a person search or the persons API. axe-core
+finds no WCAG 2.1 A/AA violation on any page visited."""
 
 from __future__ import annotations
 
@@ -68,6 +69,9 @@ def test_project_leader_filters_a_region_opens_a_subproject_and_exports(page):
     page.get_by_role("link", name="Deltagare och uppgifter som saknas").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Deltagare")
     assert page.locator("#deltagare tbody tr").count() > 0
+    # The participant record: name, gender and age band at entry, never a person page.
+    expect(page.locator("#deltagare thead")).to_contain_text("Ålder vid start")
+    assert page.locator("a[href*='/personer/']").count() == 0
     assert_accessible(page)
     page.get_by_role("link", name="Registrera en ny deltagare").click()
     page.get_by_role("button", name="Spara deltagaren").click()
@@ -107,3 +111,14 @@ def test_evaluator_sees_suppressed_numbers_and_no_participants(page):
     page.get_by_role("link", name="ESF-indikatorer för delprojektet").click()
     expect(page.locator("#undertryckta")).to_be_visible()
     assert_accessible(page)
+
+
+def test_project_leader_and_evaluator_have_no_person_door(page):
+    for username in ("projektledare", "utvarderare"):
+        login(page, username)
+        expect(page.locator("#navigation")).not_to_contain_text("Sök person")
+        for url in ("/personer/", "/personer/1/", "/personer/1/samtycken/nytt/"):
+            assert page.goto(url).status == 404, (username, url)
+        assert page.goto("/api/v1/persons/").status == 403
+        assert page.goto("/api/v1/persons/1/").status == 404
+        page.context.clear_cookies()

@@ -1,14 +1,21 @@
 """Access control as a property, over generated scenarios.
 
 Hypothesis builds organisations, memberships, persons with enrolments, consents (active,
-expired, not yet given, withdrawn) and emergency grants, then asks the system, through
-every way in (list, search, detail, REST API), what one actor sees. The answer must equal
-what the rules in DESIGN.md say, computed here in plain Python from the scenario alone,
-and every person returned must leave exactly one access-log entry.
+expired, not yet given, withdrawn), emergency grants, and programmes whose sub-projects
+have participants, then asks the system, through every way in (list, search, detail,
+REST API, the person search page), what one actor sees. The answer must equal what the
+rules in DESIGN.md say, computed here in plain Python from the scenario alone, and every
+person returned must leave exactly one access-log entry.
+
+Project leaders and evaluators are drawn often: they never get a person through the
+person door (for any purpose or category), never see contact details, and project leaders
+read participant records only, of the sub-projects their organisation leads or takes part
+in or whose programme it leads. Taking part in a sub-project grants nobody else anything.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -21,9 +28,19 @@ from rest_framework.test import APIClient
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, Organisation, Role, User
-from lotsen.people.models import Person
+from lotsen.people.models import Guardian, Person
 from lotsen.people.selectors import person_get_for, person_list
-from lotsen.privacy.models import AccessLogEntry, Consent, ConsentCategory, EmergencyAccess
+from lotsen.privacy.models import (
+    AccessLogEntry,
+    Category,
+    Consent,
+    ConsentCategory,
+    EmergencyAccess,
+    Purpose,
+)
+from lotsen.privacy.policy import PersonPolicy
+from lotsen.programmes.models import Participation, Programme, SubProject
+from lotsen.programmes.selectors import participation_get_for, participation_list
 from lotsen.school.models import Enrolment
 from tests.factories import fresh_identity_number
 
@@ -51,6 +68,27 @@ SPEC_PURPOSE = {
     "young_person": "self",
 }
 SPEC_EMERGENCY_ROLES = {"kaa_coordinator", "mentor", "student_health", "counsellor", "case_worker"}
+SPEC_PROGRAMME_ROLES = {"project_leader", "evaluator"}
+STAFF_ROLES = [r.value for r in Role if r != Role.YOUNG_PERSON]
+# What a participant record may hold: the name, gender and age band at entry, and the
+# participation's own data. Nothing else Lotsen knows about the person.
+SPEC_RECORD_FIELDS = {
+    "participation_id",
+    "subproject_id",
+    "subproject_name",
+    "name",
+    "gender",
+    "age_band",
+    "entry_date",
+    "entry_status",
+    "education_level",
+    "disability",
+    "foreign_background",
+    "exit_date",
+    "exit_status",
+    "followup_6m_status",
+}
+ADDRESS, PHONE, GUARDIAN = "Kontaktvägen 3", "070-9998877", "Vårdnadshavare Test"
 
 
 @dataclass
@@ -118,7 +156,14 @@ def scenarios(draw):
         "org": draw(st.integers(0, n_orgs - 1)),
         "role": "young_person"
         if actor_is_young_person
-        else draw(st.sampled_from([r.value for r in Role if r != Role.YOUNG_PERSON])),
+        # Project leaders and evaluators in about half the scenarios.
+        else draw(
+            st.one_of(
+                st.sampled_from(STAFF_ROLES),
+                st.sampled_from(STAFF_ROLES),
+                st.sampled_from(sorted(SPEC_PROGRAMME_ROLES)),
+            )
+        ),
         "self": draw(st.integers(0, len(persons) - 1)) if actor_is_young_person else None,
         # An emergency grant on some person, open or expired.
         "grant": (draw(st.integers(0, len(persons) - 1)), draw(st.booleans()))
@@ -128,7 +173,35 @@ def scenarios(draw):
     query = draw(
         st.one_of(st.sampled_from(NAMES), st.integers(0, max(len(persons) - 1, 0)), st.just("zz"))
     )
-    return orgs, persons, actor, query
+    # Programmes (their lead organisation), sub-projects (programme, lead organisation,
+    # taking part) and participations (person, sub-project, days before today at entry).
+    programmes = draw(st.lists(st.integers(0, n_orgs - 1), max_size=2))
+    subprojects = []
+    if programmes:
+        for _ in range(draw(st.integers(1, 3))):
+            subprojects.append(
+                (
+                    draw(st.integers(0, len(programmes) - 1)),
+                    draw(st.integers(0, n_orgs - 1)),
+                    frozenset(draw(st.sets(st.integers(0, n_orgs - 1), max_size=2))),
+                )
+            )
+    participations = []
+    if subprojects and persons:
+        for _ in range(draw(st.integers(0, 6))):
+            participations.append(
+                (
+                    draw(st.integers(0, len(persons) - 1)),
+                    draw(st.integers(0, len(subprojects) - 1)),
+                    draw(st.integers(0, 800)),
+                )
+            )
+    programme = {
+        "programmes": programmes,
+        "subprojects": subprojects,
+        "participations": participations,
+    }
+    return orgs, persons, actor, query, programme
 
 
 def expected_visible(orgs, persons, actor) -> set[int]:
@@ -168,6 +241,66 @@ def expected_detail(orgs, persons, actor) -> set[int]:
     return visible
 
 
+def expected_records(orgs, programme, actor) -> set[int]:
+    """Indices of participations whose record the actor reads: project leaders only, in
+    sub-projects their organisation leads or takes part in, or whose programme it leads."""
+    if actor["role"] != "project_leader":
+        return set()
+    me = actor["org"]
+    leads = programme["programmes"]
+    return {
+        k
+        for k, (_person, sub, _days) in enumerate(programme["participations"])
+        if programme["subprojects"][sub][1] == me
+        or me in programme["subprojects"][sub][2]
+        or leads[programme["subprojects"][sub][0]] == me
+    }
+
+
+def expected_age_band(born: dt.date, entry: dt.date) -> str:
+    """ESF+ age bands at entry: under 18, 18–29, 30 and above."""
+    age = entry.year - born.year - ((entry.month, entry.day) < (born.month, born.day))
+    if age < 18:
+        return "below_18"
+    return "age_18_29" if age <= 29 else "age_30_and_above"
+
+
+def build_programmes(org_rows, person_rows, programme):
+    today = timezone.localdate()
+    programme_rows = [
+        Programme.objects.create(
+            name=f"Program {i}",
+            framework="esfplus",
+            start=today - dt.timedelta(days=1000),
+            end=today + dt.timedelta(days=365),
+            lead_organisation=org_rows[lead],
+        )
+        for i, lead in enumerate(programme["programmes"])
+    ]
+    sub_rows = []
+    for i, (prog, lead, taking_part) in enumerate(programme["subprojects"]):
+        sub = SubProject.objects.create(
+            programme=programme_rows[prog],
+            name=f"Delprojekt {i}",
+            lead_organisation=org_rows[lead],
+            start=today - dt.timedelta(days=1000),
+            end=today + dt.timedelta(days=365),
+        )
+        sub.organisations.set([org_rows[o] for o in taking_part])
+        sub_rows.append(sub)
+    part_rows = [
+        Participation.objects.create(
+            person=person_rows[person],
+            subproject=sub_rows[sub],
+            gender="woman",
+            entry_date=today - dt.timedelta(days=days),
+            entry_status="unemployed",
+        )
+        for person, sub, days in programme["participations"]
+    ]
+    return sub_rows, part_rows
+
+
 def build(orgs, persons, actor):
     today = timezone.localdate()
     day = lambda offset: today + dt.timedelta(days=offset)  # noqa: E731
@@ -191,7 +324,10 @@ def build(orgs, persons, actor):
             given_name=p.given_name,
             family_name="Test",
             home_municipality_code=p.home,
+            street_address=ADDRESS,
+            phone=PHONE,
         )
+        Guardian.objects.create(person=row, name=GUARDIAN, phone=PHONE)
         person_rows.append(row)
         for unit, start, end in p.enrolments:
             Enrolment.objects.create(
@@ -234,7 +370,7 @@ def build(orgs, persons, actor):
             reason="generated",
             expires_at=now + dt.timedelta(minutes=30 if open_ else -1),
         )
-    return person_rows, actor_obj
+    return org_rows, person_rows, actor_obj
 
 
 class LogCounter:
@@ -263,8 +399,9 @@ class AccessProperties(TestCase):
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     def test_every_way_in_agrees_with_the_rules(self, scenario):
-        orgs, persons, actor_spec, query = scenario
-        person_rows, actor = build(orgs, persons, actor_spec)
+        orgs, persons, actor_spec, query, programme = scenario
+        org_rows, person_rows, actor = build(orgs, persons, actor_spec)
+        sub_rows, part_rows = build_programmes(org_rows, person_rows, programme)
         ids = [p.pk for p in person_rows]
         allowed = {ids[i] for i in expected_visible(orgs, persons, actor_spec)}
         allowed_detail = {ids[i] for i in expected_detail(orgs, persons, actor_spec)}
@@ -296,15 +433,64 @@ class AccessProperties(TestCase):
                 assert pk in allowed_detail and access.person.pk == pk
                 assert log.new_person_ids() == [pk]
 
-        # The REST API, as a logged-in client.
+        # The REST API, as a logged-in client. A role that reaches nobody is refused the
+        # collection; a single person is the same 404 as a missing one.
         client = APIClient()
         client.force_login(actor.user)
+        reaches = actor_spec["role"] in SPEC_PURPOSE
         response = client.get("/api/v1/persons/")
-        assert response.status_code == 200
-        api_listed = [row["id"] for row in response.json()]
-        assert set(api_listed) == allowed
-        assert log.new_person_ids() == sorted(api_listed)
+        if reaches:
+            assert response.status_code == 200
+            api_listed = [row["id"] for row in response.json()]
+            assert set(api_listed) == allowed
+            assert log.new_person_ids() == sorted(api_listed)
+        else:
+            assert response.status_code == 403
+            assert log.new_person_ids() == []
         for pk in ids[:3]:
             detail = client.get(f"/api/v1/persons/{pk}/")
             assert detail.status_code == (200 if pk in allowed_detail else 404)
             assert log.new_person_ids() == ([pk] if pk in allowed_detail else [])
+        # The person search page is not there for a role that reaches nobody.
+        if actor_spec["role"] != "young_person":
+            assert client.get("/personer/").status_code == (200 if reaches else 404)
+
+        if actor_spec["role"] in SPEC_PROGRAMME_ROLES:
+            self.assert_the_person_door_is_shut(actor, person_rows, client)
+        self.assert_participant_records(actor, orgs, programme, actor_spec, sub_rows, part_rows)
+
+    def assert_the_person_door_is_shut(self, actor, person_rows, client):
+        policy = PersonPolicy(actor)
+        for purpose in Purpose:
+            for category in Category:
+                assert not policy.persons(purpose=purpose, category=category).exists()
+        for person in person_rows:
+            assert not policy.may_see_contact_details(person)
+            body = client.get(f"/api/v1/persons/{person.pk}/").content.decode()
+            for text in (person.personal_identity_number, ADDRESS, PHONE, GUARDIAN):
+                assert text not in body
+
+    def assert_participant_records(self, actor, orgs, programme, actor_spec, sub_rows, part_rows):
+        """Through the participant-record door: exactly the team's participations, each
+        record holding nothing but the allowed fields, one log entry per person shown."""
+        log = LogCounter()
+        wanted = expected_records(orgs, programme, actor_spec)
+        for s, sub in enumerate(sub_rows):
+            records = participation_list(actor=actor, subproject=sub)
+            here = {k for k in wanted if programme["participations"][k][1] == s}
+            assert {r.participation_id for r in records} == {part_rows[k].pk for k in here}
+            assert log.new_person_ids() == sorted({part_rows[k].person_id for k in here})
+        for k, row in enumerate(part_rows):
+            try:
+                record = participation_get_for(actor=actor, participation_id=row.pk)
+            except Http404:
+                assert k not in wanted
+                assert log.new_person_ids() == []
+            else:
+                assert k in wanted
+                assert log.new_person_ids() == [row.person_id]
+                assert {f.name for f in dataclasses.fields(record)} == SPEC_RECORD_FIELDS
+                assert record.name == row.person.full_name
+                assert record.age_band == expected_age_band(
+                    row.person.date_of_birth, row.entry_date
+                )
