@@ -82,6 +82,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lotsen.accounts.middleware.SessionTimeoutMiddleware",
     "lotsen.accounts.middleware.ActorMiddleware",
+    # Before any view: a query parameter with a NUL byte, invalid UTF-8 or a huge value
+    # is answered 400, naming it, and never searched, read or logged.
+    "lotsen.pages.query.QueryParameterMiddleware",
     "lotsen.privacy.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -171,6 +174,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    # JSON only, with bounds on size, depth and numbers; bad input is a 400/413/415 that
+    # names its place, never a 500 (lotsen.pages.api).
+    "DEFAULT_PARSER_CLASSES": ["lotsen.pages.api.BoundedJSONParser"],
+    "EXCEPTION_HANDLER": "lotsen.pages.api.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lotsen API",

@@ -14,12 +14,21 @@ from rest_framework.test import APIClient
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import OrganisationKind, Role
+from lotsen.pages import validators
 from lotsen.privacy.models import AccessLogEntry, Action, Purpose
 from lotsen.privacy.services import consent_record, consent_withdraw
 from lotsen.signals.models import SignalStatus
 from lotsen.support import api as api_module
 from lotsen.support import services
-from lotsen.support.models import Case, CaseStatus, Plan, PlanAction, Referral, TeamMember
+from lotsen.support.models import (
+    Case,
+    CaseStatus,
+    Contact,
+    Plan,
+    PlanAction,
+    Referral,
+    TeamMember,
+)
 from tests.factories import (
     EnrolmentFactory,
     MembershipFactory,
@@ -180,9 +189,16 @@ def test_bad_input_names_the_field_and_writes_nothing(mentor, pupil, case):
         in api.post(CASES, {"person": pupil.pk, "target_groups": ["x"]}, "json").json()
     )
 
+    # Tomorrow passes the input's window (a caller's time zone) and meets the service's
+    # rule; later is refused as input, naming the field.
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    close = api.post(f"{CASES}{case.pk}/close/", {"reason": "moved", "closed_on": tomorrow}, "json")
+    assert close.json() == {"closed_on": [services.ERROR_DATE_FUTURE]}
     future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
     close = api.post(f"{CASES}{case.pk}/close/", {"reason": "moved", "closed_on": future}, "json")
-    assert close.json() == {"closed_on": [services.ERROR_DATE_FUTURE]}
+    assert close.json() == {
+        "closed_on": [validators.ERROR_DATE_IN_FUTURE.format(field="Avslutat den")]
+    }
     assert "reason" in api.post(f"{CASES}{case.pk}/close/", {"reason": "bored"}, "json").json()
     assert Case.objects.count() == 1
     assert Case.objects.get().status == CaseStatus.OPEN
@@ -437,7 +453,7 @@ def test_contacts_are_listed_and_recorded(mentor, case):
     assert listed[0]["staff"]["id"] == mentor.user.pk
     future = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
     assert api.post(url, {"date": future, "channel": "sms", "reached": True}, "json").json() == {
-        "date": [services.ERROR_DATE_FUTURE]
+        "date": [validators.ERROR_DATE_IN_FUTURE.format(field="Datum")]
     }
     assert (
         "channel"
@@ -679,3 +695,84 @@ def test_a_referral_sent_onward_is_lost_with_the_consent(
     )
     assert receiver.get(f"{REFERRALS}{onward['id']}/").status_code == 404
     assert receiver.get(REFERRALS).json() == []
+
+
+# --- Bad input (issue 10 item 7) -----------------------------------------------------------
+
+
+def test_a_contact_dated_year_one_is_refused(mentor, case):
+    """The probe recorded a contact dated 0001-01-01: accepted and stored."""
+    api = client_for(mentor)
+    url = f"{CASES}{case.pk}/contacts/"
+    refused = api.post(url, {"date": "0001-01-01", "channel": "phone", "reached": True}, "json")
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "date": [validators.ERROR_DATE_TOO_EARLY.format(field="Datum", earliest="1900-01-01")]
+    }
+    assert api.get(url).json() == []
+
+
+def test_a_follow_up_in_year_9999_is_refused(mentor, case, school):
+    api = client_for(mentor)
+    refused = api.post(
+        f"{CASES}{case.pk}/plan/actions/",
+        {"text": "Samtal", "responsible_organisation": school.pk, "follow_up_on": "9999-12-31"},
+        format="json",
+    )
+    assert refused.status_code == 400
+    latest = validators.latest_date(validators.PLANNED).isoformat()
+    assert refused.json() == {
+        "follow_up_on": [
+            validators.ERROR_DATE_TOO_LATE.format(field="Följs upp den", latest=latest)
+        ]
+    }
+    assert not PlanAction.objects.exists()
+
+
+@pytest.mark.parametrize("depth", [10_000, 100_000])
+def test_deeply_nested_json_is_a_400_naming_the_path(mentor, case, depth):
+    """Deep nesting gave 500 (RecursionError inside json) on every write endpoint."""
+    api = client_for(mentor)
+    body = b'{"note": ' + b"[" * depth + b"]" * depth + b"}"
+    response = api.post(f"{CASES}{case.pk}/contacts/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "JSON-dokumentet är nästlat djupare än 8 nivåer: vid "
+        "$.note[0][0][0][0][0][0][0] (rad 1, kolumn 17)."
+    }
+    assert not Contact.objects.exists()
+
+
+def test_unknown_fields_are_refused_not_dropped(mentor, case):
+    api = client_for(mentor)
+    today = timezone.localdate().isoformat()
+    response = api.post(
+        f"{CASES}{case.pk}/contacts/",
+        {"date": today, "channel": "sms", "reached": True, "notes": "stavat fel"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"notes": ["Okänt fält."]}
+    assert not Contact.objects.exists()
+
+
+def test_accept_and_revoke_take_no_body(mentor, case_worker, case, social, consent):
+    referral = send_referral(mentor, case, social, consent)
+    receiver = client_for(case_worker)
+    url = f"{REFERRALS}{referral['id']}/accept/"
+    assert receiver.post(url, {"user": 1}, format="json").json() == {"user": ["Okänt fält."]}
+    assert receiver.post(url, b"[" * 50_000, content_type="application/json").status_code == 400
+    assert Referral.objects.get(pk=referral["id"]).status == "pending"
+    assert receiver.post(url).status_code == 200
+
+
+def test_a_body_over_the_limit_is_413(mentor, case, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    api = client_for(mentor)
+    response = api.post(
+        f"{CASES}{case.pk}/contacts/",
+        {"date": "2026-01-01", "channel": "sms", "reached": True, "note": "x" * 2000},
+        format="json",
+    )
+    assert response.status_code == 413
+    assert response.json() == {"detail": "Anropet är för stort: högst 1000 byte."}

@@ -18,9 +18,11 @@ from rest_framework.response import Response
 from lotsen.kaa.models import NoticeKind, NoticeSource
 from lotsen.kaa.selectors import kaa_notice_inbox
 from lotsen.kaa.services import notice_send
+from lotsen.pages.api import StrictSerializer
+from lotsen.pages.validators import happened
 
 
-class NoticeCreateSerializer(serializers.Serializer):
+class NoticeCreateSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=NoticeKind.choices, help_text="Vad anmälan gäller.")
     personal_identity_number = serializers.CharField(
         max_length=13, help_text="Elevens personnummer, ÅÅÅÅMMDD-NNNN."
@@ -34,7 +36,8 @@ class NoticeCreateSerializer(serializers.Serializer):
         ),
     )
     event_date = serializers.DateField(
-        help_text="När eleven slutade, började eller anmälan gjordes."
+        validators=[happened("Datum")],
+        help_text="När eleven slutade, började eller anmälan gjordes.",
     )
     programme = serializers.CharField(max_length=20, required=False, allow_blank=True)
     message = serializers.CharField(

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from lotsen.pages.api import StrictSerializer
 from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
 from lotsen.people.models import Person
 from lotsen.people.selectors import SEARCH_LIMIT, person_get_for, person_list
@@ -57,8 +58,15 @@ class PersonDetailSerializer(PersonSerializer):
 MAX_OFFSET = 10_000
 
 
-class PersonSearchSerializer(serializers.Serializer):
+class PersonSearchSerializer(StrictSerializer):
     q = serializers.CharField(max_length=100, help_text="Namn eller helt personnummer")
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
+
+
+class PersonListQuerySerializer(serializers.Serializer):
+    # The same bounds as the search body: a name of 100 characters at most, an offset the
+    # database's integer holds. (Other query parameters, such as DRF's format, pass.)
+    q = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
 
 
@@ -91,15 +99,13 @@ class PersonViewSet(viewsets.ViewSet):
     )
     def list(self, request):
         _require_person_role(request)
-        query = request.query_params.get("q", "")
+        params = PersonListQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        query = params.validated_data["q"]
         # A personnummer in a URL ends up in server and proxy logs: refused, not searched.
         if query and _looks_like_identity_number(query):
             raise ValidationError({"q": [ERROR_NUMBER_IN_URL]})
-        try:
-            offset = min(max(int(request.query_params.get("offset", 0)), 0), MAX_OFFSET)
-        except ValueError:
-            offset = 0
-        return self._results(request, query=query, offset=offset)
+        return self._results(request, query=query, offset=params.validated_data["offset"])
 
     @extend_schema(
         request=PersonSearchSerializer,

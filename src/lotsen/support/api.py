@@ -25,12 +25,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Organisation, User
+from lotsen.pages.api import EmptyBodySerializer, StrictSerializer
+from lotsen.pages.validators import happened, planned
 from lotsen.privacy.models import Consent
 from lotsen.signals.selectors import signal_get_for
 from lotsen.support import services
@@ -70,6 +71,10 @@ ERROR_PERSON_OR_SIGNAL = "Ange personen eller signalen som ärendet gäller."
 ERROR_SIGNAL_PERSON = "Signalen gäller en annan person."
 ERROR_SIGNAL_UNKNOWN = "Signalen finns inte eller så har du inte tillgång till den."
 ERROR_GOAL_ID = "Ange målets id som ett heltal."
+ERROR_TOO_MANY_GOALS = "Högst {limit} mål per sparning."
+
+# A plan holds a handful of goals; a save naming more is not a plan but a payload.
+MAX_GOAL_STATUSES = 100
 
 
 def _id_field(help_text: str, **kwargs) -> serializers.IntegerField:
@@ -268,7 +273,7 @@ class CaseListQuerySerializer(serializers.Serializer):
     )
 
 
-class CaseCreateSerializer(serializers.Serializer):
+class CaseCreateSerializer(StrictSerializer):
     person = _id_field(
         "Den unga som ärendet gäller. Sök först (POST /api/v1/persons/search/): en "
         "organisation har ett pågående ärende per person.",
@@ -281,6 +286,7 @@ class CaseCreateSerializer(serializers.Serializer):
     target_groups = serializers.ListField(
         child=serializers.ChoiceField(choices=TargetGroup.choices),
         required=False,
+        max_length=len(TargetGroup.choices),
         help_text="En eller flera målgrupper. Från en signal väljs en om ingen anges.",
     )
 
@@ -292,7 +298,7 @@ class CaseCreateSerializer(serializers.Serializer):
         return data
 
 
-class CaseCloseSerializer(serializers.Serializer):
+class CaseCloseSerializer(StrictSerializer):
     reason = serializers.ChoiceField(
         choices=CaseCloseReason.choices, help_text="Varför ärendet avslutas"
     )
@@ -304,7 +310,9 @@ class CaseCloseSerializer(serializers.Serializer):
         help_text="Resultatet, kort",
     )
     closed_on = serializers.DateField(
-        required=False, help_text="Avslutsdatum (standard i dag); inte i framtiden"
+        required=False,
+        validators=[happened("Avslutat den")],
+        help_text="Avslutsdatum (standard i dag); inte i framtiden",
     )
 
 
@@ -350,7 +358,7 @@ class PlanSerializer(serializers.Serializer):
         return PlanActionSerializer(actions, many=True).data
 
 
-class PlanUpdateSerializer(serializers.Serializer):
+class PlanUpdateSerializer(StrictSerializer):
     version = serializers.IntegerField(
         min_value=1,
         max_value=MAX_ID,
@@ -374,6 +382,8 @@ class PlanUpdateSerializer(serializers.Serializer):
     )
 
     def validate_goal_statuses(self, value: dict) -> dict[int, str]:
+        if len(value) > MAX_GOAL_STATUSES:
+            raise serializers.ValidationError(ERROR_TOO_MANY_GOALS.format(limit=MAX_GOAL_STATUSES))
         statuses = {}
         for key, goal_status in value.items():
             try:
@@ -398,14 +408,17 @@ class PlanConflictSerializer(serializers.Serializer):
     current = PlanSerializer(help_text="Planen som den är nu, med den version att utgå från")
 
 
-class GoalCreateSerializer(serializers.Serializer):
+class GoalCreateSerializer(StrictSerializer):
     text = serializers.CharField(max_length=services.SHORT_TEXT_LIMIT, help_text="Målet")
     target_date = serializers.DateField(
-        required=False, allow_null=True, help_text="När målet ska vara nått"
+        required=False,
+        allow_null=True,
+        validators=[planned("Ska vara klart")],
+        help_text="När målet ska vara nått",
     )
 
 
-class PlanActionCreateSerializer(serializers.Serializer):
+class PlanActionCreateSerializer(StrictSerializer):
     text = serializers.CharField(
         max_length=services.SHORT_TEXT_LIMIT, help_text="Insatsen eller aktiviteten"
     )
@@ -413,13 +426,18 @@ class PlanActionCreateSerializer(serializers.Serializer):
     responsible_user = _id_field(
         "Ansvarig person i den organisationen", required=False, allow_null=True
     )
-    follow_up_on = serializers.DateField(help_text="När insatsen följs upp (blir en uppgift)")
+    follow_up_on = serializers.DateField(
+        validators=[planned("Följs upp den")],
+        help_text="När insatsen följs upp (blir en uppgift)",
+    )
     goal = _id_field("Målet i planen som insatsen hör till", required=False, allow_null=True)
 
 
-class PlanActionDoneSerializer(serializers.Serializer):
+class PlanActionDoneSerializer(StrictSerializer):
     done_on = serializers.DateField(
-        required=False, help_text="När insatsen blev klar (standard i dag); inte i framtiden"
+        required=False,
+        validators=[happened("Klar den")],
+        help_text="När insatsen blev klar (standard i dag); inte i framtiden",
     )
 
 
@@ -438,8 +456,11 @@ class ContactSerializer(serializers.Serializer):
     recorded_at = serializers.DateTimeField()
 
 
-class ContactCreateSerializer(serializers.Serializer):
-    date = serializers.DateField(help_text="När kontakten eller försöket gjordes; inte i framtiden")
+class ContactCreateSerializer(StrictSerializer):
+    date = serializers.DateField(
+        validators=[happened("Datum")],
+        help_text="När kontakten eller försöket gjordes; inte i framtiden",
+    )
     channel = serializers.ChoiceField(choices=ContactChannel.choices, help_text="Kanal")
     reached = serializers.BooleanField(help_text="false: ett kontaktförsök som inte nådde fram")
     outcome = serializers.CharField(
@@ -476,7 +497,7 @@ class ReferralListQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ReferralStatus.choices, required=False)
 
 
-class ReferralCreateSerializer(serializers.Serializer):
+class ReferralCreateSerializer(StrictSerializer):
     case = _id_field("Ärendet som remissen gäller")
     to_organisation = _id_field("Organisationen som remissen skickas till")
     consent = _id_field(
@@ -485,7 +506,7 @@ class ReferralCreateSerializer(serializers.Serializer):
     message = serializers.CharField(max_length=services.TEXT_LIMIT, help_text="Vad remissen gäller")
 
 
-class ReferralDeclineSerializer(serializers.Serializer):
+class ReferralDeclineSerializer(StrictSerializer):
     decline_reason = serializers.CharField(
         max_length=services.TEXT_LIMIT, help_text="Varför ni avböjer"
     )
@@ -499,7 +520,6 @@ class ReferralDeclineSerializer(serializers.Serializer):
 @extend_schema(tags=["Ärenden"])
 class CaseViewSet(viewsets.ViewSet):
     lookup_value_regex = "[0-9]+"
-    parser_classes = [JSONParser]
 
     @extend_schema(
         summary="Ärenden som du ser",
@@ -758,7 +778,6 @@ def _goal_errors(body: dict) -> dict:
 @extend_schema(tags=["Remisser"])
 class ReferralViewSet(viewsets.ViewSet):
     lookup_value_regex = "[0-9]+"
-    parser_classes = [JSONParser]
 
     @extend_schema(
         summary="Remisser som din organisation skickat eller tagit emot",
@@ -827,6 +846,7 @@ class ReferralViewSet(viewsets.ViewSet):
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
+        EmptyBodySerializer(data=request.data).is_valid(raise_exception=True)
         referral = _call(services.referral_accept, actor=request.actor, referral=_referral_ref(pk))
         return Response(ReferralSerializer(referral).data)
 
@@ -858,6 +878,7 @@ class ReferralViewSet(viewsets.ViewSet):
     )
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
+        EmptyBodySerializer(data=request.data).is_valid(raise_exception=True)
         referral = _call(services.referral_revoke, actor=request.actor, referral=_referral_ref(pk))
         return Response(ReferralSerializer(referral).data)
 
