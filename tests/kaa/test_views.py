@@ -151,7 +151,7 @@ def test_the_export_page_checks_and_downloads(kaa_client, member):
     assert 'id="kontroll-ok"' in checked.text
     xlsx = kaa_client.post(reverse("kaa:export"), {"period": period.code, "action": "xlsx"})
     assert xlsx["Content-Disposition"].endswith('.xlsx"')
-    assert xlsx["Cache-Control"] == "no-store"  # it holds personal identity numbers
+    assert "no-store" in xlsx["Cache-Control"]  # it holds personal identity numbers
     assert load_workbook(io.BytesIO(xlsx.content)).sheetnames[0] == "Om filen"
     missing = kaa_client.post(reverse("kaa:export"), {"action": "check"})
     assert "Välj vilket halvår rapporten gäller." in missing.text
@@ -161,7 +161,7 @@ def test_the_statistics_download(kaa_client, member):
     response = kaa_client.get(reverse("kaa:statistics_csv"))
     assert response["Content-Type"].startswith("text/csv")
     assert "<5" in response.content.decode()
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
 
 
 @pytest.mark.parametrize("name", ["kaa:overview", "kaa:cohort", "kaa:inbox", "kaa:export"])

@@ -107,24 +107,25 @@ def _funding_rows(summary: BudgetSummary) -> list[list]:
     ]
 
 
-def _formatted(values: list, formats: dict[int, str]) -> list:
+def _formatted(values: list, formats: dict[int, str], *, total: bool = False) -> list[Cell]:
     return [
-        Cell(v, number_format=formats[i]) if i in formats else v
-        for i, v in enumerate(values, start=1)
+        Cell(v, bold=total, number_format=formats.get(i)) for i, v in enumerate(values, start=1)
     ]
 
 
 def _table(title: str, headers: Sequence[str], rows: list[list], formats: dict[int, str]) -> list:
-    """A title, a blank line, the header and the rows (the totals row in bold), with each
-    column's number format."""
-    table: list[list] = [[Cell(title, bold=True, size=13)], [], bold(headers)]
-    for row in rows:
-        cells = _formatted(row, formats)
-        if row and row[0] == TOTAL and row is rows[-1]:
-            cells = [c if isinstance(c, Cell) else Cell(c) for c in cells]
-            cells = [Cell(c.value, bold=True, number_format=c.number_format) for c in cells]
-        table.append(cells)
-    return table
+    """A title, a blank line, the header and the rows (a totals row last, in bold), with
+    each column's number format."""
+    last = len(rows) - 1
+    return [
+        [Cell(title, bold=True, size=13)],
+        [],
+        bold(headers),
+        *(
+            _formatted(row, formats, total=i == last and bool(row) and row[0] == TOTAL)
+            for i, row in enumerate(rows)
+        ),
+    ]
 
 
 def _widths(headers: Sequence[str]) -> dict[int, float]:
