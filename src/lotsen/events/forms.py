@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lotsen.events.models import Audience, EventFormat
+from lotsen.pages.validators import planned
 
 DATE_HINT = _("ÅÅÅÅ-MM-DD")
 TIME_HINT = _("TT:MM, till exempel 09:00")
@@ -16,11 +17,13 @@ ERROR_END_TIME = _("Sluttiden måste vara efter starttiden.")
 
 
 def _date_field(label, *, required=True):
+    # Events are planned ahead and filtered by period: from 1900 to ten years ahead.
     return forms.DateField(
         label=label,
         required=required,
         help_text=DATE_HINT,
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[planned(label)],
         error_messages={"invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD.")},
     )
 

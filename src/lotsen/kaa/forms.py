@@ -18,6 +18,7 @@ from lotsen.kaa.models import (
     ReportPeriod,
 )
 from lotsen.kaa.selectors import STATUSES
+from lotsen.pages.validators import HAPPENED, PLANNED, DateWindow
 from lotsen.people.forms import clean_identity_number
 
 NO_SENSITIVE_DATA = _(
@@ -28,12 +29,14 @@ NO_SENSITIVE_DATA = _(
 DATE_HINT = _("ÅÅÅÅ-MM-DD")
 
 
-def _date_field(label, *, required=True, help_text=None):
+def _date_field(label, *, kind, required=True, help_text=None):
+    # kind: HAPPENED (up to tomorrow) or PLANNED (up to ten years ahead); both from 1900.
     return forms.DateField(
         label=label,
         required=required,
         help_text=help_text or DATE_HINT,
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[DateWindow(label, kind)],
     )
 
 
@@ -67,7 +70,7 @@ class ContactForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Välj hur du sökte personen.")},
     )
-    contact_date = _date_field(_("Datum"))
+    contact_date = _date_field(_("Datum"), kind=HAPPENED)
     occupation = forms.ChoiceField(
         label=_("Vad gör personen nu?"),
         help_text=_("Fyll i om du fick kontakt."),
@@ -106,11 +109,14 @@ class MeasureForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Välj om åtgärden är erbjuden, påbörjad eller nekad.")},
     )
-    offered_on = _date_field(_("Datum då åtgärden erbjöds"))
+    offered_on = _date_field(_("Datum då åtgärden erbjöds"), kind=HAPPENED)
     start_date = _date_field(
-        _("Startdatum"), required=False, help_text=_("ÅÅÅÅ-MM-DD. Fyll i om åtgärden har börjat.")
+        _("Startdatum"),
+        kind=HAPPENED,
+        required=False,
+        help_text=_("ÅÅÅÅ-MM-DD. Fyll i om åtgärden har börjat."),
     )
-    planned_end_date = _date_field(_("Planerat slutdatum"), required=False)
+    planned_end_date = _date_field(_("Planerat slutdatum"), kind=PLANNED, required=False)
     goal = forms.CharField(
         label=_("Mål med åtgärden"),
         required=False,
@@ -141,7 +147,7 @@ class MeasureForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    follow_up_on = _date_field(_("Datum för uppföljning"), required=False)
+    follow_up_on = _date_field(_("Datum för uppföljning"), kind=PLANNED, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,11 +156,11 @@ class MeasureForm(forms.Form):
 
 
 class MeasureStartForm(forms.Form):
-    start_date = _date_field(_("Startdatum"))
+    start_date = _date_field(_("Startdatum"), kind=HAPPENED)
 
 
 class MeasureEndForm(forms.Form):
-    end_date = _date_field(_("Slutdatum"))
+    end_date = _date_field(_("Slutdatum"), kind=HAPPENED)
     end_reason = forms.ChoiceField(
         label=_("Varför slutade åtgärden?"),
         choices=MeasureEndReason.choices,
@@ -170,7 +176,7 @@ class MeasureEndForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    due_on = _date_field(_("Datum för uppföljning"))
+    due_on = _date_field(_("Datum för uppföljning"), kind=PLANNED)
 
 
 class FollowUpDoneForm(forms.Form):
@@ -212,8 +218,8 @@ class EquivalentEducationForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Utbildning"), choices=EquivalentKind.choices, widget=forms.RadioSelect
     )
-    start_date = _date_field(_("Startdatum"))
-    end_date = _date_field(_("Slutdatum"), required=False)
+    start_date = _date_field(_("Startdatum"), kind=HAPPENED)
+    end_date = _date_field(_("Slutdatum"), kind=PLANNED, required=False)
     completed_with_pass = forms.BooleanField(
         label=_("Fullföljd med godkänt resultat"), required=False
     )
@@ -239,7 +245,9 @@ class NoticeForm(forms.Form):
         ),
     )
     event_date = _date_field(
-        _("Datum"), help_text=_("ÅÅÅÅ-MM-DD. När eleven slutade, började eller anmälan gjordes.")
+        _("Datum"),
+        kind=HAPPENED,
+        help_text=_("ÅÅÅÅ-MM-DD. När eleven slutade, började eller anmälan gjordes."),
     )
     programme = forms.CharField(
         label=_("Program"),

@@ -28,9 +28,9 @@ YEARS_AHEAD = 10
 # Slack for what happened: "today" in a caller's time zone may be tomorrow here.
 HAPPENED_SLACK = dt.timedelta(days=1)
 
-ERROR_DATE_TOO_EARLY = "”{field}”: datumet kan inte vara före {earliest}."
-ERROR_DATE_TOO_LATE = "”{field}”: datumet kan inte vara senare än {latest}."
-ERROR_DATE_IN_FUTURE = "”{field}”: datumet kan inte ligga i framtiden."
+ERROR_DATE_TOO_EARLY = "”{field}” kan inte vara före {earliest}."
+ERROR_DATE_TOO_LATE = "”{field}” kan inte vara senare än {latest}."
+ERROR_DATE_IN_FUTURE = "”{field}” kan inte ligga i framtiden."
 
 HAPPENED = "happened"
 PLANNED = "planned"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lotsen.pages.validators import happened, planned
 from lotsen.programmes import indicators
 from lotsen.programmes.models import (
     EducationLevel,
@@ -44,7 +45,9 @@ class EntryForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("Som deltagaren själv uppger. ESF+ redovisar kvinnor, män och icke-binära."),
     )
-    entry_date = forms.DateField(label=_("Startdatum"), widget=DateInput)
+    entry_date = forms.DateField(
+        label=_("Startdatum"), widget=DateInput, validators=[planned(_("Startdatum"))]
+    )
     entry_status = forms.ChoiceField(
         label=_("Situation på arbetsmarknaden vid start"),
         choices=EntryStatus.choices,
@@ -114,7 +117,9 @@ class EnrolForm(EntryForm):
 
 
 class ExitForm(forms.Form):
-    exit_date = forms.DateField(label=_("Slutdatum"), widget=DateInput)
+    exit_date = forms.DateField(
+        label=_("Slutdatum"), widget=DateInput, validators=[happened(_("Slutdatum"))]
+    )
     exit_status = forms.ChoiceField(
         label=_("Situation vid avslut"),
         choices=ExitStatus.choices,
@@ -138,8 +143,12 @@ class ReportForm(forms.Form):
         choices=[(indicators.ESF_PLUS, "ESF+ 2021–2027"), (indicators.ESF_2014, "ESF 2014–2020")],
         widget=forms.RadioSelect,
     )
-    start = forms.DateField(label=_("Från och med"), widget=DateInput)
-    end = forms.DateField(label=_("Till och med"), widget=DateInput)
+    start = forms.DateField(
+        label=_("Från och med"), widget=DateInput, validators=[planned(_("Från och med"))]
+    )
+    end = forms.DateField(
+        label=_("Till och med"), widget=DateInput, validators=[planned(_("Till och med"))]
+    )
 
     def __init__(self, *args, subprojects=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lotsen.accounts.models import Organisation, OrganisationKind, User
+from lotsen.pages.validators import HAPPENED, PLANNED, DateWindow
 from lotsen.support.models import (
     CaseCloseReason,
     ContactChannel,
@@ -23,12 +24,14 @@ from lotsen.support.models import (
 DATE_HINT = _("ÅÅÅÅ-MM-DD")
 
 
-def _date_field(label, *, required=True, help_text=None):
+def _date_field(label, *, kind, required=True, help_text=None):
+    # kind: HAPPENED (up to tomorrow) or PLANNED (up to ten years ahead); both from 1900.
     return forms.DateField(
         label=label,
         required=required,
         help_text=help_text or DATE_HINT,
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[DateWindow(label, kind)],
     )
 
 
@@ -51,7 +54,7 @@ class CaseCloseForm(forms.Form):
     outcome = forms.CharField(
         label=_("Resultat"), required=False, widget=forms.Textarea, max_length=4000
     )
-    closed_on = _date_field(_("Avslutat den"))
+    closed_on = _date_field(_("Avslutat den"), kind=HAPPENED)
 
 
 class TeamMemberForm(forms.Form):
@@ -141,7 +144,7 @@ class PlanForm(forms.Form):
 
 class GoalForm(forms.Form):
     text = forms.CharField(label=_("Mål"), max_length=300)
-    target_date = _date_field(_("Ska vara klart"), required=False)
+    target_date = _date_field(_("Ska vara klart"), kind=PLANNED, required=False)
 
 
 class PlanActionForm(forms.Form):
@@ -152,7 +155,7 @@ class PlanActionForm(forms.Form):
         empty_label=None,
         widget=forms.RadioSelect,
     )
-    follow_up_on = _date_field(_("Följs upp den"))
+    follow_up_on = _date_field(_("Följs upp den"), kind=PLANNED)
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,7 +174,7 @@ class InterventionForm(forms.Form):
         empty_label=None,
         widget=forms.RadioSelect,
     )
-    start = _date_field(_("Startdatum"))
+    start = _date_field(_("Startdatum"), kind=PLANNED)
     hours_per_week = forms.DecimalField(
         label=_("Timmar per vecka"), required=False, min_value=0, max_value=60, decimal_places=1
     )
@@ -184,7 +187,7 @@ class InterventionForm(forms.Form):
 
 
 class InterventionEndForm(forms.Form):
-    end = _date_field(_("Slutdatum"))
+    end = _date_field(_("Slutdatum"), kind=HAPPENED)
     end_reason = forms.ChoiceField(
         label=_("Varför slutade insatsen?"),
         choices=InterventionEndReason.choices,
@@ -193,7 +196,7 @@ class InterventionEndForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    date = _date_field(_("Datum"))
+    date = _date_field(_("Datum"), kind=HAPPENED)
     channel = forms.ChoiceField(
         label=_("Hur?"), choices=ContactChannel.choices, widget=forms.RadioSelect
     )
