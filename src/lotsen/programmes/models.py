@@ -205,7 +205,9 @@ class Participation(models.Model):
         indexes = [models.Index(fields=["subproject", "entry_date"])]
 
     def __str__(self) -> str:
-        return f"{self.person} – {self.subproject}"
+        # No name: the string is shown wherever Django lists objects (the admin's delete
+        # confirmation of a programme lists every participation to a system admin).
+        return f"{self._meta.verbose_name} {self.pk} – {self.subproject}"
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Organisation, Role
 from lotsen.people.models import Person
-from lotsen.privacy.models import Action, Category, Consent
+from lotsen.privacy.models import Action, Category, Consent, Purpose
 from lotsen.privacy.policy import CasePolicy, PersonPolicy
 from lotsen.privacy.selectors import consent_list_for_person
 from lotsen.privacy.services import access_log_record
@@ -393,6 +393,17 @@ def tasks_for(*, actor: Actor, today: dt.date | None = None) -> list[Task]:
                     url=reverse("support:case_detail", args=[case.pk]) if case else "",
                 )
             )
+        # The list names these young people: each is logged once for the request.
+        named = {action.plan.case.person_id for action in actions} | {
+            consent.person_id for consent in expiring
+        }
+        access_log_record(
+            actor=actor,
+            action=Action.VIEW,
+            purpose=case_purpose(actor),
+            person_ids=sorted(named),
+            object_type="task_list",
+        )
     tasks.extend(_signal_tasks(actor, today))
     tasks.extend(_programme_tasks(actor, today))
     return sorted(tasks, key=lambda t: (t.due or today, t.kind))
@@ -402,11 +413,18 @@ def _signal_tasks(actor: Actor, today: dt.date) -> list[Task]:
     from lotsen.signals.models import SignalStatus
     from lotsen.signals.selectors import signals_visible_to
 
-    signals = (
+    signals = list(
         signals_visible_to(actor)
         .filter(assigned_to=actor.user)
         .exclude(status=SignalStatus.CLOSED)
         .select_related("person")
+    )
+    access_log_record(
+        actor=actor,
+        action=Action.VIEW,
+        purpose=Purpose.SCHOOL,
+        person_ids=sorted({signal.person_id for signal in signals}),
+        object_type="task_list",
     )
     return [
         Task(
@@ -449,4 +467,6 @@ def person_visible_for_case(*, actor: Actor, person_id) -> Person:
     person = PersonPolicy(actor).persons(purpose=purpose).filter(pk=_id(person_id)).first()
     if person is None:
         raise Http404
+    # The form shows who the case or handover would be about: that is a read.
+    access_log_record(actor=actor, action=Action.VIEW, purpose=purpose, person_ids=[person.pk])
     return person
