@@ -96,6 +96,11 @@ class _Row:
     reference: str
 
 
+def _shown(value: str, limit: int = 40) -> str:
+    """A value as quoted back in an error: a 10,000-character cell would bury the message."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
 def _category(value: str) -> str | None:
     return _CATEGORY_NAMES.get(value.strip().casefold())
 
@@ -134,9 +139,9 @@ def _parse(
         if name:
             subproject = by_name.get(name.casefold())
             if subproject is None:
-                fail("subproject", ERROR_SUBPROJECT_UNKNOWN.format(name=name))
+                fail("subproject", ERROR_SUBPROJECT_UNKNOWN.format(name=_shown(name)))
             elif allowed is not None and subproject.pk not in allowed:
-                fail("subproject", ERROR_SUBPROJECT_NOT_YOURS.format(name=name))
+                fail("subproject", ERROR_SUBPROJECT_NOT_YOURS.format(name=_shown(name)))
                 subproject = None
         elif default is not None:
             subproject = default
@@ -171,7 +176,9 @@ def _parse(
             if category is None:
                 fail(
                     "category",
-                    ERROR_CATEGORY.format(value=cell["category"], allowed=allowed_categories),
+                    ERROR_CATEGORY.format(
+                        value=_shown(cell["category"]), allowed=allowed_categories
+                    ),
                 )
 
         amount = None
@@ -192,7 +199,9 @@ def _parse(
         if subproject is not None and reference:
             key = (subproject.pk, reference)
             if key in seen:
-                fail("reference", ERROR_DUPLICATE.format(reference=reference, line=seen[key]))
+                fail(
+                    "reference", ERROR_DUPLICATE.format(reference=_shown(reference), line=seen[key])
+                )
             else:
                 seen[key] = number
 
