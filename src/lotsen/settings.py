@@ -75,9 +75,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Everything past WhiteNoise (static files) may carry personal data: never cached.
+    "lotsen.pages.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # 405 for a method the view does not handle, before the CSRF check and before any
+    # view reads (or logs) anything; HEAD without the body.
+    "lotsen.pages.middleware.HttpMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lotsen.accounts.middleware.SessionTimeoutMiddleware",
@@ -184,6 +189,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Samma tjänster och samma åtkomstregler som webbgränssnittet.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema names every endpoint, field and filter: for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 LOGGING = {

@@ -69,7 +69,7 @@ def test_protected_contact_is_null_for_unnamed_roles(api, settings):
     assert api.get(f"/api/v1/persons/{person.pk}/").json()["contact"] is None
 
 
-def test_openapi_schema_describes_the_person_endpoints(api):
+def test_openapi_schema_describes_the_person_endpoints(api, kaa):
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     assert {"/api/v1/persons/", "/api/v1/persons/{id}/"} <= set(schema["paths"])
 

@@ -1,0 +1,146 @@
+"""Every URL in the URLconf answers 405 to a method its view does not handle, before the
+view runs: a PUT, PATCH, DELETE or TRACE (or OPTIONS) on a page never renders it, never reads
+personal data and never writes an access-log entry. API endpoints answer 405 to every
+method their view set does not declare (PUT on a plan is declared, DELETE is not).
+
+The crawl walks the URLconf itself, so a page added tomorrow is crawled too. Ids in the
+URLs are those of real records the actor may see, so that a view that did run would read
+and log.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from lotsen.accounts.models import Role
+from lotsen.privacy.models import AccessLogEntry
+from lotsen.support.services import case_open
+from tests.factories import EnrolmentFactory, MembershipFactory, SchoolUnitFactory
+from tests.kaa.conftest import M, refresh, young
+
+pytestmark = pytest.mark.django_db
+
+REFUSED = ("PUT", "PATCH", "DELETE", "TRACE")
+CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+GROUP = re.compile(r"\(\?P<(\w+)>((?:[^()]|\([^()]*\))*)\)")
+
+
+def _patterns(patterns, prefix=""):
+    """(route with placeholders, view function) for every pattern in the URLconf."""
+    for entry in patterns:
+        route = prefix + _route(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry.url_patterns, route)
+        else:
+            assert isinstance(entry, URLPattern)
+            yield route, entry.callback
+
+
+def _route(pattern) -> str:
+    """A route() pattern as written, or a regex turned into the same placeholder form."""
+    text = str(pattern)
+    if not hasattr(pattern, "regex") or "<" in text and "(?P" not in text:
+        return text
+    text = text.removeprefix("^").removesuffix("$").replace("\\.", ".").replace("/?", "/")
+
+    def group(match):
+        name, body = match.groups()
+        # An alternation of names (the admin's app labels): take the first.
+        if re.fullmatch(r"[\w|]+", body):
+            return body.split("|")[0]
+        return f"<{name}>"
+
+    return GROUP.sub(group, text)
+
+
+def _sample(converter: str | None, name: str, values: dict[str, str]) -> str:
+    if converter == "drf_format_suffix":
+        return ".json"
+    return values.get(name, "1")
+
+
+def _urls(values: dict[str, str]) -> list[tuple[str, object]]:
+    urls = []
+    for route, view in _patterns(get_resolver().url_patterns):
+        path = CONVERTER.sub(lambda m: _sample(m.group(1), m.group(2), values), route)
+        urls.append(("/" + path, view))
+    return urls
+
+
+def _declared(view) -> set[str] | None:
+    """The methods an API view declares for this route (a view set's actions, an API
+    view's handlers; DRF answers OPTIONS itself); None for pages."""
+    from rest_framework.views import APIView
+
+    cls = getattr(view, "cls", None)
+    if cls is None or not issubclass(cls, APIView):
+        return None
+    actions = getattr(view, "actions", None)
+    if actions is None:
+        return {method.upper() for method in cls.http_method_names if hasattr(cls, method)}
+    return {method.upper() for method in actions} | {"OPTIONS"}
+
+
+@pytest.fixture
+def world():
+    school = SchoolUnitFactory(name="Norra gymnasiet", municipality_code=M)
+    mentor = MembershipFactory(organisation=school, role=Role.MENTOR)
+    pupil = EnrolmentFactory(school_unit=school, school_type="GY", school_year=1).person
+    from lotsen.accounts.actor import Actor
+
+    case = case_open(actor=Actor.for_membership(mentor), person=pupil, target_groups=["dropout"])
+    from tests.factories import MunicipalityFactory
+
+    municipality = MunicipalityFactory(municipality_code=M, name="Kommunen")
+    coordinator = MembershipFactory(organisation=municipality, role=Role.KAA_COORDINATOR)
+    member = young(school)
+    refresh()
+    return {
+        "mentor": (mentor.user, {"person_id": str(pupil.pk), "case_id": str(case.pk)}),
+        "kaa": (coordinator.user, {"person_id": str(member.pk)}),
+    }
+
+
+def test_the_crawl_reaches_every_kind_of_url():
+    urls = dict(_urls({"format": "json"}))
+    assert {"/personer/1/", "/api/v1/cases/1/plan/", "/admin/auth/", "/api/schema/"} <= set(urls)
+    assert {"/api/v1/.json", "/api/v1/persons.json/", "/admin/1"} <= set(urls)
+    assert len(urls) > 200
+
+
+@pytest.mark.parametrize("who", ["anonymous", "mentor", "kaa"])
+def test_every_url_refuses_methods_its_view_does_not_handle(client, world, who):
+    values = {"pk": "1", "format": "json"}
+    if who != "anonymous":
+        user, ids = world[who]
+        client.force_login(user)
+        values |= ids | {"pk": ids.get("case_id", "1")}
+    logged_before = AccessLogEntry.objects.count()
+    wrong = []
+    for url, view in _urls(values):
+        declared = _declared(view)
+        for method in REFUSED:
+            if declared is not None and method in declared:
+                continue
+            response = client.generic(method, url)
+            if response.status_code != 405 or "Allow" not in response:
+                wrong.append((method, url, response.status_code))
+    assert wrong == []
+    assert AccessLogEntry.objects.count() == logged_before
+
+
+def test_a_page_still_answers_get_head_and_its_form_post(client, world):
+    user, ids = world["mentor"]
+    client.force_login(user)
+    url = f"/personer/{ids['person_id']}/"
+    assert client.get(url).status_code == 200
+    head = client.head(url)
+    assert head.status_code == 200 and head.content == b""
+    assert client.options(url)["Allow"] == "GET, HEAD, POST"
+    # An API route keeps what it declares: the plan answers PUT (here: a bad body, 400).
+    plan = f"/api/v1/cases/{ids['case_id']}/plan/"
+    assert client.put(plan, {}, content_type="application/json").status_code == 400
+    assert client.delete(plan).status_code == 405
