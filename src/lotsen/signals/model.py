@@ -110,14 +110,14 @@ MISSING_GROUP = "(saknas)"
 CSV_NOT_UTF8 = "rad {line}: filen är inte UTF-8"
 CSV_TOO_LARGE = "filen är större än {limit} MB"
 CSV_BAD_VALUE = "rad {line}, fält {position}: {reason}"
-CSV_EMPTY = "filen är tom"
+CSV_EMPTY = "rad 1: filen är tom"
 CSV_BAD_SEPARATOR = "ogiltig avgränsare {sep!r}: ange ett enda tecken"
 CSV_ONE_COLUMN = "rubrikraden har bara en kolumn: fel avgränsare? Ange den med --sep"
 CSV_EMPTY_HEADER = "kolumn {position} i rubrikraden saknar namn"
 CSV_DUPLICATE_HEADER = "kolumnen {column!r} förekommer mer än en gång i rubrikraden"
 CSV_RAGGED = "rad {line}: {found} fält, rubrikraden har {expected}"
 CSV_BAD_QUOTING = "rad {line}: {reason}"
-CSV_NO_ROWS = "filen har en rubrikrad men inga datarader"
+CSV_NO_ROWS = "rad {line}: filen har en rubrikrad men inga datarader"
 CSV_ERRORS = "{count} fel i filen (de första visas):\n{errors}"
 COLUMN_UNKNOWN = "{role}: kolumnen {column!r} finns inte i filen. Kolumner: {columns}"
 COLUMN_TWO_ROLES = "kolumnen {column!r} kan inte vara både {first} och {second}"
@@ -215,7 +215,7 @@ def table_read_csv(*, data: bytes, sep: str | None = None) -> Table:
                 continue
             values = [value.strip() for value in record]
             if header is None:
-                header = values
+                header, header_line = values, line
                 continue
             if len(values) != len(header):
                 errors.append(
@@ -240,7 +240,7 @@ def table_read_csv(*, data: bytes, sep: str | None = None) -> Table:
     if errors:
         raise InvalidInput(CSV_ERRORS.format(count=len(errors), errors="\n".join(errors[:20])))
     if not rows:
-        raise InvalidInput(CSV_NO_ROWS)
+        raise InvalidInput(CSV_NO_ROWS.format(line=header_line + 1))
     return Table(columns=header, rows=rows, lines=lines, separator=separator)
 
 
