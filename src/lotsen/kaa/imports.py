@@ -7,8 +7,16 @@ never repeat a personnummer (styleguide: identity numbers are never logged, neve
 error messages). Importing the same file twice changes nothing. After a successful import
 the cohort of every affected municipality is recomputed.
 
-Files are UTF-8 (a byte-order mark is fine), separated by commas or semicolons, with a
-header row naming the columns (any order; extra columns are ignored).
+Files are read by the one CSV reader (lotsen.ingest.csvfile): UTF-8 (a byte-order mark is
+fine), separated by commas or semicolons, any line endings, with a header row naming the
+columns in any order. An unknown column is an error (a misspelt column would otherwise be
+ignored without a word), as are a row with more values than the header, a value with a
+control character and a value longer than 10,000 characters. Dates must lie between
+1900-01-01 and 2100-12-31.
+
+The rows, the cohort refresh they call for and the ImportRun are written in one
+transaction: a process killed at any point leaves the previous state whole, and no run is
+ever left "running" (tests/kaa/test_import_kill.py kills a real one).
 """
 
 from __future__ import annotations
