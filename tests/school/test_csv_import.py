@@ -305,3 +305,16 @@ def test_bad_values_are_named_by_line_and_column(school):
         where = [(r["line"], r["column"]) for r in run.rejects]
         assert where == [(2, "" if name == "extra" else "registered_on")], name
         assert _snapshot() == before
+
+
+def test_what_runs_after_the_rows_is_part_of_their_transaction(school):
+    # `lotsen import school-csv` refreshes the KAA cohort here; if that fails (or the
+    # process dies) the enrolments are not left behind without it.
+    def refresh_fails() -> None:
+        raise RuntimeError("the cohort refresh failed")
+
+    before = _snapshot()
+    with pytest.raises(RuntimeError):
+        school_csv_import(kind="enrolments", data=ENROLMENTS.encode(), on_written=refresh_fails)
+    assert _snapshot() == before
+    assert ImportRun.objects.get().status == "failed"
