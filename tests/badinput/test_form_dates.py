@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from lotsen.accounts.models import Role
 from lotsen.events import forms as event_forms
+from lotsen.finance import forms as finance_forms
 from lotsen.kaa import forms as kaa_forms
 from lotsen.kaa.models import Contact
 from lotsen.pages import validators
+from lotsen.privacy import forms as privacy_forms
 from lotsen.programmes import forms as programme_forms
 from lotsen.support import forms as support_forms
 from tests.factories import MembershipFactory, MunicipalityFactory, SchoolUnitFactory
@@ -50,6 +52,9 @@ DATE_FIELDS = [
     (programme_forms.ExitForm, {}, "exit_date", H),
     (programme_forms.ReportForm, {}, "start", P),
     (programme_forms.ReportForm, {}, "end", P),
+    (privacy_forms.ConsentForm, {}, "given_on", H),
+    (privacy_forms.ConsentForm, {}, "expires_on", P),
+    (finance_forms.ActualCostForm, {}, "date", H),
 ]
 IDS = [
     f"{form.__module__.split('.')[1]}.{form.__name__}.{name}" for form, _, name, _ in DATE_FIELDS

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from lotsen.accounts.models import Organisation
 from lotsen.finance import money
 from lotsen.finance.models import MONEY, CostCategory, FundingKind
+from lotsen.pages.validators import happened
 
 DATE_HINT = _("ÅÅÅÅ-MM-DD")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -122,7 +123,10 @@ class FundingSourceForm(forms.Form):
 
 class ActualCostForm(forms.Form):
     date = forms.DateField(
-        label=_("Datum"), help_text=DATE_HINT, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Datum"),
+        help_text=DATE_HINT,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[happened(_("Datum"))],
     )
     category = _category_field()
     amount = AmountField(label=_("Belopp"), error_messages={"required": _("Ange beloppet.")})

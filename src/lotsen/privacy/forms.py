@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lotsen.accounts.models import Organisation
+from lotsen.pages.validators import happened, planned
 from lotsen.people.forms import clean_identity_number
 from lotsen.privacy.models import Category, ConsentGiver
 from lotsen.privacy.services import (
@@ -42,12 +43,14 @@ class ConsentForm(forms.Form):
         label=_("Datum då samtycket lämnades"),
         help_text=_("ÅÅÅÅ-MM-DD"),
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[happened(_("Datum då samtycket lämnades"))],
     )
     expires_on = forms.DateField(
         label=_("Gäller till och med"),
         required=False,
         help_text=_("ÅÅÅÅ-MM-DD. Lämna tomt om samtycket gäller tills vidare."),
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[planned(_("Gäller till och med"))],
     )
     evidence = forms.CharField(
         label=_("Hur lämnades samtycket?"),
