@@ -193,6 +193,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
+# `lotsen serve` behind a reverse proxy: the proxy's address ("*" when only the proxy can
+# reach the port), how many proxies are in front, and which of its X-Forwarded-* headers
+# to believe. From any other peer waitress drops these headers.
+LOTSEN_TRUSTED_PROXY = os.environ.get("LOTSEN_TRUSTED_PROXY", "")
+LOTSEN_TRUSTED_PROXY_COUNT = int(os.environ.get("LOTSEN_TRUSTED_PROXY_COUNT", "1"))
+LOTSEN_TRUSTED_PROXY_HEADERS = env_list(
+    "LOTSEN_TRUSTED_PROXY_HEADERS", "x-forwarded-proto,x-forwarded-for"
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -79,14 +79,16 @@ def _free_port() -> int:
 
 
 class Served:
-    """A migrated, seeded ``lotsen serve`` on a loopback port."""
+    """``lotsen serve`` on a loopback port, with its own environment (settings module,
+    database, secret key); the ``served`` fixture migrates and seeds it first."""
 
-    def __init__(self, database_url: str, log: Path):
+    def __init__(self, database_url: str, log: Path, **env: str):
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "lotsen.settings",
             "DATABASE_URL": database_url,
             "SECRET_KEY": secrets.token_urlsafe(50),
+            **env,
         }
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -113,7 +115,7 @@ class Served:
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.server_log()
             try:
-                requests.get(f"{self.base}/konto/logga-in/", timeout=2)
+                requests.get(f"{self.base}/konto/logga-in/", timeout=2, allow_redirects=False)
                 return
             except requests.ConnectionError:
                 time.sleep(0.2)
