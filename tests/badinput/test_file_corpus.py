@@ -11,6 +11,7 @@ megabytes). Runs on SQLite and, through the ``db`` fixture, in the PostgreSQL pa
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from io import StringIO
@@ -25,6 +26,7 @@ from django.urls import reverse
 from lotsen.accounts.models import OrganisationKind, Role
 from lotsen.finance.models import ActualCost
 from lotsen.kaa.models import CohortMembership, EquivalentEducation, Qualification, ResidencePeriod
+from lotsen.people.identity import parse_identity_number
 from lotsen.people.models import Person
 from lotsen.privacy.models import AccessLogEntry
 from lotsen.programmes.models import Participation, Programme, SubProject, SubProjectGoal
@@ -64,8 +66,6 @@ def world(db):
         name="Björkskolan", kind=OrganisationKind.SCHOOL_UNIT, school_unit_code="19990001"
     )
     programme = ProgrammeFactory(name=PROGRAMME, lead_organisation=region)
-    import datetime as dt
-
     subproject = SubProjectFactory(
         programme=programme,
         name="Aby unga",
@@ -73,8 +73,6 @@ def world(db):
         start=dt.date(2022, 1, 1),
         end=dt.date(2024, 6, 30),
     )
-    from lotsen.people.identity import parse_identity_number
-
     number = parse_identity_number(MANIFEST["personnummer_in_world"])
     Person.objects.create(
         personal_identity_number=number.normalized,
