@@ -135,7 +135,7 @@ class AccessLogQuerySet(models.QuerySet):
         objs = list(objs)
         if not objs:
             return objs
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):
             chain_link(objs, using=self.db)
             return super().bulk_create(objs, *args, **kwargs)
 
@@ -198,6 +198,6 @@ class AccessLogEntry(models.Model):
         from lotsen.privacy.accesslog import chain_link  # accesslog imports this module
 
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using):
+        with transaction.atomic(using=using, savepoint=False):
             chain_link([self], using=using)
             super().save(*args, **kwargs)
