@@ -220,3 +220,5 @@ LOTSEN_GRANTS_FOUR_EYES = env_bool("LOTSEN_GRANTS_FOUR_EYES", False)
 # Days a user has to accept an invitation to an organisation before it runs out.
 LOTSEN_GRANT_INVITATION_DAYS = int(os.environ.get("LOTSEN_GRANT_INVITATION_DAYS", "14"))
 LOTSEN_DEMO_PASSWORD = os.environ.get("LOTSEN_DEMO_PASSWORD", "demo")
+# True under lotsen.settings_production: `lotsen demo` (known passwords) refuses to run.
+LOTSEN_PRODUCTION = False

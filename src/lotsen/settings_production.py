@@ -13,6 +13,9 @@ if not os.environ.get("SECRET_KEY"):
     raise RuntimeError("SECRET_KEY must be set in production.")
 
 DEBUG = False
+LOTSEN_PRODUCTION = True
+# Safe with `lotsen serve`: waitress keeps X-Forwarded-Proto only from LOTSEN_TRUSTED_PROXY
+# and drops it from everyone else. Behind another WSGI server the proxy must set it.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))

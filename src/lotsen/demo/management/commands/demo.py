@@ -26,6 +26,11 @@ MESSAGE_ALREADY_THERE = (
     f"Demodata finns redan ({DEMO_MUNICIPALITY_NAME}, kommunkod {DEMO_MUNICIPALITY_CODE}). "
     "Inget har ändrats."
 )
+ERROR_PRODUCTION = (
+    "lotsen demo körs inte med produktionsinställningarna: demon skapar användare med "
+    "kända lösenord (admin, demo) och påhittade personer. Använd lotsen.settings för en "
+    "demo- eller testinstallation."
+)
 # The published default of LOTSEN_DEMO_PASSWORD, not a secret.
 _DEFAULT_DEMO_PASSWORD = "demo"  # noqa: S105
 
@@ -62,6 +67,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, size: int, seed: int, if_empty: bool, batch_size: int, **options):
+        if settings.LOTSEN_PRODUCTION:
+            raise CommandError(ERROR_PRODUCTION)
         if if_empty and demo_exists():
             self.stdout.write(MESSAGE_ALREADY_THERE)
             return
