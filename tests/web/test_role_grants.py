@@ -269,3 +269,20 @@ def test_the_membership_inline_on_the_user_page_cannot_add_or_change(client, sup
     saved = client.post(reverse("admin:accounts_user_change", args=[target.pk]), data)
     assert saved.status_code == 302  # the user form itself was valid and saved
     assert list(target.memberships.values_list("role", flat=True)) == [Role.EVALUATOR]
+
+
+def test_deleting_a_user_in_django_admin_records_their_roles_as_removed(
+    client, superuser, municipality
+):
+    member = MembershipFactory(organisation=municipality, role=Role.MENTOR)
+    username = member.user.username
+    client.force_login(superuser)
+    url = reverse("admin:accounts_user_delete", args=[member.user.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    event = GrantEvent.objects.get()
+    assert (event.event, event.username, event.role, event.actor_user) == (
+        "removed",
+        username,
+        Role.MENTOR,
+        superuser,
+    )

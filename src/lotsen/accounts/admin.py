@@ -21,6 +21,7 @@ from lotsen.accounts.services import (
     membership_grant,
     membership_grant_check,
     membership_remove,
+    user_delete,
 )
 
 
@@ -171,3 +172,10 @@ class UserAdmin(BaseUserAdmin):
     # account, never typed in here.
     readonly_fields = ["person"]
     fieldsets = [*BaseUserAdmin.fieldsets, ("Lotsen", {"fields": ["person"]})]
+
+    def delete_model(self, request, obj) -> None:
+        user_delete(actor=admin_actor(request), user=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user in queryset:
+            user_delete(actor=admin_actor(request), user=user)

@@ -318,3 +318,20 @@ def membership_remove(*, actor: Actor, membership: Membership) -> None:
         role=membership.role,
     )
     membership.delete()
+
+
+@transaction.atomic
+def user_delete(*, actor: Actor, user: User) -> None:
+    """Delete an account (Django admin). Its memberships go with it, each recorded as a
+    removal in the audit trail like any other."""
+    if not actor_is_system_admin(actor):
+        raise PermissionDenied(ERROR_NOT_ORGANISATION_ADMIN)
+    for membership in Membership.objects.filter(user=user).select_related("organisation"):
+        _event_record(
+            event=GrantEventKind.REMOVED,
+            actor_user=actor.user,
+            user=user,
+            organisation=membership.organisation,
+            role=membership.role,
+        )
+    user.delete()
