@@ -286,3 +286,27 @@ def test_deleting_a_user_in_django_admin_records_their_roles_as_removed(
         Role.MENTOR,
         superuser,
     )
+
+
+def test_the_audit_page_does_not_query_per_event(client, orgadmin, municipality, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.LOTSEN_GRANTS_FOUR_EYES = True
+    client.force_login(orgadmin.user)
+    second = MembershipFactory(organisation=municipality, role=Role.ORGANISATION_ADMIN)
+
+    def queries() -> int:
+        client.force_login(second.user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("web:organisation_grants")).status_code == 200
+        client.force_login(orgadmin.user)
+        return len(captured)
+
+    members = [MembershipFactory(organisation=municipality, role=Role.EVALUATOR) for _ in "abcd"]
+    client.post(MEMBERS, {"username": members[0].user.username, "role": "mentor"})
+    one = queries()
+    for member in members[1:]:
+        client.post(MEMBERS, {"username": member.user.username, "role": "mentor"})
+    assert RoleGrant.objects.filter(status=GrantStatus.AWAITING_APPROVAL).count() == 4
+    assert queries() == one
