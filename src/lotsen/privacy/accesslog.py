@@ -182,6 +182,9 @@ class AccessLogCollector:
 
     def __init__(self) -> None:
         self._pending: dict[tuple, _Pending] = {}
+        # Keys already written by an earlier flush of the same request (a streamed
+        # response flushes before each chunk): the person is logged for this request.
+        self._written: set[tuple] = set()
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -198,6 +201,8 @@ class AccessLogCollector:
         object_id: str,
     ) -> None:
         key = (actor_user_id, organisation_id, person_id, purpose)
+        if key in self._written:
+            return
         pending = self._pending.get(key)
         if pending is None:
             pending = self._pending[key] = _Pending(
@@ -233,6 +238,7 @@ class AccessLogCollector:
         """Write the pending entries in one insert on the chain. Raises if it cannot: the
         caller must then not show what was read."""
         entries = self.entries()
+        self._written.update(self._pending)
         self._pending = {}
         if entries:
             AccessLogEntry.objects.bulk_create(entries)
@@ -245,11 +251,13 @@ _collector: contextvars.ContextVar[AccessLogCollector | None] = contextvars.Cont
 
 
 @contextlib.contextmanager
-def access_log_collect() -> Iterator[AccessLogCollector]:
-    """Collect reads into one entry per person and purpose until the block ends, then write
-    them. On an exception nothing is flushed here: the caller decides (the middleware
-    flushes anyway, since the data may have been read)."""
-    collector = AccessLogCollector()
+def access_log_collect(
+    collector: AccessLogCollector | None = None,
+) -> Iterator[AccessLogCollector]:
+    """Collect reads into ``collector`` (a new one by default) while the block runs. The
+    caller flushes it: the middleware does so even after an error, since the data may
+    have been read before it failed."""
+    collector = collector if collector is not None else AccessLogCollector()
     token = _collector.set(collector)
     try:
         yield collector
