@@ -295,3 +295,28 @@ def test_qualification_errors(resident):
         (2, "date", imports.ERROR_DATE_FUTURE),
         (2, "kind", imports.ERROR_KIND),
     ]
+
+
+@pytest.mark.parametrize(
+    ("row", "where"),
+    [
+        # A value too many used to be dropped silently.
+        ("{n},Elin,Ek,{m},,,0,0,extra", "rad 2"),
+        # NUL was stored on SQLite and crashed the import on PostgreSQL.
+        ("{n},El\x00in,Ek,{m},,,0,0", "rad 2, kolumn given_name"),
+        # A 1 MB value and CR-only line endings raised _csv.Error.
+        ("{n},{long},Ek,{m},,,0,0", "rad 2, kolumn given_name"),
+        ("{n},Elin,Ek,{m},0001-01-01,,0,0", "rad 2, kolumn moved_in"),
+    ],
+)
+@pytest.mark.parametrize("newline", ["\n", "\r"])
+def test_bad_values_are_refused_with_their_place_and_nothing_is_written(
+    municipality, row, where, newline
+):
+    n = number()
+    text = POP_HEADER + newline + row.format(n=n, m=M, long="x" * 1_000_000) + newline
+    result = imports.population_import(file=io.BytesIO(text.encode()), today=today())
+    assert not result.ok
+    assert str(result.errors[0]).startswith(where + ":")
+    assert n not in imports.import_summary(result)
+    assert not Person.objects.exists() and not CohortMembership.objects.exists()

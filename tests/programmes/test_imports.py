@@ -21,6 +21,7 @@ from lotsen.programmes.imports import (
     ERROR_FRAMEWORK,
     ERROR_MUNICIPALITY_CODE,
     ERROR_REQUIRED,
+    ERROR_TARGET,
     ImportFailed,
     participants_import,
     programme_import,
@@ -284,3 +285,41 @@ def test_participants_import_uses_existing_persons_and_semicolons(imported_progr
     assert Person.objects.count() == 1
     assert Participation.objects.get().person == person
     assert person.given_name == "Lina"
+
+
+@pytest.mark.django_db
+def test_programme_import_bounds_depth_and_numbers_by_json_path():
+    # Deep nesting used to raise RecursionError, 10**30 OverflowError (SQLite) or
+    # DataError (PostgreSQL) when the goal was saved.
+    with pytest.raises(ImportFailed) as failed:
+        programme_import(data='{"name": ' + "[" * 50_000 + "]" * 50_000 + "}")
+    assert failed.value.errors[0].startswith("$: JSON är nästlad djupare än 32 nivåer")
+    for target in (10**30, 2**31, -1, 1.5, "10"):
+        bad = json.loads(json.dumps(PROGRAMME))
+        bad["subprojects"][0]["goals"][0]["target_value"] = target
+        with pytest.raises(ImportFailed) as failed:
+            programme_import(data=json.dumps(bad))
+        assert failed.value.errors == [f"$.subprojects[0].goals[0].target_value: {ERROR_TARGET}"], (
+            target
+        )
+    bad = json.loads(json.dumps(PROGRAMME))
+    bad["name"] = "Pro\x00gram"
+    bad["start"] = "0001-01-01"
+    with pytest.raises(ImportFailed) as failed:
+        programme_import(data=json.dumps(bad))
+    assert [error.split(":")[0] for error in failed.value.errors] == ["$.name", "$.start"]
+    assert not Programme.objects.exists()
+
+
+def test_participants_import_refuses_extra_values_nul_and_long_values(imported_programme):
+    good = GOOD.splitlines()[1]
+    for row, where in (
+        (good + ",extra", "rad 2: "),  # used to be dropped silently
+        (good.replace(",woman,", ",wo\x00man,"), "rad 2, kolumn gender: "),
+        (good.replace(",woman,", f",{'x' * 1_000_000},"), "rad 2, kolumn gender: "),
+    ):
+        with pytest.raises(ImportFailed) as failed:
+            participants_import(data=_csv(row).encode())
+        assert failed.value.errors[0].startswith(where)
+        assert N1 not in str(failed.value)
+    assert not Participation.objects.exists()
