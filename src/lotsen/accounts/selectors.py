@@ -65,8 +65,8 @@ def organisation_ids_for_emergency_review(*, actor: Actor) -> set[int]:
     or its municipality's admin reviews). Grants from organisations with no admin anywhere
     above them go to the system admins, so that none is left unreviewed.
     """
-    parents = _organisation_tree()
     if actor_is_system_admin(actor):
+        parents = _organisation_tree()
         with_admin = set(
             Membership.objects.filter(role=Role.ORGANISATION_ADMIN).values_list(
                 "organisation_id", flat=True
@@ -83,7 +83,7 @@ def organisation_ids_for_emergency_review(*, actor: Actor) -> set[int]:
         return orphans
     if actor.role != Role.ORGANISATION_ADMIN or actor.organisation is None:
         return set()
-    return _descendants(actor.organisation.pk, parents)
+    return _descendants(actor.organisation.pk, _organisation_tree())
 
 
 def membership_list_for_admin(*, actor: Actor) -> QuerySet[Membership]:
