@@ -26,7 +26,6 @@ from rest_framework import serializers
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.settings import api_settings
-from rest_framework.views import exception_handler as drf_exception_handler
 
 # JSON bodies of this API are flat objects with at most a map inside (the plan's goal
 # statuses): eight levels leave room and keep any parser's recursion far away.
@@ -48,6 +47,10 @@ ERROR_DEPTH = (
     "kolumn {column})."
 )
 ERROR_CONSTANT = "{literal} på rad {line}, kolumn {column} är inget tal i JSON."
+ERROR_SURROGATE = (
+    "Texten vid {path} innehåller ett ensamt surrogattecken (\\u{code:04x}), som inte är "
+    "giltig Unicode."
+)
 ERROR_NUMBER = "Talet på rad {line}, kolumn {column} är för stort."
 ERROR_CHARSET = "Teckenkodningen {charset} stöds inte: skicka JSON i UTF-8."
 ERROR_UNKNOWN_FIELD = "Okänt fält."
@@ -80,6 +83,10 @@ _OPENERS = ("[", "{")
 _CLOSERS = ("]", "}")
 _COMMA = ","
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# A \u escape in the surrogate range: only then can a parsed string hold a lone surrogate,
+# which no database, log or JSON answer can encode (echoed in an error, it ends in a 500).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class BodyTooLarge(APIException):
@@ -178,6 +185,38 @@ def _path(stack: list[list]) -> str:
     return "".join(parts)
 
 
+def lone_surrogate_at(value: object) -> tuple[str, int] | None:
+    """The JSON path and code point of the first lone surrogate in a key or string."""
+    stack: list[tuple[object, list]] = [(value, [])]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str):
+            found = _SURROGATE.search(item)
+            if found:
+                return _path_of(path), ord(found.group())
+        elif isinstance(item, dict):
+            for key, child in reversed(list(item.items())):
+                found = _SURROGATE.search(key)
+                if found:
+                    return _path_of([*path, (True, key)]), ord(found.group())
+                stack.append((child, [*path, (True, key)]))
+        elif isinstance(item, list):
+            stack.extend(
+                (child, [*path, (False, i)]) for i, child in reversed(list(enumerate(item)))
+            )
+    return None
+
+
+def _path_of(steps: list[tuple[bool, object]]) -> str:
+    shown = [
+        [is_object, _shown(str(where).encode("utf-8", "backslashreplace").decode()), False]
+        if is_object
+        else [is_object, where, False]
+        for is_object, where in steps
+    ]
+    return _path(shown)
+
+
 def _literal_position(text: str, literal: str) -> int:
     for match in _LITERALS.finditer(text):
         if match.group() == literal:
@@ -200,7 +239,7 @@ def json_parse(raw: bytes, *, encoding: str = "utf-8") -> object:
             ERROR_DEPTH.format(limit=MAX_JSON_DEPTH, path=path, line=line, column=column)
         )
     try:
-        return json.loads(
+        value = json.loads(
             text,
             parse_constant=_parse_constant,
             parse_float=_parse_float,
@@ -218,6 +257,12 @@ def json_parse(raw: bytes, *, encoding: str = "utf-8") -> object:
     except (RecursionError, ValueError) as exc:
         # Not expected after the depth check; kept so that no body can end in a 500.
         raise ParseError(ERROR_SYNTAX.format(line=1, column=1, reason=str(exc)[:200])) from exc
+    if _SURROGATE_ESCAPE.search(text):
+        surrogate = lone_surrogate_at(value)
+        if surrogate is not None:
+            path, code = surrogate
+            raise ParseError(ERROR_SURROGATE.format(path=path, code=code))
+    return value
 
 
 class BoundedJSONParser(JSONParser):
@@ -283,6 +328,9 @@ def validation_error_body(exc: DjangoValidationError) -> dict:
 def api_exception_handler(exc, context):
     """DRF's handler, after Django's own input errors have become DRF's: a body over the
     size limit (413) and a ValidationError or SuspiciousOperation from below (400)."""
+    # Imported here: rest_framework.views reads DEFAULT_PARSER_CLASSES, which is this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, RequestDataTooBig):
         exc = BodyTooLarge(ERROR_BODY_TOO_LARGE.format(limit=body_limit()))
     elif isinstance(exc, DjangoValidationError):

@@ -310,7 +310,7 @@ def _text(endpoint: str, key: str) -> list[Payload]:
             f"{key}-surrogate",
             endpoint,
             raw_field(endpoint, key, b'"a\\ud800b"'),
-            names=(f'"{key}"',),
+            names=(f"$.{key}",),
         ),
         Payload(
             f"{key}-1mb", endpoint, changed(endpoint, **{key: MEGABYTE_STRING}), names=(f'"{key}"',)
@@ -552,7 +552,32 @@ def _specific() -> list[Payload]:
     return payloads
 
 
-PAYLOADS: list[Payload] = [p for endpoint in ENDPOINTS for p in _generic(endpoint)] + _specific()
+def _surrogate_keys() -> list[Payload]:
+    """A lone surrogate in a field's name: echoed in an error, it cannot be encoded."""
+    return [
+        Payload(
+            "surrogate-key",
+            endpoint,
+            lambda ids, today, endpoint=endpoint: (
+                _dumps(valid_body(endpoint, ids, today))[:-1]
+                + (b', "\\ud800x": 1}' if valid_body(endpoint, ids, today) else b'"\\ud800x": 1}')
+            ),
+            names=("$",),
+        )
+        for endpoint in ENDPOINTS
+    ] + [
+        Payload(
+            "goal-statuses-surrogate-key",
+            "plan",
+            raw_field("plan", "goal_statuses", b'{"\\udc00": "reached"}'),
+            names=("$.goal_statuses",),
+        )
+    ]
+
+
+PAYLOADS: list[Payload] = (
+    [p for endpoint in ENDPOINTS for p in _generic(endpoint)] + _specific() + _surrogate_keys()
+)
 
 
 # Ids in the path that belong to another organisation: the same 404 as an id that does not
