@@ -166,9 +166,9 @@ def test_the_list_takes_a_fixed_number_of_queries(
         return len(queries)
 
     assert listing(2) == listing(6)
-    # Signals with persons and assignees, current enrolments, grades, the log, and the
-    # savepoint around them.
-    with django_assert_max_num_queries(6):
+    # Signals with persons and assignees, current enrolments, grades, the log (its hash
+    # chain's head, on PostgreSQL its lock, the insert), and the savepoint around them.
+    with django_assert_max_num_queries(8):
         rows = signal_list_for(actor=mentor_actor, today=today)
     assert len(rows) == 8
 
@@ -323,8 +323,8 @@ def test_the_overview_takes_a_fixed_number_of_queries(
 ):
     signals_compute(today=today)
     # The policy, enrolments, grades, attendance, signals with their events, the model's
-    # latest score, the log, and the savepoint around them: however many grades, periods
-    # and signals there are.
-    with django_assert_max_num_queries(10):
+    # latest score, the log (its hash chain's head, on PostgreSQL its lock, the insert),
+    # and the savepoint around them: however many grades, periods and signals there are.
+    with django_assert_max_num_queries(12):
         overview = school_overview_for_person(actor=mentor_actor, person=graded_pupil)
     assert len(overview.signals) >= 2
