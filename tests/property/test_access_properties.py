@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 
 from django.http import Http404
@@ -69,6 +70,8 @@ SPEC_PURPOSE = {
 }
 SPEC_EMERGENCY_ROLES = {"kaa_coordinator", "mentor", "student_health", "counsellor", "case_worker"}
 SPEC_PROGRAMME_ROLES = {"project_leader", "evaluator"}
+# 500 scenarios; a slower database pass may ask for fewer (LOTSEN_ACCESS_SCENARIOS).
+ACCESS_SCENARIOS = int(os.environ.get("LOTSEN_ACCESS_SCENARIOS", "500"))
 STAFF_ROLES = [r.value for r in Role if r != Role.YOUNG_PERSON]
 # What a participant record may hold: the name, gender and age band at entry, and the
 # participation's own data. Nothing else Lotsen knows about the person.
@@ -394,7 +397,7 @@ class AccessProperties(TestCase):
     # hypothesis.extra.django.TestCase runs each example in its own transaction.
     @given(scenarios())
     @settings(
-        max_examples=500,
+        max_examples=ACCESS_SCENARIOS,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
