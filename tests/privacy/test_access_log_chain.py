@@ -1,11 +1,15 @@
 """The access log's hash chain: every entry links to the one before it, and
 ``lotsen accesslog verify`` finds the first entry that was changed, removed or inserted."""
 
+import importlib
 import threading
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
+from django.utils import timezone
 
 from lotsen.privacy.accesslog import (
     GENESIS_HASH,
@@ -217,3 +221,34 @@ def test_concurrent_inserts_from_threads_give_one_unbroken_chain(committed_log):
     assert report.count == threads_n * rounds * per_round
     hashes = list(AccessLogEntry.objects.values_list("prev_hash", flat=True))
     assert len(set(hashes)) == len(hashes)  # no two entries link to the same predecessor
+
+
+# --- Existing entries are chained by the migration ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_migration_chains_existing_entries_in_id_order_and_keeps_the_triggers():
+    migration = importlib.import_module("lotsen.privacy.migrations.0005_access_log_chain")
+    with connection.cursor() as cur:
+        for person_id in (31, 32, 33):
+            # Rows as they were before the chain: no hashes.
+            cur.execute(
+                f"INSERT INTO {TABLE} (at, actor_user_id, person_id, action, purpose, "
+                "object_type, object_id, shown, prev_hash, entry_hash) VALUES "
+                "(%s, 1, %s, 'view', 'kaa', 'person', %s, '[]', '', '')",
+                [timezone.now(), person_id, str(person_id)],
+            )
+    first = AccessLogEntry.objects.order_by("id").first()
+    assert access_log_verify().first_break.entry_id == first.pk
+
+    # The migration's own function, with the two things it uses of a schema editor.
+    editor = SimpleNamespace(
+        connection=connection, execute=lambda sql: connection.cursor().execute(sql)
+    )
+    migration._chain_existing(django_apps, editor)
+
+    report = access_log_verify()
+    assert report.ok and report.count == 3
+    assert AccessLogEntry.objects.order_by("id").first().prev_hash == GENESIS_HASH
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AccessLogEntry.objects.filter(pk=first.pk).update(purpose=Purpose.SELF)
