@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from lotsen.accounts.models import OrganisationKind, Role
+from lotsen.people.api import ERROR_NO_PERSON_ACCESS
 from lotsen.privacy.models import AccessLogEntry, Action
 from tests.factories import (
     MembershipFactory,
@@ -103,3 +104,26 @@ def test_a_personnummer_is_searched_by_post_never_in_a_url(api, kaa):
     found = api.post("/api/v1/persons/search/", {"q": mine.personal_identity_number}, format="json")
     assert [row["id"] for row in found.json()] == [mine.pk]
     assert AccessLogEntry.objects.filter(person=mine, action=Action.SEARCH).count() == 1
+
+
+@pytest.mark.parametrize(
+    "role",
+    [Role.ORGANISATION_ADMIN, Role.SYSTEM_ADMIN, Role.PROJECT_LEADER, Role.EVALUATOR],
+)
+def test_roles_that_reach_nobody_are_refused_the_collection(api, role):
+    municipality = MunicipalityFactory(municipality_code="0180")
+    person = PersonFactory(home_municipality_code="0180", given_name="Vera")
+    api.force_login(MembershipFactory(organisation=municipality, role=role).user)
+    for response in (
+        api.get("/api/v1/persons/"),
+        api.get("/api/v1/persons/", {"q": "vera"}),
+        api.post("/api/v1/persons/search/", {"q": "vera"}, format="json"),
+    ):
+        assert response.status_code == 403
+        assert response.json() == {"detail": ERROR_NO_PERSON_ACCESS}
+    # One person: the same 404 as an id that does not exist.
+    assert api.get(f"/api/v1/persons/{person.pk}/").json() == (
+        api.get(f"/api/v1/persons/{person.pk + 1000}/").json()
+    )
+    assert api.get(f"/api/v1/persons/{person.pk}/").status_code == 404
+    assert not AccessLogEntry.objects.exists()
