@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from lotsen.people.models import Person
 from lotsen.programmes.models import Participation
 from tests.programmes.conftest import D, participant
 
@@ -108,9 +109,22 @@ def test_participants_page_lists_names_and_missing_data_for_the_team(
     client, filled, leader_a, leader_south
 ):
     sub = filled[0].subproject_id
+    Person.objects.filter(participations__in=filled).update(
+        street_address="Projektgatan 5", phone="070-5556677", email="deltagare@example.se"
+    )
     page = _get(client, leader_a, f"/program/delprojekt/{sub}/deltagare/").content.decode()
+    # The participant record only: no personnummer, contact details or person page.
+    for text in ("Projektgatan 5", "070-5556677", "deltagare@example.se"):
+        assert text not in page
     for row in filled:
         assert row.person.family_name in page
+        number = row.person.personal_identity_number
+        assert number not in page and f"{number[:8]}-{number[8:]}" not in page
+    assert "/personer/" not in page
+    table = page.split('id="deltagare"')[1]
+    # Born 2005-04-01, entering 2025-02-01: 19 years old, ESF+ band 18–29.
+    assert table.count("18–29 år") == len(filled)
+    assert table.count("Kvinna") == 6 and table.count(">Man<") == 2
     missing = page.split('id="saknas"')[1].split("</ul>")[0]
     assert filled[-1].person.family_name in missing
     assert f"/program/deltagande/{filled[-1].pk}/start/" in missing
