@@ -91,7 +91,7 @@ def test_a_changed_entry_is_reported_at_its_id(chain):
     report = access_log_verify()
     assert not report.ok
     assert report.first_break.entry_id == victim.pk
-    assert "does not match its fields" in report.first_break.problem
+    assert "stämmer inte med postens fält" in report.first_break.problem
     assert report.count == 2
     with pytest.raises(CommandError, match=f"loggpost {victim.pk} ") as excinfo:
         call_command("accesslog", "verify")
@@ -121,7 +121,7 @@ def test_a_deleted_entry_is_reported_at_the_entry_after_it(chain):
         cur.execute(f"DELETE FROM {TABLE} WHERE id = %s", [chain[3].pk])
     report = access_log_verify()
     assert report.first_break.entry_id == chain[4].pk
-    assert "removed, inserted or changed" in report.first_break.problem
+    assert "har tagits bort, lagts till eller ändrats" in report.first_break.problem
 
 
 @pytest.mark.django_db

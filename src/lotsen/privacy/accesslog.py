@@ -125,10 +125,11 @@ class ChainReport:
 
 
 ERROR_PREV_HASH = (
-    "prev_hash {found} should be {expected}: an entry before it was removed, inserted or changed"
+    "prev_hash {found} skulle vara {expected}: en post före den har tagits bort, lagts till "
+    "eller ändrats"
 )
 ERROR_ENTRY_HASH = (
-    "entry_hash {found} does not match its fields ({expected}): the entry was changed"
+    "entry_hash {found} stämmer inte med postens fält ({expected}): posten har ändrats"
 )
 
 
