@@ -81,9 +81,10 @@ def _chain_lock(using: str) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-    # SQLite: the database has one writer at a time. A transaction that read the head and
-    # then finds another writer committed in between cannot upgrade its snapshot to a
-    # write: it fails ("database is locked") rather than fork the chain.
+    # SQLite has one writer at a time, and transaction_mode IMMEDIATE (settings) takes the
+    # write lock when the transaction begins, before the head is read. Even without it a
+    # transaction whose snapshot is older than the last commit cannot write: it fails
+    # ("database is locked") rather than fork the chain.
 
 
 def chain_link(entries: list[AccessLogEntry], *, using: str) -> None:
