@@ -66,7 +66,7 @@ test-sqlite:
 test-postgres:
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_DATABASE_URL)', dbname='postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== Test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="; \
-		DATABASE_URL=$(TEST_DATABASE_URL) LOTSEN_DB_TESTS_ONLY=1 LOTSEN_CASE_SCENARIOS=150 \
+		DATABASE_URL=$(TEST_DATABASE_URL) LOTSEN_DB_TESTS_ONLY=1 LOTSEN_CASE_SCENARIOS=150 LOTSEN_ACCESS_SCENARIOS=150 \
 			$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS); \
 	elif [ -n "$$LOTSEN_REQUIRE_POSTGRES" ]; then \
 		echo "PostgreSQL is not reachable at $(TEST_DATABASE_URL), and LOTSEN_REQUIRE_POSTGRES is set."; exit 1; \
