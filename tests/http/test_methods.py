@@ -1,7 +1,10 @@
 """Every URL in the URLconf answers 405 to a method its view does not handle, before the
 view runs: a PUT, PATCH, DELETE or TRACE (or OPTIONS) on a page never renders it, never reads
 personal data and never writes an access-log entry. API endpoints answer 405 to every
-method their view set does not declare (PUT on a plan is declared, DELETE is not).
+method their view set does not declare (PUT on a plan is declared, DELETE is not). A POST
+to a page that only reads (a person page, a list, a report, a download) is refused the same
+way, and every function view declares which methods it takes (``lotsen.pages.methods``), so a
+new view cannot forget.
 
 The crawl walks the URLconf itself, so a page added tomorrow is crawled too. Ids in the
 URLs are those of real records the actor may see, so that a view that did run would read
@@ -16,6 +19,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from lotsen.accounts.models import Role
+from lotsen.pages.methods import declared_methods
+from lotsen.pages.middleware import view_methods
 from lotsen.privacy.models import AccessLogEntry
 from lotsen.support.services import case_open
 from tests.factories import EnrolmentFactory, MembershipFactory, SchoolUnitFactory
@@ -139,8 +144,110 @@ def test_a_page_still_answers_get_head_and_its_form_post(client, world):
     assert client.get(url).status_code == 200
     head = client.head(url)
     assert head.status_code == 200 and head.content == b""
-    assert client.options(url)["Allow"] == "GET, HEAD, POST"
+    assert client.options(url)["Allow"] == "GET, HEAD"
     # An API route keeps what it declares: the plan answers PUT (here: a bad body, 400).
     plan = f"/api/v1/cases/{ids['case_id']}/plan/"
     assert client.put(plan, {}, content_type="application/json").status_code == 400
     assert client.delete(plan).status_code == 405
+
+
+def _function_views(urls):
+    """(url, view) for the function views: neither API views nor class-based pages."""
+    return [
+        (url, view)
+        for url, view in urls
+        if getattr(view, "cls", None) is None and getattr(view, "view_class", None) is None
+    ]
+
+
+def _name(view) -> str:
+    return f"{view.__module__}.{view.__name__}"
+
+
+# Pages that only read personal data, named so that the POST crawl below cannot pass by
+# crawling nothing: each must be among the views the crawl finds read-only.
+READ_PAGES = {
+    "lotsen.web.views.person_detail",
+    "lotsen.web.views.start",
+    "lotsen.kaa.views.person",
+    "lotsen.kaa.views.cohort",
+    "lotsen.support.views.case_detail",
+    "lotsen.support.views.case_list",
+    "lotsen.programmes.views.participants",
+    "lotsen.programmes.views.report",
+    "lotsen.youth.views.access_log",
+}
+
+
+def test_every_function_view_declares_its_methods():
+    """Lotsen's function views say what they take; only Django's own views (the admin,
+    set_language), which test the method themselves, declare nothing."""
+    undeclared = sorted(
+        {
+            _name(view)
+            for _url, view in _function_views(_urls({"format": "json"}))
+            if declared_methods(view) is None and view.__module__.split(".")[0] != "django"
+        }
+    )
+    assert undeclared == []
+
+
+def test_a_function_view_that_declares_nothing_takes_only_get_and_head():
+    """Deny by default: a new view that forgets to declare is a read-only page (its form
+    answers 405 in its first test), never a page that takes any method."""
+
+    def forgot(request):  # pragma: no cover - never called
+        raise AssertionError
+
+    forgot.__module__ = "lotsen.web.views"
+    assert view_methods(forgot) == ("GET", "HEAD")
+
+
+@pytest.mark.parametrize("who", ["anonymous", "mentor", "kaa"])
+def test_a_post_to_a_page_that_only_reads_is_refused_before_it_reads(client, world, who):
+    values = {"pk": "1", "format": "json"}
+    if who != "anonymous":
+        user, ids = world[who]
+        client.force_login(user)
+        values |= ids | {"pk": ids.get("case_id", "1")}
+    read_only = [
+        (url, view)
+        for url, view in _function_views(_urls(values))
+        if view.__module__.split(".")[0] != "django" and "POST" not in view_methods(view)
+    ]
+    assert {_name(view) for _url, view in read_only} >= READ_PAGES
+    logged_before = AccessLogEntry.objects.count()
+    wrong = []
+    for url, _view in read_only:
+        response = client.post(url, {"q": "a"})
+        if response.status_code != 405 or response.get("Allow") != "GET, HEAD":
+            wrong.append((url, response.status_code, response.get("Allow")))
+    assert wrong == []
+    assert AccessLogEntry.objects.count() == logged_before
+
+
+def test_a_post_to_a_person_page_renders_nothing_and_logs_nothing(client, world):
+    """The probe's case: a POST to a read-only person page rendered it and logged reads."""
+    user, ids = world["mentor"]
+    client.force_login(user)
+    url = f"/personer/{ids['person_id']}/"
+    logged_before = AccessLogEntry.objects.count()
+    response = client.post(url)
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert AccessLogEntry.objects.count() == logged_before
+    assert client.options(url)["Allow"] == "GET, HEAD"
+    # The page itself still reads and logs.
+    assert client.get(url).status_code == 200
+    assert AccessLogEntry.objects.count() > logged_before
+
+
+def test_a_button_answers_only_post_and_a_form_page_get_head_and_post(client, world):
+    user, ids = world["mentor"]
+    client.force_login(user)
+    note = f"/arenden/{ids['case_id']}/anteckning/"
+    assert client.options(note)["Allow"] == "GET, HEAD, POST"
+    assert client.get(note).status_code == 200
+    consent = f"/personer/{ids['person_id']}/samtycken/1/aterkalla/"
+    refused = client.get(consent)
+    assert refused.status_code == 405 and refused["Allow"] == "POST"

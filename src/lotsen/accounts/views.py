@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from lotsen.accounts.forms import InvitationAnswerForm, LoginForm, MembershipChoiceForm
 from lotsen.accounts.middleware import SESSION_MEMBERSHIP
@@ -15,6 +14,7 @@ from lotsen.accounts.selectors import (
     role_grant_invitations_for,
 )
 from lotsen.accounts.services import role_grant_accept, role_grant_decline
+from lotsen.pages.methods import form_view, post_only
 
 
 class LoginView(auth_views.LoginView):
@@ -27,6 +27,7 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
+@form_view
 @login_required
 def choose_membership(request):
     memberships = list(membership_list_for_user(user=request.user))
@@ -45,7 +46,7 @@ def choose_membership(request):
     )
 
 
-@require_POST
+@post_only
 @login_required
 def invitation_answer(request, grant_id: int):
     # Answered by the invited user themselves, who may not belong to any organisation yet:

@@ -13,7 +13,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from lotsen.events import exports, forms
 from lotsen.events.selectors import (
@@ -28,6 +27,7 @@ from lotsen.events.selectors import (
     training_hours_scope,
 )
 from lotsen.events.services import attendance_mark, event_save, registration_create
+from lotsen.pages.methods import form_view, read_only
 from lotsen.stats.downloads import download_response
 from lotsen.web.decorators import actor_required
 from lotsen.web.forms import form_add_service_errors
@@ -43,6 +43,7 @@ def _posted(request):
 # --- Staff pages -----------------------------------------------------------------------------
 
 
+@read_only
 @actor_required
 def event_list(request):
     events = list(events_for(actor=request.actor))
@@ -75,20 +76,21 @@ def _event_form_page(request, *, event=None):
     return render(request, "events/event_form.html", context)
 
 
+@form_view
 @actor_required
-@require_http_methods(["GET", "POST"])
 def event_create(request):
     events_for(actor=request.actor)  # 404 for anyone who may not manage events
     return _event_form_page(request)
 
 
+@form_view
 @actor_required
-@require_http_methods(["GET", "POST"])
 def event_edit(request, event_id: int):
     event = event_get_for(actor=request.actor, event_id=event_id)
     return _event_form_page(request, event=event)
 
 
+@read_only
 @actor_required
 def event_detail(request, event_id: int):
     event = event_get_for(actor=request.actor, event_id=event_id)
@@ -104,8 +106,8 @@ def event_detail(request, event_id: int):
     return render(request, "events/detail.html", context)
 
 
+@form_view
 @actor_required
-@require_http_methods(["GET", "POST"])
 def attendance(request, event_id: int):
     event = event_get_for(actor=request.actor, event_id=event_id)
     registrations = registrations_for(actor=request.actor, event=event)
@@ -142,6 +144,7 @@ def _training_hours_data(request):
     return form, data
 
 
+@read_only
 @actor_required
 def training_hours_page(request):
     form, data = _training_hours_data(request)
@@ -159,6 +162,7 @@ def _download(content, *, content_type: str, name: str) -> HttpResponse:
     return download_response(content, filename=name, content_type=content_type)
 
 
+@read_only
 @actor_required
 def training_hours_csv(request):
     _form, data = _training_hours_data(request)
@@ -169,6 +173,7 @@ def training_hours_csv(request):
     )
 
 
+@read_only
 @actor_required
 def training_hours_xlsx(request):
     _form, data = _training_hours_data(request)
@@ -182,11 +187,12 @@ def training_hours_xlsx(request):
 # --- Public pages ----------------------------------------------------------------------------
 
 
+@read_only
 def public_list(request):
     return render(request, "events/public_list.html", {"events": public_events_upcoming()})
 
 
-@require_http_methods(["GET", "POST"])
+@form_view
 def public_event(request, slug: str):
     event = event_public_get(slug=slug)
     left = places_left(event)
@@ -215,6 +221,7 @@ def public_event(request, slug: str):
     return render(request, "events/public_event.html", context)
 
 
+@read_only
 def public_registered(request, slug: str):
     event = event_public_get(slug=slug)
     registration = event.registrations.filter(pk=request.session.get(SESSION_REGISTERED)).first()

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from lotsen.accounts.models import Organisation
 from lotsen.finance import exports, forms, imports, services
@@ -30,6 +29,7 @@ from lotsen.finance.selectors import (
     funding_source_get_for_write,
     subproject_finance_detail,
 )
+from lotsen.pages.methods import form_view, post_only, read_only
 from lotsen.stats.downloads import download_response
 from lotsen.web.decorators import actor_required
 from lotsen.web.forms import form_add_service_errors
@@ -53,6 +53,7 @@ def _stamp() -> str:
 # --- Programmes -------------------------------------------------------------------------------
 
 
+@read_only
 @actor_required
 def programme_list(request):
     programmes = list(finance_programmes_for(actor=request.actor))
@@ -69,6 +70,7 @@ def _programme_data(request, programme_id: int):
     return programme, subprojects, rows, summary
 
 
+@read_only
 @actor_required
 def programme(request, programme_id: int):
     programme, subprojects, rows, summary = _programme_data(request, programme_id)
@@ -81,6 +83,7 @@ def programme(request, programme_id: int):
     return render(request, "finance/programme.html", context)
 
 
+@read_only
 @actor_required
 def programme_export(request, programme_id: int, file_format: str):
     _check_format(file_format)
@@ -101,6 +104,7 @@ def programme_export(request, programme_id: int, file_format: str):
 # --- One sub-project --------------------------------------------------------------------------
 
 
+@read_only
 @actor_required
 def subproject(request, subproject_id: int):
     sub = finance_subproject_get_for(actor=request.actor, subproject_id=subproject_id)
@@ -118,6 +122,7 @@ def subproject(request, subproject_id: int):
     return render(request, "finance/subproject.html", context)
 
 
+@read_only
 @actor_required
 def subproject_export(request, subproject_id: int, file_format: str):
     _check_format(file_format)
@@ -163,6 +168,7 @@ def sub_url(sub) -> str:
     return reverse("finance:subproject", args=[sub.pk])
 
 
+@form_view
 @actor_required
 def budget_line_create(request, subproject_id: int):
     sub = finance_subproject_get_for(
@@ -180,6 +186,7 @@ def budget_line_create(request, subproject_id: int):
     )
 
 
+@form_view
 @actor_required
 def budget_line_edit(request, line_id: int):
     line = budget_line_get_for_write(actor=request.actor, line_id=line_id)
@@ -201,7 +208,7 @@ def budget_line_edit(request, line_id: int):
     )
 
 
-@require_POST
+@post_only
 @actor_required
 def budget_line_delete(request, line_id: int):
     line = budget_line_get_for_write(actor=request.actor, line_id=line_id)
@@ -211,6 +218,7 @@ def budget_line_delete(request, line_id: int):
     return redirect(f"{sub_url(sub)}#budget")
 
 
+@form_view
 @actor_required
 def funding_source_create(request, subproject_id: int):
     sub = finance_subproject_get_for(
@@ -230,6 +238,7 @@ def funding_source_create(request, subproject_id: int):
     )
 
 
+@form_view
 @actor_required
 def funding_source_edit(request, source_id: int):
     source = funding_source_get_for_write(actor=request.actor, source_id=source_id)
@@ -258,7 +267,7 @@ def funding_source_edit(request, source_id: int):
     )
 
 
-@require_POST
+@post_only
 @actor_required
 def funding_source_delete(request, source_id: int):
     source = funding_source_get_for_write(actor=request.actor, source_id=source_id)
@@ -268,6 +277,7 @@ def funding_source_delete(request, source_id: int):
     return redirect(f"{sub_url(sub)}#finansiering")
 
 
+@form_view
 @actor_required
 def actual_cost_create(request, subproject_id: int):
     sub = finance_subproject_get_for(
@@ -285,6 +295,7 @@ def actual_cost_create(request, subproject_id: int):
     )
 
 
+@form_view
 @actor_required
 def actual_cost_edit(request, cost_id: int):
     cost = actual_cost_get_for_write(actor=request.actor, cost_id=cost_id)
@@ -306,7 +317,7 @@ def actual_cost_edit(request, cost_id: int):
     )
 
 
-@require_POST
+@post_only
 @actor_required
 def actual_cost_delete(request, cost_id: int):
     cost = actual_cost_get_for_write(actor=request.actor, cost_id=cost_id)
@@ -320,6 +331,7 @@ def actual_cost_delete(request, cost_id: int):
     return redirect(f"{sub_url(sub)}#utfall")
 
 
+@form_view
 @actor_required
 def costs_upload(request, subproject_id: int):
     sub = finance_subproject_get_for(

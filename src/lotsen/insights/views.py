@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from lotsen.insights import exports
 from lotsen.insights.selectors import method_get_for, programmes_for, what_works
+from lotsen.pages.methods import read_only
 from lotsen.stats.downloads import download_response
 from lotsen.web.decorators import actor_required
 
@@ -30,6 +31,7 @@ def _context(data, programmes):
     }
 
 
+@read_only
 @actor_required
 def methods(request):
     programmes, programme = _programme(request)
@@ -37,6 +39,7 @@ def methods(request):
     return render(request, "insights/methods.html", _context(data, programmes))
 
 
+@read_only
 @actor_required
 def method_detail(request, method_id: int):
     method = method_get_for(actor=request.actor, method_id=method_id)
@@ -51,6 +54,7 @@ def _download(content, *, content_type: str, extension: str) -> HttpResponse:
     return download_response(content, filename=name, content_type=content_type)
 
 
+@read_only
 @actor_required
 def methods_csv(request):
     _programmes, programme = _programme(request)
@@ -60,6 +64,7 @@ def methods_csv(request):
     )
 
 
+@read_only
 @actor_required
 def methods_xlsx(request):
     _programmes, programme = _programme(request)

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from lotsen.kaa import charts, forms, report, stats
 from lotsen.kaa.models import CohortReason, LeftReason, Notice
@@ -45,6 +44,7 @@ from lotsen.kaa.services import (
     notice_send,
     plan_save,
 )
+from lotsen.pages.methods import form_view, post_only, read_only
 from lotsen.stats.downloads import csv_response, download_response
 from lotsen.web.decorators import actor_required
 from lotsen.web.forms import form_add_service_errors
@@ -66,6 +66,7 @@ def _scope_or_404(request):
 # --- Overview and dashboard ------------------------------------------------------------------
 
 
+@read_only
 @actor_required
 def overview(request):
     scope = _scope_or_404(request)
@@ -98,6 +99,7 @@ def overview(request):
     return render(request, "kaa/overview.html", context)
 
 
+@read_only
 @actor_required
 def statistics_csv(request):
     scope = _scope_or_404(request)
@@ -109,6 +111,7 @@ def statistics_csv(request):
 # --- The cohort list and the inbox -----------------------------------------------------------
 
 
+@read_only
 @actor_required
 def cohort(request):
     _scope_or_404(request)
@@ -133,6 +136,7 @@ def cohort(request):
     return render(request, "kaa/cohort.html", context)
 
 
+@read_only
 @actor_required
 def inbox(request):
     _scope_or_404(request)
@@ -141,7 +145,7 @@ def inbox(request):
     return render(request, "kaa/inbox.html", {"rows": rows, "include_handled": include_handled})
 
 
-@require_POST
+@post_only
 @actor_required
 def notice_handled(request, notice_id: int):
     notice = kaa_notice_get_for(actor=request.actor, notice_id=notice_id)
@@ -153,6 +157,7 @@ def notice_handled(request, notice_id: int):
 # --- One person's register page --------------------------------------------------------------
 
 
+@read_only
 @actor_required
 def person(request, person_id: int):
     record = kaa_person_get_for(actor=request.actor, person_id=person_id)
@@ -182,6 +187,7 @@ def _form_page(request, *, person_id, form_class, template, service, success, ti
     return render(request, template, context)
 
 
+@form_view
 @actor_required
 def contact_create(request, person_id: int):
     return _form_page(
@@ -196,6 +202,7 @@ def contact_create(request, person_id: int):
     )
 
 
+@form_view
 @actor_required
 def measure_create(request, person_id: int):
     return _form_page(
@@ -210,6 +217,7 @@ def measure_create(request, person_id: int):
     )
 
 
+@form_view
 @actor_required
 def plan_edit(request, person_id: int):
     person = kaa_person_for_write(actor=request.actor, person_id=person_id)
@@ -243,6 +251,7 @@ def plan_edit(request, person_id: int):
     return render(request, "kaa/plan_form.html", context)
 
 
+@form_view
 @actor_required
 def equivalent_create(request, person_id: int):
     return _form_page(
@@ -284,6 +293,7 @@ def _measure_page(
     return render(request, template, context)
 
 
+@form_view
 @actor_required
 def measure_start_view(request, person_id: int, measure_id: int):
     return _measure_page(
@@ -299,6 +309,7 @@ def measure_start_view(request, person_id: int, measure_id: int):
     )
 
 
+@form_view
 @actor_required
 def measure_end_view(request, person_id: int, measure_id: int):
     return _measure_page(
@@ -314,6 +325,7 @@ def measure_end_view(request, person_id: int, measure_id: int):
     )
 
 
+@form_view
 @actor_required
 def follow_up_add_view(request, person_id: int, measure_id: int):
     return _measure_page(
@@ -329,7 +341,7 @@ def follow_up_add_view(request, person_id: int, measure_id: int):
     )
 
 
-@require_POST
+@post_only
 @actor_required
 def measure_decline_view(request, person_id: int, measure_id: int):
     person = kaa_person_for_write(actor=request.actor, person_id=person_id)
@@ -343,7 +355,7 @@ def measure_decline_view(request, person_id: int, measure_id: int):
     return redirect("kaa:person", person_id=person.pk)
 
 
-@require_POST
+@post_only
 @actor_required
 def follow_up_done_view(request, person_id: int, follow_up_id: int):
     person = kaa_person_for_write(actor=request.actor, person_id=person_id)
@@ -364,6 +376,7 @@ def follow_up_done_view(request, person_id: int, follow_up_id: int):
 # --- The national report ---------------------------------------------------------------------
 
 
+@form_view
 @actor_required
 def export(request):
     _scope_or_404(request)
@@ -405,6 +418,7 @@ def _school_staff_or_404(request) -> None:
         raise Http404
 
 
+@form_view
 @actor_required
 def notice_create(request):
     _school_staff_or_404(request)
@@ -421,6 +435,7 @@ def notice_create(request):
     return render(request, "kaa/notice_form.html", {"form": form})
 
 
+@read_only
 @actor_required
 def notice_receipt(request, receipt: str):
     _school_staff_or_404(request)

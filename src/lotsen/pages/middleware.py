@@ -2,8 +2,8 @@
 
 - ``HttpMethodsMiddleware``: a request with a method its view does not handle is answered
   405 before the view runs. Django's function views treat any method they do not test for
-  as a GET, so a PUT, DELETE or TRACE on a read-only page rendered it, read personal data
-  and logged the read. HEAD runs the view as a GET (the headers must match) but leaves
+  as a GET, so a PUT, DELETE, TRACE or POST on a read-only page rendered it, read personal
+  data and logged the read. HEAD runs the view as a GET (the headers must match) but leaves
   without the body: waitress sends whatever body the application returns.
 - ``NoStoreMiddleware``: no browser or proxy keeps a copy of a page, download or API answer
   (``Cache-Control: no-store, private``). Static files never reach it: WhiteNoise answers
@@ -16,8 +16,12 @@ from django.http import HttpResponseNotAllowed
 from django.utils.cache import patch_cache_control
 from rest_framework.views import APIView
 
+from lotsen.pages.methods import declared_methods
+
 # Pages are read (GET, HEAD) and their forms posted (POST); nothing else.
 PAGE_METHODS = ("GET", "HEAD", "POST")
+# A function view of ours that declares nothing only reads: deny by default.
+UNDECLARED_METHODS = ("GET", "HEAD")
 ALLOW_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
@@ -26,9 +30,12 @@ def view_methods(view) -> tuple[str, ...]:
 
     An API endpoint declares its methods (a view set's actions for the route, an API
     view's handler methods) and DRF answers OPTIONS itself. A class-based page handles
-    the page methods it has handlers for. A function page cannot say which it handles;
-    it gets the page methods, and views that take only some of them narrow further with
-    Django's ``require_POST`` / ``require_safe``.
+    the page methods it has handlers for. A function view declares its methods with
+    ``lotsen.pages.methods`` (``read_only``, ``form_view``, ``post_only``); one that
+    declares nothing gets GET and HEAD, so a forgotten declaration refuses a form rather
+    than accepting a POST on a page that reads. Django's own views (the admin,
+    ``set_language``) cannot be declared; they test the method themselves and keep the
+    page methods.
     """
     cls = getattr(view, "cls", None)
     if cls is not None and issubclass(cls, APIView):
@@ -46,7 +53,12 @@ def view_methods(view) -> tuple[str, ...]:
         if "get" in handled:
             handled.add("head")
         return tuple(method for method in PAGE_METHODS if method.lower() in handled)
-    return PAGE_METHODS
+    declared = declared_methods(view)
+    if declared is not None:
+        return tuple(method for method in ALLOW_ORDER if method in declared)
+    if getattr(view, "__module__", "").split(".")[0] == "django":
+        return PAGE_METHODS
+    return UNDECLARED_METHODS
 
 
 class HttpMethodsMiddleware:

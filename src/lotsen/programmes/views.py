@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from lotsen.accounts.models import Organisation
+from lotsen.pages.methods import form_view, read_only
 from lotsen.programmes import exports, forms, indicators
 from lotsen.programmes.dashboard import SUPPRESSED_TEXT, dashboard_for
 from lotsen.programmes.selectors import (
@@ -52,6 +53,7 @@ def _budget(subprojects):
     return budget_summary(subprojects=subprojects)
 
 
+@read_only
 @actor_required
 def programme_list(request):
     programmes = programme_list_for(actor=request.actor)
@@ -68,6 +70,7 @@ def _region_from(request, regions) -> Organisation | None:
     return None
 
 
+@read_only
 @actor_required
 def programme_detail(request, programme_id: int):
     programme = programme_get_for(actor=request.actor, programme_id=programme_id)
@@ -96,6 +99,7 @@ def programme_detail(request, programme_id: int):
     return render(request, "programmes/programme.html", context)
 
 
+@read_only
 @actor_required
 def subproject_detail(request, subproject_id: int):
     subproject = subproject_get_for(actor=request.actor, subproject_id=subproject_id)
@@ -128,6 +132,7 @@ def _team_subproject(request, subproject_id: int):
     return subproject
 
 
+@read_only
 @actor_required
 def participants(request, subproject_id: int):
     subproject = _team_subproject(request, subproject_id)
@@ -171,6 +176,7 @@ def _form_page(request, *, form, subproject, template_context, on_valid, success
     return render(request, "programmes/form_page.html", context)
 
 
+@form_view
 @actor_required
 def participant_add(request, subproject_id: int):
     subproject = _team_subproject(request, subproject_id)
@@ -203,6 +209,7 @@ def _participation(request, participation_id: int):
     return participation, record
 
 
+@form_view
 @actor_required
 def participation_edit(request, participation_id: int):
     participation, record = _participation(request, participation_id)
@@ -236,6 +243,7 @@ def participation_edit(request, participation_id: int):
     )
 
 
+@form_view
 @actor_required
 def participation_exit_view(request, participation_id: int):
     participation, record = _participation(request, participation_id)
@@ -263,6 +271,7 @@ def participation_exit_view(request, participation_id: int):
     )
 
 
+@form_view
 @actor_required
 def participation_followup_view(request, participation_id: int):
     participation, record = _participation(request, participation_id)
@@ -323,6 +332,7 @@ def _report_scope(request, programme):
     return form, chosen, scope, team, region
 
 
+@read_only
 @actor_required
 def report(request, programme_id: int):
     programme = programme_get_for(actor=request.actor, programme_id=programme_id)
@@ -379,6 +389,7 @@ CONTENT_TYPES = {
 }
 
 
+@read_only
 @actor_required
 def report_export(request, programme_id: int, fmt: str):
     if fmt not in CONTENT_TYPES:

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
+from lotsen.pages.methods import post_only, read_only
 from lotsen.signals.forms import ActionRecordForm, SignalCloseForm
 from lotsen.signals.rules import RULES_BY_ID, number
 from lotsen.signals.selectors import signal_get_for
@@ -100,12 +100,13 @@ def _refused(request, exc: Exception) -> None:
     messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
 
 
+@read_only
 @actor_required
 def signal_detail(request, signal_id: int):
     return _detail(request, signal_get_for(actor=request.actor, signal_id=signal_id))
 
 
-@require_POST
+@post_only
 @actor_required
 def signal_assign_to_me(request, signal_id: int):
     signal = signal_get_for(actor=request.actor, signal_id=signal_id)
@@ -118,7 +119,7 @@ def signal_assign_to_me(request, signal_id: int):
     return redirect("signals:detail", signal_id=signal.pk)
 
 
-@require_POST
+@post_only
 @actor_required
 def signal_acknowledge_view(request, signal_id: int):
     signal = signal_get_for(actor=request.actor, signal_id=signal_id)
@@ -133,7 +134,7 @@ def signal_acknowledge_view(request, signal_id: int):
     return redirect("signals:detail", signal_id=signal.pk)
 
 
-@require_POST
+@post_only
 @actor_required
 def signal_action_view(request, signal_id: int):
     signal = signal_get_for(actor=request.actor, signal_id=signal_id)
@@ -151,7 +152,7 @@ def signal_action_view(request, signal_id: int):
     return _detail(request, signal, action_form=form)
 
 
-@require_POST
+@post_only
 @actor_required
 def signal_close_view(request, signal_id: int):
     signal = signal_get_for(actor=request.actor, signal_id=signal_id)

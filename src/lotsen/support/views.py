@@ -8,9 +8,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from lotsen.accounts.models import Organisation
+from lotsen.pages.methods import form_view, post_only, read_only
 from lotsen.privacy.policy import CASE_ROLES
 from lotsen.signals.selectors import signal_get_for
 from lotsen.support import forms
@@ -87,6 +87,7 @@ def _form_page(request, *, case, form, title, submit, call, success, template=No
     return render(request, template or "support/form_page.html", context | (extra or {}))
 
 
+@read_only
 @actor_required
 def case_list(request):
     _staff(request)
@@ -97,6 +98,7 @@ def case_list(request):
     return render(request, "support/case_list.html", {"cases": cases, "status": status})
 
 
+@form_view
 @actor_required
 def case_open_view(request, person_id: int):
     _staff(request)
@@ -116,6 +118,7 @@ def case_open_view(request, person_id: int):
     return render(request, "support/case_open.html", context)
 
 
+@form_view
 @actor_required
 def case_open_from_signal_view(request, signal_id: int):
     _staff(request)
@@ -139,6 +142,7 @@ def case_open_from_signal_view(request, signal_id: int):
     return render(request, "support/case_open.html", context)
 
 
+@read_only
 @actor_required
 def case_detail(request, case_id: int):
     case = case_get_for(actor=request.actor, case_id=case_id)
@@ -159,6 +163,7 @@ def _youth_panels(actor, case) -> dict:
     }
 
 
+@form_view
 @actor_required
 def plan_edit(request, case_id: int):
     case = case_get_for(actor=request.actor, case_id=case_id)
@@ -196,6 +201,7 @@ def plan_edit(request, case_id: int):
     return render(request, "support/plan_form.html", context)
 
 
+@form_view
 @actor_required
 def goal_create(request, case_id: int):
     case = case_get_for(actor=request.actor, case_id=case_id)
@@ -212,6 +218,7 @@ def goal_create(request, case_id: int):
     )
 
 
+@form_view
 @actor_required
 def action_create(request, case_id: int):
     case = case_get_for(actor=request.actor, case_id=case_id)
@@ -228,7 +235,7 @@ def action_create(request, case_id: int):
     )
 
 
-@require_POST
+@post_only
 @actor_required
 def action_done(request, case_id: int, action_id: int):
     case = case_get_for(actor=request.actor, case_id=case_id)
@@ -241,6 +248,7 @@ def action_done(request, case_id: int, action_id: int):
     return redirect("support:case_detail", case_id=case.pk)
 
 
+@form_view
 @actor_required
 def intervention_create(request, case_id: int):
     case = case_get_for(actor=request.actor, case_id=case_id)
@@ -259,6 +267,7 @@ def intervention_create(request, case_id: int):
     )
 
 
+@form_view
 @actor_required
 def intervention_end_view(request, case_id: int, intervention_id: int):
     case = case_get_for(actor=request.actor, case_id=case_id)
@@ -280,6 +289,7 @@ def intervention_end_view(request, case_id: int, intervention_id: int):
     )
 
 
+@form_view
 @actor_required
 def contact_create(request, case_id: int):
     case = case_get_for(actor=request.actor, case_id=case_id)
@@ -296,6 +306,7 @@ def contact_create(request, case_id: int):
     )
 
 
+@form_view
 @actor_required
 def note_create(request, case_id: int):
     case = case_get_for(actor=request.actor, case_id=case_id)
@@ -312,6 +323,7 @@ def note_create(request, case_id: int):
     )
 
 
+@form_view
 @actor_required
 def team_add(request, case_id: int):
     case = case_get_for(actor=request.actor, case_id=case_id)
@@ -329,7 +341,7 @@ def team_add(request, case_id: int):
     )
 
 
-@require_POST
+@post_only
 @actor_required
 def team_remove(request, case_id: int, member_id: int):
     case = case_get_for(actor=request.actor, case_id=case_id)
@@ -346,6 +358,7 @@ def team_remove(request, case_id: int, member_id: int):
     return redirect("support:case_detail", case_id=case.pk)
 
 
+@form_view
 @actor_required
 def referral_create(request, case_id: int):
     case = case_get_for(actor=request.actor, case_id=case_id)
@@ -383,6 +396,7 @@ def referral_create(request, case_id: int):
     )
 
 
+@read_only
 @actor_required
 def referral_detail(request, referral_id: int):
     _staff(request)
@@ -411,7 +425,7 @@ def _referral_answer(request, referral_id: int, answer, success: str):
     return redirect("support:case_detail", case_id=referral.case_id)
 
 
-@require_POST
+@post_only
 @actor_required
 def referral_accept_view(request, referral_id: int):
     return _referral_answer(
@@ -422,6 +436,7 @@ def referral_accept_view(request, referral_id: int):
     )
 
 
+@form_view
 @actor_required
 def referral_decline_view(request, referral_id: int):
     _staff(request)
@@ -451,7 +466,7 @@ def referral_decline_view(request, referral_id: int):
     return render(request, "support/referral_detail.html", context)
 
 
-@require_POST
+@post_only
 @actor_required
 def referral_revoke_view(request, referral_id: int):
     return _referral_answer(
@@ -462,6 +477,7 @@ def referral_revoke_view(request, referral_id: int):
     )
 
 
+@form_view
 @actor_required
 def case_close_view(request, case_id: int):
     case = case_get_for(actor=request.actor, case_id=case_id)
@@ -478,6 +494,7 @@ def case_close_view(request, case_id: int):
     )
 
 
+@form_view
 @actor_required
 def handover_create_view(request, person_id: int):
     _staff(request)
@@ -496,6 +513,7 @@ def handover_create_view(request, person_id: int):
     return render(request, "support/handover_form.html", {"person": person, "form": form})
 
 
+@read_only
 @actor_required
 def handover_detail(request, handover_id: int):
     _staff(request)

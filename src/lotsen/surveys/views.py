@@ -14,10 +14,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
 
 from lotsen.accounts.models import Role
 from lotsen.events.selectors import programmes_for
+from lotsen.pages.methods import form_view, post_only, read_only
 from lotsen.stats.downloads import csv_response
 from lotsen.surveys import exports, forms
 from lotsen.surveys.selectors import (
@@ -41,6 +41,7 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
+@read_only
 @actor_required
 def survey_list(request):
     rows = surveys_for(actor=request.actor)
@@ -49,8 +50,8 @@ def survey_list(request):
     )
 
 
+@form_view
 @actor_required
-@require_http_methods(["GET", "POST"])
 def survey_new(request):
     if not may_create(request.actor):
         raise Http404
@@ -70,8 +71,8 @@ def survey_new(request):
     return render(request, "surveys/survey_form.html", {"form": form})
 
 
+@form_view
 @actor_required
-@require_http_methods(["GET", "POST"])
 def survey_detail(request, survey_id: int):
     survey = survey_get_for(actor=request.actor, survey_id=survey_id, team_only=True)
     form = forms.QuestionForm(_posted(request))
@@ -97,7 +98,7 @@ def survey_answer_path(survey) -> str:
     return reverse("surveys:answer", kwargs={"token": survey.token})
 
 
-@require_POST
+@post_only
 @actor_required
 def survey_open(request, survey_id: int):
     survey = survey_get_for(actor=request.actor, survey_id=survey_id, team_only=True)
@@ -113,12 +114,14 @@ def survey_open(request, survey_id: int):
     return redirect("surveys:detail", survey_id=survey.pk)
 
 
+@read_only
 @actor_required
 def survey_results_page(request, survey_id: int):
     data = survey_results(actor=request.actor, survey_id=survey_id, yes=_("Ja"), no=_("Nej"))
     return render(request, "surveys/results.html", {"data": data, "TEAM": TEAM})
 
 
+@read_only
 @actor_required
 def survey_results_csv(request, survey_id: int):
     data = survey_results(
@@ -136,7 +139,7 @@ def _young_person(request):
     return actor if actor and actor.role == Role.YOUNG_PERSON else None
 
 
-@require_http_methods(["GET", "POST"])
+@form_view
 def survey_answer(request, token: str):
     survey = survey_by_token(token=token)
     young = _young_person(request)
@@ -171,6 +174,7 @@ def survey_answer(request, token: str):
     return render(request, "surveys/answer.html", context)
 
 
+@read_only
 def survey_thanks(request, token: str):
     survey = survey_by_token(token=token)
     return render(request, "surveys/answer_done.html", {"survey": survey, "thanks": True})

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from lotsen.accounts.exports import grant_events_csv
 from lotsen.accounts.forms import MembershipAddForm, RoleGrantDecisionForm
@@ -30,6 +29,7 @@ from lotsen.accounts.services import (
     role_grant_approve,
     role_grant_reject,
 )
+from lotsen.pages.methods import form_view, post_only, read_only
 from lotsen.people.forms import PersonCreateForm, PersonSearchForm
 from lotsen.people.selectors import (
     person_count,
@@ -75,6 +75,7 @@ GRANT_MESSAGES = {
 GRANT_EVENTS_ON_PAGE = 200
 
 
+@read_only
 @actor_required
 def start(request):
     actor = request.actor
@@ -112,6 +113,7 @@ def start(request):
     return render(request, "web/start.html", context)
 
 
+@form_view
 @actor_required
 def person_search(request):
     # Roles that reach nobody (administrators, project leaders, evaluators) have no person
@@ -139,6 +141,7 @@ def person_search(request):
     )
 
 
+@read_only
 @actor_required
 def person_detail(request, person_id: int):
     access = person_get_for(actor=request.actor, person_id=person_id)
@@ -161,6 +164,7 @@ def person_detail(request, person_id: int):
     return render(request, "web/person_detail.html", context)
 
 
+@form_view
 @actor_required
 def person_create_view(request):
     actor = request.actor
@@ -183,6 +187,7 @@ def person_create_view(request):
     return render(request, "web/person_create.html", {"form": form})
 
 
+@form_view
 @actor_required
 def consent_create(request, person_id: int):
     access = person_get_for(actor=request.actor, person_id=person_id)
@@ -208,7 +213,7 @@ def consent_create(request, person_id: int):
     return render(request, "web/consent_form.html", {"form": form, "person": access.person})
 
 
-@require_POST
+@post_only
 @actor_required
 def consent_withdraw_view(request, person_id: int, consent_id: int):
     access = person_get_for(actor=request.actor, person_id=person_id)
@@ -228,6 +233,7 @@ def consent_withdraw_view(request, person_id: int, consent_id: int):
     return redirect("web:person_detail", person_id=access.person.pk)
 
 
+@form_view
 @actor_required
 def emergency_access(request):
     if request.actor.role not in EMERGENCY_ROLES:
@@ -260,6 +266,7 @@ def _require_administrator(actor) -> None:
         raise Http404
 
 
+@form_view
 @actor_required
 def organisation_members(request):
     actor = request.actor
@@ -288,7 +295,7 @@ def organisation_members(request):
     return render(request, "web/organisation_members.html", context)
 
 
-@require_POST
+@post_only
 @actor_required
 def membership_remove_view(request, membership_id: int):
     membership = membership_get_for_admin(actor=request.actor, membership_id=membership_id)
@@ -301,6 +308,7 @@ def membership_remove_view(request, membership_id: int):
     return redirect("web:organisation_members")
 
 
+@read_only
 @actor_required
 def organisation_grants(request):
     """The role-administration audit trail, and the requests waiting for a second
@@ -314,6 +322,7 @@ def organisation_grants(request):
     return render(request, "web/organisation_grants.html", context)
 
 
+@read_only
 @actor_required
 def organisation_grants_export(request):
     _require_administrator(request.actor)
@@ -325,7 +334,7 @@ def organisation_grants_export(request):
     )
 
 
-@require_POST
+@post_only
 @actor_required
 def role_grant_decide(request, grant_id: int):
     _require_administrator(request.actor)
@@ -345,6 +354,7 @@ def role_grant_decide(request, grant_id: int):
     return redirect("web:organisation_grants")
 
 
+@read_only
 @actor_required
 def emergency_review_list(request):
     """Emergency accesses waiting for review: those opened in the admin's organisation and
@@ -359,7 +369,7 @@ def emergency_review_list(request):
     return render(request, "web/emergency_review.html", context)
 
 
-@require_POST
+@post_only
 @actor_required
 def emergency_review_view(request, grant_id: int):
     grant = emergency_access_to_review(actor=request.actor).filter(pk=grant_id).first()

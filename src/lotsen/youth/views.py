@@ -12,9 +12,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from lotsen.accounts.models import Role
+from lotsen.pages.methods import form_view, read_only
 from lotsen.web.decorators import actor_required
 from lotsen.web.forms import form_add_service_errors
 from lotsen.youth import selectors, services
@@ -34,25 +34,28 @@ def young_person_required(view):
     return wrapper
 
 
+@read_only
 @young_person_required
 def start(request):
     overview = selectors.youth_start(actor=request.actor)
     return render(request, "youth/start.html", {"overview": overview, "current": "start"})
 
 
+@read_only
 @young_person_required
 def plan(request, case_id: int | None = None):
     cases = selectors.youth_plans(actor=request.actor, case_id=case_id)
     return render(request, "youth/plan.html", {"cases": cases, "current": "plan"})
 
 
+@read_only
 @young_person_required
 def contacts(request, case_id: int | None = None):
     cases = selectors.youth_contacts(actor=request.actor, case_id=case_id)
     return render(request, "youth/contacts.html", {"cases": cases, "current": "contacts"})
 
 
-@require_http_methods(["GET", "POST"])
+@form_view
 @young_person_required
 def wellbeing(request):
     form = WellbeingForm(request.POST or None)
@@ -75,7 +78,7 @@ def wellbeing(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@form_view
 @young_person_required
 def message(request):
     form = MessageForm(request.POST or None)
@@ -93,13 +96,14 @@ def message(request):
     )
 
 
+@read_only
 @young_person_required
 def consents(request):
     consent_list = selectors.youth_consents(actor=request.actor)
     return render(request, "youth/consents.html", {"consents": consent_list, "current": "consents"})
 
 
-@require_http_methods(["GET", "POST"])
+@form_view
 @young_person_required
 def consent_withdraw(request, consent_id: int):
     consent = selectors.youth_consent_get(actor=request.actor, consent_id=consent_id)
@@ -123,6 +127,7 @@ def consent_withdraw(request, consent_id: int):
     )
 
 
+@read_only
 @young_person_required
 def access_log(request):
     rows = selectors.youth_access_log(actor=request.actor)
