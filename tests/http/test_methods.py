@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from lotsen.accounts.models import Role
@@ -251,3 +252,16 @@ def test_a_button_answers_only_post_and_a_form_page_get_head_and_post(client, wo
     consent = f"/personer/{ids['person_id']}/samtycken/1/aterkalla/"
     refused = client.get(consent)
     assert refused.status_code == 405 and refused["Allow"] == "POST"
+
+
+def test_the_method_is_refused_before_the_csrf_check(world):
+    """A browser's POST without a token to a read-only page gets 405 (the method), not 403
+    (the token): the method is answered first, so nothing else about the request matters."""
+    browser = Client(enforce_csrf_checks=True)
+    user, ids = world["mentor"]
+    browser.force_login(user)
+    logged_before = AccessLogEntry.objects.count()
+    assert browser.post(f"/personer/{ids['person_id']}/").status_code == 405
+    # A form page still checks the token.
+    assert browser.post(f"/arenden/{ids['case_id']}/anteckning/").status_code == 403
+    assert AccessLogEntry.objects.count() == logged_before
