@@ -1,5 +1,5 @@
-"""The API's JSON parser (lotsen.pages.api.json_parse) on its own: what it accepts, and
-where its refusals point."""
+"""The API's JSON parser (lotsen.pages.api.json_parse, over the one bounded reader in
+lotsen.ingest.jsonfile) on its own: what it accepts, and where its refusals point."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import time
 import pytest
 from rest_framework.exceptions import ParseError
 
-from lotsen.pages.api import MAX_JSON_DEPTH, json_depth, json_parse
+from lotsen.ingest.jsonfile import json_depth
+from lotsen.pages.api import MAX_JSON_DEPTH, BodyTooLarge, json_parse
 
 
 def refusal(raw: bytes, **kwargs) -> str:
@@ -48,10 +49,20 @@ def test_a_hundred_thousand_levels_are_refused_quickly():
 
 
 def test_refusals_name_the_byte_line_and_column():
-    assert refusal(b'{"a": "\xff"}') == "Anropet är inte giltig utf-8: fel vid byte 7."
+    assert refusal(b'{"a": "\xff"}') == (
+        "JSON-dokumentet är inte giltig UTF-8: fel vid byte 7 (rad 1)."
+    )
     assert refusal(b'{"a": 1,\n "b": }') == "Ogiltig JSON på rad 2, kolumn 7: ett värde saknas."
     assert refusal(b'{"a": 1,\n "b": NaN}') == "NaN på rad 2, kolumn 7 är inget tal i JSON."
     assert refusal(b'{"a": "1e400",\n "b": 1e400}') == "Talet på rad 2, kolumn 7 är för stort."
     assert refusal(b'{"n": ' + b"9" * 2000 + b"}") == "Talet på rad 1, kolumn 7 är för stort."
     assert "$.list[1]" in refusal(b'{"list": ["ok", "a\\udc00"]}')
     assert '$["\\\\ud800"]' in refusal(b'{"\\ud800": 1}')
+
+
+def test_a_body_over_the_limit_is_413_from_the_reader(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10
+    with pytest.raises(BodyTooLarge) as caught:
+        json_parse(b'{"a": "01234567"}')
+    assert str(caught.value.detail) == "Anropet är för stort: högst 10 byte."
+    assert json_parse(b'{"a": "0"}') == {"a": "0"}

@@ -85,15 +85,61 @@ def test_header_problems():
 
 
 def test_json_depth_numbers_and_constants_are_bounded():
-    with pytest.raises(JsonDocumentError, match=r"djupare än 32 nivåer \(rad 2, tecken 33\)"):
+    with pytest.raises(JsonDocumentError, match=r"djupare än 32 nivåer: vid \$\[0\]"):
         json_document_read("\n" + "[" * 100_000 + "]" * 100_000)
     # Brackets inside strings do not count.
     assert json_document_read('{"a": "' + "[" * 1000 + '"}') == {"a": "[" * 1000}
-    assert json_document_read('{"n": ' + "9" * 5000 + "}") == {"n": TooLarge(5000)}
+    long = '{"n": ' + "9" * 5000 + "}"
+    assert json_document_read(long, keep_large_numbers=True) == {"n": TooLarge(5000)}
     assert json_document_read('{"n": 10}') == {"n": 10}
     with pytest.raises(JsonDocumentError, match="NaN"):
         json_document_read('{"n": NaN}')
-    with pytest.raises(JsonDocumentError, match=r"inte UTF-8 \(rad 2\)"):
+    with pytest.raises(JsonDocumentError, match=r"fel vid byte 8 \(rad 2\)"):
         json_document_read(b'{\n"a": "\xff"}')
     with pytest.raises(JsonDocumentError, match=jsonfile.ERROR_TOO_LARGE.format(limit=1)[:20]):
         json_document_read(b"[" + b"1," * 10 + b"1]", max_bytes=5)
+
+
+def read_refusal(data, **options) -> str:
+    with pytest.raises(JsonDocumentError) as raised:
+        json_document_read(data, **options)
+    return str(raised.value)
+
+
+def test_json_reader_names_path_line_and_column_for_every_refusal():
+    """The one reader serves files and API bodies: nesting names the JSON path as well as
+    line and column, NaN its column, a lone surrogate its path."""
+    deep = '{"name": "x",\n "subprojects": [{"goals": ' + "[" * 50 + "]" * 50 + "}]}"
+    assert read_refusal(deep) == jsonfile.ERROR_DEPTH.format(
+        limit=32, path="$.subprojects[0].goals" + "[0]" * 29, line=2, column=57
+    )
+    assert read_refusal('{"a": 1,\n "b": NaN}') == jsonfile.ERROR_CONSTANT.format(
+        literal="NaN", line=2, column=7
+    )
+    assert read_refusal('{"list": ["ok", "a\\udc00"]}') == jsonfile.ERROR_SURROGATE.format(
+        path="$.list[1]", code=0xDC00
+    )
+    assert read_refusal('{"a": 1,\n "b": }') == jsonfile.ERROR_SYNTAX.format(
+        line=2, column=7, reason="ett värde saknas"
+    )
+
+
+def test_json_reader_has_one_number_rule_with_the_limit_as_a_parameter():
+    # Over the limit: refused naming line and column, or kept as TooLarge when asked.
+    assert read_refusal('{"n":\n 1234}', max_number_digits=3) == jsonfile.ERROR_NUMBER.format(
+        line=2, column=2
+    )
+    assert json_document_read('{"n": -1234}', max_number_digits=3, keep_large_numbers=True) == {
+        "n": TooLarge(4)
+    }
+    assert json_document_read('{"n": -123}', max_number_digits=3) == {"n": -123}
+    # A float that overflows is too large whatever its length.
+    assert read_refusal('{"n": 1e400}') == jsonfile.ERROR_NUMBER.format(line=1, column=7)
+    assert json_document_read("[1e400]", keep_large_numbers=True) == [TooLarge(5)]
+    # Python refuses integers of more than 4,300 digits: the default limit stays below.
+    assert read_refusal("[" + "9" * 5000 + "]") == jsonfile.ERROR_NUMBER.format(line=1, column=2)
+
+
+def test_json_reader_over_max_bytes_is_its_own_error():
+    with pytest.raises(jsonfile.JsonDocumentTooLarge):
+        json_document_read(b"[1, 2]", max_bytes=5)

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from lotsen.accounts.models import Organisation
+from lotsen.ingest import jsonfile
 from lotsen.people.identity import make_identity_number
 from lotsen.people.models import Person
 from lotsen.privacy.models import AccessLogEntry
@@ -293,7 +294,9 @@ def test_programme_import_bounds_depth_and_numbers_by_json_path():
     # DataError (PostgreSQL) when the goal was saved.
     with pytest.raises(ImportFailed) as failed:
         programme_import(data='{"name": ' + "[" * 50_000 + "]" * 50_000 + "}")
-    assert failed.value.errors[0].startswith("$: JSON är nästlad djupare än 32 nivåer")
+    assert failed.value.errors[0].startswith(
+        "$: JSON-dokumentet är nästlat djupare än 32 nivåer: vid $.name[0][0]"
+    )
     for target in (10**30, 2**31, -1, 1.5, "10"):
         bad = json.loads(json.dumps(PROGRAMME))
         bad["subprojects"][0]["goals"][0]["target_value"] = target
@@ -308,6 +311,26 @@ def test_programme_import_bounds_depth_and_numbers_by_json_path():
     with pytest.raises(ImportFailed) as failed:
         programme_import(data=json.dumps(bad))
     assert [error.split(":")[0] for error in failed.value.errors] == ["$.name", "$.start"]
+    assert not Programme.objects.exists()
+
+
+@pytest.mark.django_db
+def test_programme_import_refuses_a_lone_surrogate_naming_its_path():
+    # The shared JSON reader refuses what no database can store (PostgreSQL cannot encode
+    # \ud800), naming the JSON path; a 5,000-digit target still names its field.
+    bad = json.loads(json.dumps(PROGRAMME))
+    bad["name"] = "Unga SURROGATE"
+    bad["subprojects"][0]["goals"][0]["target_value"] = 123454321
+    text = json.dumps(bad).replace("SURROGATE", "\\ud800")
+    with pytest.raises(ImportFailed) as failed:
+        programme_import(data=text)
+    assert failed.value.errors == [
+        "$: " + jsonfile.ERROR_SURROGATE.format(path="$.name", code=0xD800)
+    ]
+    digits = json.dumps(bad | {"name": "Unga"}).replace("123454321", "9" * 5000)
+    with pytest.raises(ImportFailed) as failed:
+        programme_import(data=digits)
+    assert failed.value.errors == [f"$.subprojects[0].goals[0].target_value: {ERROR_TARGET}"]
     assert not Programme.objects.exists()
 
 

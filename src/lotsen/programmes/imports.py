@@ -263,7 +263,8 @@ def _organisation_get_or_create(spec: dict, result: ImportResult, cache: dict) -
 def programme_import(*, data: bytes | str) -> ImportResult:
     """Set up or update a programme from JSON; raise ImportFailed naming every error."""
     try:
-        doc = json_document_read(data)
+        # A number too long to parse stays a TooLarge, so the check below names its path.
+        doc = json_document_read(data, keep_large_numbers=True)
     except JsonDocumentError as error:
         raise ImportFailed([f"$: {error}"]) from None
     check = _Checker()

@@ -503,14 +503,14 @@ add(
     "programme",
     "deep_nesting",
     '{"name": ' + "[" * 10000 + "]" * 10000 + "}",
-    "$: JSON är nästlad djupare",
+    "$: JSON-dokumentet är nästlat djupare än 32 nivåer: vid $.name[0][0][0]",
     "10,000 nested lists",
 )
 add(
     "programme",
     "deep_objects",
     '{"a":' * 5000 + "1" + "}" * 5000,
-    "$: JSON är nästlad djupare",
+    "$: JSON-dokumentet är nästlat djupare än 32 nivåer: vid $.a.a.a",
     "5,000 nested objects",
 )
 add(
@@ -559,7 +559,7 @@ add(
     "programme",
     "target_nan",
     prog().replace('"target_value": 10', '"target_value": NaN'),
-    "$: Filen är inte giltig JSON",
+    "$: NaN på rad 1, kolumn 392",
     "NaN is not JSON",
 )
 add("programme", "name_is_list", prog(name=["a"]), "$.name", "wrong type")
@@ -570,15 +570,15 @@ add("programme", "date_9999", prog(end="9999-12-31"), "$.end", "9999-12-31")
 add("programme", "date_number", prog(start=20240101), "$.start", "a number is not a date")
 add("programme", "nul_in_name", prog(name="Pro\u0000gram"), "$.name", "NUL in a name")
 add("programme", "top_level_list", "[]", "$: ", "not an object")
-add("programme", "bad_json", '{"name": "x",', "$: Filen är inte giltig JSON", "truncated")
+add("programme", "bad_json", '{"name": "x",', "$: Ogiltig JSON på rad 1, kolumn 14", "truncated")
 add(
     "programme",
     "bad_utf8",
     b'{"name": "\xc3\x28"}',
-    "$: Filen är inte UTF-8 (rad 1)",
+    "$: JSON-dokumentet är inte giltig UTF-8: fel vid byte 10 (rad 1)",
     "invalid UTF-8",
 )
-add("programme", "empty_file", b"", "$: Filen är inte giltig JSON", "empty")
+add("programme", "empty_file", b"", "$: Ogiltig JSON på rad 1, kolumn 1", "empty")
 add("programme", "name_too_long", prog(name="x" * 201), "$.name", "201 characters")
 # --- Signals evaluate (target column utfall, positive value ja)
 S_H = "betyg,franvaro,utfall"
