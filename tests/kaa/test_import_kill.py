@@ -33,8 +33,7 @@ COMMAND_TIMEOUT = 300
 
 pytestmark = pytest.mark.django_db
 
-STATE = (
-    """
+STATE = """
 import json
 from lotsen.kaa.models import CohortMembership, ResidencePeriod
 from lotsen.people.models import Person
@@ -43,21 +42,16 @@ print(json.dumps({
     "persons": Person.objects.count(),
     "periods": ResidencePeriod.objects.count(),
     "cohort": CohortMembership.objects.filter(
-        municipality_code="%s", left_on__isnull=True
+        municipality_code="@CODE@", left_on__isnull=True
     ).count(),
     "runs": sorted(ImportRun.objects.values_list("status", flat=True)),
 }))
-"""
-    % MUNICIPALITY
-)  # noqa: UP031 (a script, not a message)
+""".replace("@CODE@", MUNICIPALITY)
 
-SEED = (
-    """
+SEED = """
 from lotsen.accounts.models import Organisation
-Organisation.objects.create(name="Kommunen", kind="municipality", municipality_code="%s")
-"""
-    % MUNICIPALITY
-)  # noqa: UP031
+Organisation.objects.create(name="Kommunen", kind="municipality", municipality_code="@CODE@")
+""".replace("@CODE@", MUNICIPALITY)
 
 
 @pytest.fixture
