@@ -21,7 +21,7 @@ from lotsen.accounts.actor import Actor
 from lotsen.finance import money
 from lotsen.finance.models import ActualCost, CostCategory, CostSource
 from lotsen.ingest import csvfile
-from lotsen.ingest.csvfile import CsvFileError, csv_file_read
+from lotsen.ingest.csvfile import CsvFileError, CsvProblem, csv_file_read
 from lotsen.programmes.models import Programme, SubProject
 
 COLUMNS = ("subproject", "date", "category", "amount", "description", "reference")
@@ -56,21 +56,12 @@ for _value, _label in CostCategory.choices:
     _CATEGORY_NAMES[str(_label).casefold()] = _value
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"rad {self.line}" + (f", kolumn {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
+# A cost file's problems are the CSV reader's: one wording of "rad N, kolumn X" everywhere.
+Problem = CsvProblem
 
 
-class CostImportError(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
+class CostImportError(CsvFileError):
+    """The cost file cannot be imported; ``problems`` say where and why."""
 
 
 @dataclass
@@ -118,7 +109,7 @@ def _parse(
             content, required=REQUIRED, optional=OPTIONAL, multiline=("description",)
         )
     except CsvFileError as error:
-        return [], [Problem(p.line, p.column, p.message) for p in error.problems]
+        return [], list(error.problems)
 
     problems: list[Problem] = []
     rows: list[_Row] = []
