@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from lotsen.accounts import services
@@ -246,6 +246,14 @@ def test_the_audit_trail_is_append_only(orgadmin, municipality):
         GrantEvent.objects.filter(pk=event.pk).update(username="someone-else")
     with pytest.raises(DatabaseError), transaction.atomic():
         GrantEvent.objects.filter(pk=event.pk).delete()
+    if connection.vendor == "sqlite":
+        # REPLACE would delete the row without firing the DELETE trigger.
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"REPLACE INTO {GrantEvent._meta.db_table} "
+                f"SELECT * FROM {GrantEvent._meta.db_table} WHERE id = %s",
+                [event.pk],
+            )
     assert GrantEvent.objects.get().username == member.username
 
 

@@ -14,8 +14,14 @@ SQLITE_UP = [
     f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;",
     f"CREATE TRIGGER {TABLE}_no_delete BEFORE DELETE ON {TABLE} "
     f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;",
+    # REPLACE deletes the row it conflicts with without firing DELETE triggers (unless
+    # recursive triggers are on): refuse any insert that reuses an existing id.
+    f"CREATE TRIGGER {TABLE}_no_replace BEFORE INSERT ON {TABLE} "  # noqa: S608
+    f"WHEN EXISTS (SELECT 1 FROM {TABLE} WHERE id = NEW.id) "
+    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;",
 ]
 SQLITE_DOWN = [
+    f"DROP TRIGGER IF EXISTS {TABLE}_no_replace;",
     f"DROP TRIGGER IF EXISTS {TABLE}_no_update;",
     f"DROP TRIGGER IF EXISTS {TABLE}_no_delete;",
 ]
