@@ -74,6 +74,8 @@ def world():
     participation = Participation.objects.create(
         person=person,
         subproject=subproject,
+        given_name="Siri",  # the project's own name for the participant
+        family_name="Deltagarsson",
         gender="woman",
         entry_date=D(2025, 2, 1),
         entry_status="unemployed",

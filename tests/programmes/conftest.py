@@ -128,6 +128,13 @@ def participant(subproject, *, born=BORN, gender="woman", **fields) -> Participa
         "foreign_background": "no",
         **fields,
     }
+    # The project's name for the participant is the person's, as the data migration left
+    # every participation that existed before participations kept their own.
     return Participation.objects.create(
-        person=person, subproject=subproject, gender=gender, **values
+        person=person,
+        subproject=subproject,
+        gender=gender,
+        given_name=person.given_name,
+        family_name=person.family_name,
+        **values,
     )

@@ -147,7 +147,7 @@ def test_programme_import_rejects_broken_json_and_wrong_shapes():
 # --- Participants CSV ------------------------------------------------------------------
 
 HEADER = (
-    "subproject,personnummer,gender,entry_date,entry_status,education_level,disability,"
+    "subproject,personnummer,given_name,family_name,gender,entry_date,entry_status,education_level,disability,"
     "foreign_background,exit_date,exit_status,followup_6m_status"
 )
 N1 = make_identity_number(dt.date(2005, 4, 1), 123)
@@ -165,9 +165,10 @@ def _csv(*rows: str) -> str:
 
 
 GOOD = _csv(
-    f"Studiestart Åby,{N1},woman,2025-01-15,unemployed,isced_0_2,yes,,2025-06-30,in_education,",
-    f"Studiestart Åby,{N1[:8]}-{N1[8:]},woman,2025-09-01,inactive,,,,,,",
-    f"Regional samordning,{N2},nonbinary,2025-03-01,inactive_not_in_education,"
+    f"Studiestart Åby,{N1},Ada,Ek,woman,2025-01-15,unemployed,isced_0_2,yes,,2025-06-30,"
+    "in_education,",
+    f"Studiestart Åby,{N1[:8]}-{N1[8:]},Ada,Ek,woman,2025-09-01,inactive,,,,,,",
+    f"Regional samordning,{N2},Bo,Berg,nonbinary,2025-03-01,inactive_not_in_education,"
     ",prefer_not_to_say,no,,,",
 )
 
@@ -206,6 +207,11 @@ def test_participants_import_updates_exit_data(imported_programme):
     assert result.updated == {"deltaganden": 1}
     row = Participation.objects.get(entry_date=dt.date(2025, 9, 1))
     assert (row.education_level, row.exit_status) == ("isced_3_4", "employed")
+    # The names are the participation's own: a corrected name updates it, not the person.
+    renamed = later.replace("Ada,Ek,woman,2025-09-01", "Adah,Ek,woman,2025-09-01")
+    assert participants_import(data=renamed).updated == {"deltaganden": 1}
+    row.refresh_from_db()
+    assert (row.given_name, row.person.given_name) == ("Adah", "Ada")
 
 
 def test_participants_import_errors_name_line_and_column_and_never_the_number(
@@ -213,11 +219,11 @@ def test_participants_import_errors_name_line_and_column_and_never_the_number(
 ):
     bad_checksum = N1[:-1] + str((int(N1[-1]) + 1) % 10)
     data = _csv(
-        f"Studiestart Åby,{bad_checksum},woman,2025-01-15,unemployed,,,,,,",
-        f"Okänt delprojekt,{N2},female,15/1/2025,working,,maybe,,,,",
-        f"Studiestart Åby,{N2},man,2025-05-01,employed,,,,2025-04-01,employed,",
-        f"Studiestart Åby,{N2},man,2025-05-01,employed,,,,,employed,improved",
-        f"Studiestart Åby,{N2},man,2023-05-01,employed,,,,,,",
+        f"Studiestart Åby,{bad_checksum},Ada,Ek,woman,2025-01-15,unemployed,,,,,,",
+        f"Okänt delprojekt,{N2},Bo,Berg,female,15/1/2025,working,,maybe,,,,",
+        f"Studiestart Åby,{N2},Bo,Berg,man,2025-05-01,employed,,,,2025-04-01,employed,",
+        f"Studiestart Åby,{N2},Bo,Berg,man,2025-05-01,employed,,,,,employed,improved",
+        f"Studiestart Åby,{N2},Bo,Berg,man,2023-05-01,employed,,,,,,",
     )
     with pytest.raises(ImportFailed) as failed:
         participants_import(data=data)
@@ -241,7 +247,7 @@ def test_participants_import_errors_name_line_and_column_and_never_the_number(
 
 
 def test_participants_import_is_all_or_nothing(imported_programme):
-    data = GOOD + f"Studiestart Åby,{N2},man,2025-05-01,employed,isced_9,,,,,\n"
+    data = GOOD + f"Studiestart Åby,{N2},Bo,Berg,man,2025-05-01,employed,isced_9,,,,,\n"
     with pytest.raises(ImportFailed) as failed:
         participants_import(data=data)
     assert failed.value.errors == [
@@ -253,8 +259,8 @@ def test_participants_import_is_all_or_nothing(imported_programme):
 def test_participants_import_needs_the_columns(imported_programme):
     with pytest.raises(ImportFailed) as failed:
         participants_import(data="subproject,personnummer\nx,y\n")
-    assert failed.value.errors[0] == f"rad 1, kolumn gender: {ERROR_CSV_COLUMN}"
-    assert len(failed.value.errors) == 9
+    assert failed.value.errors[0] == f"rad 1, kolumn given_name: {ERROR_CSV_COLUMN}"
+    assert len(failed.value.errors) == 11
 
 
 def test_participants_import_disambiguates_by_programme(imported_programme, tmp_path):
@@ -284,8 +290,47 @@ def test_participants_import_uses_existing_persons_and_semicolons(imported_progr
     data = GOOD.replace(",", ";").splitlines()
     participants_import(data="\n".join(data[:2]) + "\n")
     assert Person.objects.count() == 1
-    assert Participation.objects.get().person == person
+    participation = Participation.objects.get()
+    assert participation.person == person
+    # The file's name is the participation's; the person keeps the name Lotsen holds.
+    assert (participation.given_name, participation.family_name) == ("Ada", "Ek")
+    person.refresh_from_db()
     assert person.given_name == "Lina"
+
+
+def test_participants_import_answers_the_same_for_known_and_unknown_numbers(
+    imported_programme,
+):
+    """Issue 10: the summary counted the persons it created, which told how many of the
+    file's personnummer Lotsen already knew; the names were optional for a known person,
+    so a file without names was accepted or refused depending on it."""
+    Person.objects.create(
+        personal_identity_number=N1,
+        date_of_birth=dt.date(2005, 4, 1),
+        given_name="Lina",
+        family_name="Lagrad",
+        home_municipality_code="1999",
+    )
+    known = _csv(f"Studiestart Åby,{N1},Ada,Ek,woman,2025-01-15,unemployed,,,,,,")
+    unknown = _csv(f"Studiestart Åby,{N2},Ada,Ek,woman,2025-01-15,unemployed,,,,,,")
+    answers = []
+    for data in (known, unknown):
+        with pytest.raises(ImportFailed) as failed:
+            participants_import(data=data.replace("Ada,Ek", ","))
+        answers.append(failed.value.errors)
+    assert (
+        answers[0]
+        == answers[1]
+        == [
+            f"rad 2, kolumn given_name: {ERROR_REQUIRED}",
+            f"rad 2, kolumn family_name: {ERROR_REQUIRED}",
+        ]
+    )
+    assert participants_import(data=known).summary() == participants_import(data=unknown).summary()
+    assert sorted(Participation.objects.values_list("given_name", "family_name")) == [
+        ("Ada", "Ek"),
+        ("Ada", "Ek"),
+    ]
 
 
 @pytest.mark.django_db

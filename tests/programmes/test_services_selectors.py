@@ -30,33 +30,49 @@ from tests.programmes.conftest import D, participant
 TODAY = D(2026, 3, 1)
 
 
-def test_create_maps_the_persons_gender_and_logs(subprojects, leader_a):
-    person = PersonFactory(gender="other", date_of_birth=D(2006, 1, 1))
+def test_create_keeps_the_projects_name_and_gender_and_logs(subprojects, leader_a):
+    person = PersonFactory(
+        gender="other", date_of_birth=D(2006, 1, 1), given_name="Lagrad", family_name="Person"
+    )
     p = services.participation_create(
         actor=leader_a,
         subproject=subprojects["a"],
         person=person,
+        given_name=" Egen ",
+        family_name="Uppgift",
+        gender="woman",
         entry_date=D(2025, 5, 1),
         entry_status="inactive",
         today=TODAY,
     )
-    assert p.gender == "nonbinary"
+    p.refresh_from_db()
+    assert (p.given_name, p.family_name, p.gender) == ("Egen", "Uppgift", "woman")
     log = AccessLogEntry.objects.get(person=person)
     assert (log.action, log.purpose, log.object_type) == ("create", "programme", "participation")
+    assert participation_get_for(actor=leader_a, participation_id=p.pk).name == "Egen Uppgift"
 
 
-def test_create_needs_a_gender_when_the_person_has_none(subprojects, leader_a):
-    person = PersonFactory(gender="not_stated")
+@pytest.mark.parametrize("person_gender", ["not_stated", "woman"])
+def test_create_needs_a_gender_and_a_name_whatever_the_person_has(
+    subprojects, leader_a, person_gender
+):
+    # What Lotsen holds about the person never fills in the participation.
+    person = PersonFactory(gender=person_gender)
     with pytest.raises(ValidationError) as error:
         services.participation_create(
             actor=leader_a,
             subproject=subprojects["a"],
             person=person,
+            given_name=" ",
+            family_name="",
             entry_date=D(2025, 5, 1),
             entry_status="inactive",
             today=TODAY,
         )
-    assert error.value.message_dict == {"gender": [services.ERROR_GENDER]}
+    assert error.value.message_dict == {
+        "given_name": [services.ERROR_NAME],
+        "gender": [services.ERROR_GENDER],
+    }
     assert not Participation.objects.exists()
 
 
@@ -66,6 +82,9 @@ def test_create_refuses_dates_outside_the_subproject_and_open_duplicates(subproj
         actor=leader_a,
         subproject=subprojects["a"],
         person=person,
+        given_name="Ida",
+        family_name="Berg",
+        gender="woman",
         entry_status="inactive",
         today=TODAY,
     )
@@ -89,6 +108,9 @@ def test_only_the_team_writes(subprojects, leader_south, evaluator, outsider_lea
                 actor=actor,
                 subproject=subprojects["a"],
                 person=person,
+                given_name="Leo",
+                family_name="Ek",
+                gender="man",
                 entry_date=D(2025, 1, 1),
                 entry_status="employed",
                 today=TODAY,
@@ -155,6 +177,9 @@ def test_enrol_creates_a_person_without_echoing_the_number(subprojects, leader_a
             actor=leader_a,
             subproject=subprojects["a"],
             personal_identity_number="20050401-1235",
+            given_name="Sara",
+            family_name="Ek",
+            home_municipality_code="2480",
             gender="woman",
             entry_date=D(2025, 1, 1),
             entry_status="inactive",
@@ -170,6 +195,9 @@ def test_enrol_creates_a_person_without_echoing_the_number(subprojects, leader_a
             actor=leader_a,
             subproject=subprojects["a"],
             personal_identity_number=number,
+            given_name="",
+            family_name="",
+            home_municipality_code="",
             gender="woman",
             entry_date=D(2025, 1, 1),
             entry_status="inactive",
@@ -190,6 +218,55 @@ def test_enrol_creates_a_person_without_echoing_the_number(subprojects, leader_a
     )
     assert p.person.gender == "other" and p.gender == "nonbinary"
     assert p.person.date_of_birth == D(2005, 4, 1)
+    assert (p.given_name, p.family_name) == ("Sara", "Ek")
+
+
+JANUARY = D(2025, 1, 1)
+
+
+def _enrol(actor, subproject, number, *, given_name, family_name="Ek", entry=JANUARY):
+    return services.participant_enrol(
+        actor=actor,
+        subproject=subproject,
+        personal_identity_number=number,
+        given_name=given_name,
+        family_name=family_name,
+        home_municipality_code="2480",
+        gender="woman",
+        entry_date=entry,
+        entry_status="inactive",
+        today=TODAY,
+    )
+
+
+def test_enrol_links_a_known_person_under_the_projects_name(subprojects, leader_a, region_leader):
+    """Issue 10: a known personnummer links the person (counted once across sub-projects)
+    but neither changes nor shows the name Lotsen holds; the same errors come for a known
+    and an unknown number."""
+    from lotsen.people.identity import make_identity_number
+    from lotsen.people.models import Person
+
+    known = make_identity_number(D(2006, 3, 3), 123)
+    person = PersonFactory(personal_identity_number=known, given_name="Stina", family_name="Lagrad")
+    unknown = make_identity_number(D(2006, 4, 4), 456)
+    answers = []
+    for number in (known, unknown):
+        with pytest.raises(ValidationError) as error:
+            _enrol(leader_a, subprojects["a"], number, given_name="")
+        answers.append(error.value.message_dict)
+        with pytest.raises(ValidationError) as error:
+            _enrol(leader_a, subprojects["a"], number, given_name="Ny", entry=D(2023, 1, 1))
+        answers.append(error.value.message_dict)
+    assert answers[0] == answers[2] and answers[1] == answers[3]
+    assert Person.objects.count() == 1
+
+    in_a = _enrol(leader_a, subprojects["a"], known, given_name="Tova", family_name="Skriven")
+    in_b = _enrol(region_leader, subprojects["b"], known, given_name="Tove", family_name="Skriven")
+    assert in_a.person_id == in_b.person_id == person.pk
+    person.refresh_from_db()
+    assert (person.given_name, person.family_name) == ("Stina", "Lagrad")
+    names = [r.name for r in participation_list(actor=leader_a, subproject=subprojects["a"])]
+    assert names == ["Tova Skriven"]
 
 
 # --- The policy: who sees which participants ---------------------------------------------

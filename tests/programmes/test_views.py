@@ -232,3 +232,73 @@ def test_report_page_rejects_a_reversed_period(client, programme, region_leader)
     ).content.decode()
     assert "govuk-error-summary" in page
     assert 'id="indikatorer"' not in page
+
+
+def _error_summary(page: str) -> str:
+    return (
+        page.split("govuk-error-summary")[1].split("</div>")[0]
+        if "govuk-error-summary" in page
+        else ""
+    )
+
+
+def test_enrolling_is_no_person_lookup(client, subprojects, leader_a):
+    """Issue 10: the enrol form found an existing Person by personnummer and the list then
+    showed the name Lotsen holds, so typing any personnummer revealed whether Lotsen knows
+    the person and under which name. The participation keeps the name the project typed,
+    and enrolling answers the same for a known and an unknown number."""
+    from lotsen.people.identity import make_identity_number
+    from tests.factories import PersonFactory
+
+    sub = subprojects["a"]
+    known = make_identity_number(D(2006, 3, 3), 123)
+    PersonFactory(
+        personal_identity_number=known,
+        date_of_birth=D(2006, 3, 3),
+        given_name="Stina",
+        family_name="Lagradsdotter",
+    )
+    unknown = make_identity_number(D(2006, 4, 4), 456)
+    client.force_login(leader_a.user)
+    url = f"/program/delprojekt/{sub.pk}/deltagare/ny/"
+    base = {
+        "gender": "woman",
+        "entry_date": "2025-02-01",
+        "entry_status": "unemployed",
+        "home_municipality_code": "2480",
+    }
+
+    # Without names the form is rejected the same way for both numbers.
+    pages = [
+        client.post(url, {**base, "personal_identity_number": n}).content.decode()
+        for n in (known, unknown)
+    ]
+    assert _error_summary(pages[0]) and _error_summary(pages[0]) == _error_summary(pages[1])
+
+    answers = []
+    for number, given, family in ((known, "Tova", "Skriven"), (unknown, "Ada", "Nyström")):
+        response = client.post(
+            url,
+            {
+                **base,
+                "personal_identity_number": number,
+                "given_name": given,
+                "family_name": family,
+            },
+            follow=True,
+        )
+        answers.append(
+            (
+                response.redirect_chain,
+                response.status_code,
+                [str(m) for m in response.context["messages"]],
+            )
+        )
+    assert answers[0] == answers[1]
+    assert answers[0][0] and answers[0][2]
+
+    page = client.get(f"/program/delprojekt/{sub.pk}/deltagare/").content.decode()
+    assert "Tova Skriven" in page and "Ada Nyström" in page
+    assert "Stina" not in page and "Lagradsdotter" not in page
+    # The person is still linked, so they are counted once across sub-projects.
+    assert Participation.objects.get(given_name="Tova").person.family_name == "Lagradsdotter"

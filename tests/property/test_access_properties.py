@@ -295,11 +295,14 @@ def build_programmes(org_rows, person_rows, programme):
         Participation.objects.create(
             person=person_rows[person],
             subproject=sub_rows[sub],
+            # The project's own name for the participant, never the person's (issue 10).
+            given_name=f"Deltagare{k}",
+            family_name="Projektnamn",
             gender="woman",
             entry_date=today - dt.timedelta(days=days),
             entry_status="unemployed",
         )
-        for person, sub, days in programme["participations"]
+        for k, (person, sub, days) in enumerate(programme["participations"])
     ]
     return sub_rows, part_rows
 
@@ -493,7 +496,7 @@ class AccessProperties(TestCase):
                 assert k in wanted
                 assert log.new_person_ids() == [row.person_id]
                 assert {f.name for f in dataclasses.fields(record)} == SPEC_RECORD_FIELDS
-                assert record.name == row.person.full_name
+                assert record.name == f"Deltagare{k} Projektnamn" != row.person.full_name
                 assert record.age_band == expected_age_band(
                     row.person.date_of_birth, row.entry_date
                 )

@@ -447,6 +447,9 @@ def _participation_rows(rng, *, sub, person, gender, entry, today) -> list[Parti
     base = {
         "person_id": person.pk,
         "subproject": sub,
+        # The project's own record of the name: in the demo, the one the person has.
+        "given_name": person.given_name,
+        "family_name": person.family_name,
         "gender": gender,
         "entry_status": _weighted(rng, ENTRY_STATUSES),
         "education_level": _weighted(rng, EDUCATION),

@@ -81,31 +81,21 @@ class EntryForm(forms.Form):
 
 
 class EnrolForm(EntryForm):
-    """A new participant: the person by personnummer, with names if Lotsen does not know
-    them yet."""
+    """A new participant: the personnummer and the name the project knows them by. Every
+    field is asked whether or not Lotsen already knows the person, so the form never tells
+    (issue 10)."""
 
     personal_identity_number = forms.CharField(
         label=_("Personnummer"),
         max_length=13,
         help_text=_("ÅÅÅÅMMDD-NNNN"),
     )
-    given_name = forms.CharField(
-        label=_("Förnamn"),
-        max_length=100,
-        required=False,
-        help_text=_("Behövs bara om personen inte redan finns i Lotsen."),
-    )
-    family_name = forms.CharField(
-        label=_("Efternamn"),
-        max_length=100,
-        required=False,
-        help_text=_("Behövs bara om personen inte redan finns i Lotsen."),
-    )
+    given_name = forms.CharField(label=_("Förnamn"), max_length=100)
+    family_name = forms.CharField(label=_("Efternamn"), max_length=100)
     home_municipality_code = forms.CharField(
         label=_("Folkbokföringskommun (kommunkod)"),
         max_length=4,
-        required=False,
-        help_text=_("Fyra siffror. Behövs bara om personen inte redan finns i Lotsen."),
+        help_text=_("Fyra siffror."),
     )
 
     field_order = [

@@ -81,6 +81,8 @@ ERROR_SUBPROJECT_OUTSIDE = "Delprojektets period ska ligga inom programmets ({st
 CSV_COLUMNS = (
     "subproject",
     "personnummer",
+    "given_name",
+    "family_name",
     "gender",
     "entry_date",
     "entry_status",
@@ -91,7 +93,7 @@ CSV_COLUMNS = (
     "exit_status",
     "followup_6m_status",
 )
-CSV_OPTIONAL_COLUMNS = ("given_name", "family_name", "home_municipality_code")
+CSV_OPTIONAL_COLUMNS = ("home_municipality_code",)
 ERROR_CSV_EMPTY = csvfile.ERROR_EMPTY
 ERROR_CSV_COLUMN = csvfile.ERROR_MISSING_COLUMN
 ERROR_CSV_CHOICE = "Okänt värde. Använd en av: {values}."
@@ -111,10 +113,6 @@ ERROR_CSV_MUNICIPALITY = "Kommunkoden ska vara fyra siffror."
 ERROR_CSV_DATE_PAST = "Datumet ligger före 1900-01-01."
 EARLIEST_DATE = dt.date(1900, 1, 1)
 MAX_NAME = 100
-
-# Placeholders for a person the file creates without names: the project completes them.
-UNKNOWN_GIVEN_NAME = "Namn"
-UNKNOWN_FAMILY_NAME = "saknas"
 UNKNOWN_MUNICIPALITY = "0000"
 
 
@@ -421,8 +419,6 @@ class _Row:
     subproject: SubProject
     number: str
     values: dict[str, Any]
-    given_name: str
-    family_name: str
     home_municipality_code: str
 
 
@@ -431,7 +427,11 @@ def participants_import(
 ) -> ImportResult:
     """Participations from CSV, all or nothing. A row is one participation, identified by
     person, sub-project and entry date: a second file with the same rows changes nothing,
-    and a row with new exit or follow-up data updates the participation."""
+    and a row with new names, exit or follow-up data updates the participation.
+
+    The names are the participation's own (required on every row); a person Lotsen
+    already knows is linked by personnummer and keeps the name Lotsen holds. Neither the
+    errors nor the summary tell which personnummer Lotsen knew (issue 10)."""
     from lotsen.people.services import person_create
     from lotsen.school.importing import import_actor
 
@@ -465,7 +465,15 @@ def participants_import(
         "exit_status": ExitStatus.values,
         "followup_6m_status": FollowupStatus.values,
     }
-    required = {"subproject", "personnummer", "gender", "entry_date", "entry_status"}
+    required = {
+        "subproject",
+        "personnummer",
+        "given_name",
+        "family_name",
+        "gender",
+        "entry_date",
+        "entry_status",
+    }
     for line, cells in read.rows:
 
         def err(column: str, message: str, line=line) -> None:
@@ -552,6 +560,8 @@ def participants_import(
                 subproject=sub,
                 number=number.normalized,
                 values={
+                    "given_name": cells["given_name"],
+                    "family_name": cells["family_name"],
                     "gender": cells["gender"],
                     "entry_date": entry,
                     "entry_status": cells["entry_status"],
@@ -562,8 +572,6 @@ def participants_import(
                     "exit_status": cells.get("exit_status", ""),
                     "followup_6m_status": cells.get("followup_6m_status", ""),
                 },
-                given_name=cells.get("given_name", ""),
-                family_name=cells.get("family_name", ""),
                 home_municipality_code=code,
             )
         )
@@ -584,16 +592,17 @@ def participants_import(
                     actor=None,
                     purpose=Purpose.PROGRAMME,
                     personal_identity_number=row.number,
-                    given_name=row.given_name or UNKNOWN_GIVEN_NAME,
-                    family_name=row.family_name or UNKNOWN_FAMILY_NAME,
+                    given_name=row.values["given_name"],
+                    family_name=row.values["family_name"],
                     gender=PARTICIPATION_GENDER_TO_PERSON.get(
                         row.values["gender"], Gender.NOT_STATED
                     ),
                     home_municipality_code=row.home_municipality_code
                     or _municipality_of(row.subproject.lead_organisation),
                 )
+                # Not counted in the summary: how many persons were new would tell
+                # how many of the file's personnummer Lotsen already knew.
                 persons[row.number] = person
-                result.bump("personer", "created")
             existing = Participation.objects.filter(
                 person=person, subproject=row.subproject, entry_date=row.values["entry_date"]
             ).first()

@@ -168,6 +168,11 @@ class Participation(models.Model):
         on_delete=models.CASCADE,
         related_name="participations",
     )
+    # The name the project itself typed, shown on every project page. Never the Person's
+    # name: that would let a project leader type any personnummer and learn whether
+    # Lotsen knows the person and under which name (issue 10).
+    given_name = models.CharField(_("förnamn"), max_length=100)
+    family_name = models.CharField(_("efternamn"), max_length=100)
     gender = models.CharField(_("kön"), max_length=16, choices=ParticipationGender.choices)
     entry_date = models.DateField(_("startdatum"))
     entry_status = models.CharField(

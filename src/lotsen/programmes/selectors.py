@@ -210,8 +210,9 @@ def indicator_report_for(
 
 @dataclass(frozen=True, kw_only=True)
 class ParticipantRecord:
-    """What ESF follow-up shows about a participant: the name, gender and age band at
-    entry, and the participation's own entry, exit and follow-up data. Built from these
+    """What ESF follow-up shows about a participant: the name the project gave, gender and
+    age band at entry, and the participation's own entry, exit and follow-up data. Built
+    from these
     columns only, so no page can reach the personnummer, address, phone, guardians, school,
     KAA or case data Lotsen may hold about the person."""
 
@@ -255,16 +256,19 @@ def _choice_label(choices, value: str) -> str:
     return str(dict(choices.choices).get(value, "")) if value else ""
 
 
-# The only columns a participant record is read from. The person's date of birth is read
-# to compute the age band and is not kept; the person id only names the access-log entry.
+# The only columns a participant record is read from. The name is the participation's own,
+# as the project typed it, never the person's: otherwise enrolling a personnummer would
+# show the name Lotsen holds (issue 10). The person's date of birth (which the number
+# gives anyway) is read to compute the age band and is not kept; the person id only names
+# the access-log entry.
 _RECORD_COLUMNS = (
     "pk",
     "person_id",
     "subproject_id",
     "subproject__name",
     "subproject__programme__framework",
-    "person__given_name",
-    "person__family_name",
+    "given_name",
+    "family_name",
     "person__date_of_birth",
     "gender",
     "entry_date",
@@ -305,7 +309,7 @@ def _records(
             participation_id=row["pk"],
             subproject_id=row["subproject_id"],
             subproject_name=row["subproject__name"],
-            name=f"{row['person__given_name']} {row['person__family_name']}",
+            name=f"{row['given_name']} {row['family_name']}",
             gender=row["gender"],
             age_band=indicators.age_band(
                 age_on(row["person__date_of_birth"], row["entry_date"]),
@@ -338,7 +342,7 @@ def participation_list(*, actor: Actor, subproject: SubProject) -> list[Particip
         actor,
         _team_participations(actor)
         .filter(subproject=subproject)
-        .order_by("person__family_name", "person__given_name", "entry_date", "pk"),
+        .order_by("family_name", "given_name", "entry_date", "pk"),
         "participation_list",
     )
 
@@ -405,7 +409,7 @@ def missing_data_list(*, actor: Actor, report: indicators.IndicatorReport) -> li
         actor,
         _team_participations(actor)
         .filter(pk__in=list(wanted))
-        .order_by("subproject__name", "person__family_name", "person__given_name", "pk"),
+        .order_by("subproject__name", "family_name", "given_name", "pk"),
         "participation_missing_data",
     )
     order = list(indicators.LABELS)

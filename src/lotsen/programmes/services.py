@@ -28,6 +28,7 @@ from lotsen.programmes.models import (
 
 ERROR_NOT_TEAM = "Bara projektledare i delprojektets organisationer kan registrera deltagare."
 ERROR_GENDER = "Ange kön: kvinna, man eller icke-binär."
+ERROR_NAME = "Ange deltagarens förnamn och efternamn."
 ERROR_ENTRY_OUTSIDE = "Startdatumet ska ligga inom delprojektets period ({start} – {end})."
 ERROR_ENTRY_FUTURE = "Startdatumet kan inte ligga i framtiden."
 ERROR_EXIT_FUTURE = "Slutdatumet kan inte ligga i framtiden."
@@ -108,6 +109,8 @@ def participation_create(
     actor: Actor | None,
     subproject: SubProject,
     person: Person,
+    given_name: str,
+    family_name: str,
     entry_date: dt.date,
     entry_status: str,
     gender: str = "",
@@ -117,11 +120,15 @@ def participation_create(
     methods: Iterable = (),
     today: dt.date | None = None,
 ) -> Participation:
-    """A person enters a sub-project (or re-enters: a new row, counted once)."""
+    """A person enters a sub-project (or re-enters: a new row, counted once). The row keeps
+    the name the project gives (``given_name``, ``family_name``), never the person's."""
     _require_team(actor, subproject)
     today = today or dt.date.today()
-    gender = gender or PERSON_GENDER_TO_PARTICIPATION.get(person.gender, "")
+    given_name, family_name = given_name.strip(), family_name.strip()
     errors: dict[str, str] = {}
+    if not given_name or not family_name:
+        errors["given_name"] = ERROR_NAME
+    # No fallback to the person's gender: the answer must not depend on what Lotsen holds.
     if not gender:
         errors["gender"] = ERROR_GENDER
     if entry_date and entry_date > today:
@@ -140,6 +147,8 @@ def participation_create(
     participation = Participation(
         person=person,
         subproject=subproject,
+        given_name=given_name,
+        family_name=family_name,
         gender=gender,
         entry_date=entry_date,
         entry_status=entry_status,
@@ -254,10 +263,7 @@ def participation_followup(
     return participation
 
 
-ERROR_NAME_REQUIRED = "Ange förnamn och efternamn för en person som inte finns i Lotsen."
-ERROR_HOME_MUNICIPALITY = (
-    "Ange folkbokföringskommun (fyra siffror) för en person som inte finns i Lotsen."
-)
+ERROR_HOME_MUNICIPALITY = "Ange folkbokföringskommun (fyra siffror)."
 
 
 @transaction.atomic
@@ -266,9 +272,9 @@ def participant_enrol(
     actor: Actor,
     subproject: SubProject,
     personal_identity_number: str,
-    given_name: str = "",
-    family_name: str = "",
-    home_municipality_code: str = "",
+    given_name: str,
+    family_name: str,
+    home_municipality_code: str,
     gender: str,
     entry_date: dt.date,
     entry_status: str,
@@ -278,33 +284,40 @@ def participant_enrol(
     methods: Iterable = (),
     today: dt.date | None = None,
 ) -> Participation:
-    """A young person starts in a sub-project: found by personnummer, or created when
-    Lotsen does not know them yet. The number is never echoed in an error."""
+    """A young person starts in a sub-project, under the name the project gives.
+
+    The person is linked by personnummer (so they are counted once per sub-project and
+    across sub-projects), or created when Lotsen does not know them yet. Both ways ask for
+    the same fields and give the same answers: the form must not tell a project leader
+    whether Lotsen knows a personnummer, nor the name it holds (issue 10). The number is
+    never echoed in an error."""
+    from lotsen.accounts.codes import is_municipality_code
     from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
     from lotsen.people.services import person_create
 
     _require_team(actor, subproject)
+    errors: dict[str, str] = {}
+    number = None
     try:
         number = parse_identity_number(personal_identity_number)
     except InvalidIdentityNumber as exc:
-        raise ValidationError({"personal_identity_number": str(exc)}) from exc
+        errors["personal_identity_number"] = str(exc)
+    if not given_name.strip() or not family_name.strip():
+        errors["given_name"] = ERROR_NAME
+    if not is_municipality_code(home_municipality_code):
+        errors["home_municipality_code"] = ERROR_HOME_MUNICIPALITY
+    if errors:
+        raise ValidationError(errors)
     person = Person.objects.filter(personal_identity_number=number.normalized).first()
     if person is None:
-        errors = {}
-        if not given_name.strip() or not family_name.strip():
-            errors["given_name"] = ERROR_NAME_REQUIRED
-        from lotsen.accounts.codes import is_municipality_code
-
-        if not is_municipality_code(home_municipality_code):
-            errors["home_municipality_code"] = ERROR_HOME_MUNICIPALITY
-        if errors:
-            raise ValidationError(errors)
+        # Whatever the outcome below, the person row is rolled back with the transaction:
+        # a rejected enrolment leaves nothing behind for either kind of number.
         person = person_create(
             actor=actor,
             purpose=Purpose.PROGRAMME,
             personal_identity_number=number.normalized,
-            given_name=given_name,
-            family_name=family_name,
+            given_name=given_name.strip(),
+            family_name=family_name.strip(),
             home_municipality_code=home_municipality_code,
             gender=PARTICIPATION_GENDER_TO_PERSON.get(gender, Gender.NOT_STATED),
         )
@@ -312,6 +325,8 @@ def participant_enrol(
         actor=actor,
         subproject=subproject,
         person=person,
+        given_name=given_name,
+        family_name=family_name,
         gender=gender,
         entry_date=entry_date,
         entry_status=entry_status,

@@ -279,13 +279,15 @@ row, h = csvs(
     text_col="given_name",
     samples={"missing": "family_name", "bad_col": "gender", "bad_value": "okänt"},
 )
-# family_name is optional: make missing_column drop a required one instead
+# The names are the participation's own and required on every row, also for a
+# personnummer Lotsen knows (PNR is in the world): a missing name must not be accepted for
+# a known person and refused for an unknown one (issue 10).
 add(
     "participants",
-    "missing_column",
-    ",".join(PA_H[1:]) + "\n" + ",".join(["x"] * 12) + "\n",
-    "rad 1, kolumn subproject",
-    "a required column left out",
+    "missing_name",
+    f"{h}\n{row(personnummer=PNR, given_name='')}\n",
+    "rad 2, kolumn given_name",
+    "no given name for a person Lotsen knows",
 )
 add(
     "participants",
