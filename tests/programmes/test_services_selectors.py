@@ -469,3 +469,19 @@ def test_indicator_report_for_subprojects_counts_once_per_subproject(subprojects
         "total": 3,
     }
     assert report.as_dict()["employed"]["total"] == 1
+
+
+def test_the_migration_gives_existing_participations_their_persons_name(subprojects):
+    """Nothing changes on any page for participations from before they kept a name."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("lotsen.programmes.migrations.0003_participation_name")
+    rows = [participant(subprojects["a"]) for _ in range(3)]
+    Participation.objects.update(given_name="", family_name="")
+    migration.copy_person_names(apps, None)
+    for row in rows:
+        row.refresh_from_db()
+        assert (row.given_name, row.family_name) == (row.person.given_name, row.person.family_name)
+        assert row.given_name
