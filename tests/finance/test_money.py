@@ -135,8 +135,8 @@ def test_burn_chart_places_the_line_and_the_budget():
     assert chart.budget_y == charts.TOP
     assert chart.points[-1].y == round(chart.baseline - (chart.baseline - charts.TOP) / 2, 1)
     assert chart.points[0].y == chart.baseline
-    assert chart.y_ticks[-1].label == "200 tkr"
-    assert chart.polyline == "64.0,220.0 344.0,169.0 624.0,118.0"
+    assert chart.grid[-1].label == "200 tkr"
+    assert chart.polyline == "64,220 344,169 624,118"
 
 
 def test_burn_chart_thins_month_labels_and_handles_no_budget():

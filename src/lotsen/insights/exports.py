@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from lotsen.insights.selectors import WhatWorks
 from lotsen.insights.whatworks import Interval, ShownShare
-from lotsen.kaa.suppression import PRIMARY, THRESHOLD
+from lotsen.stats.suppression import PRIMARY, THRESHOLD
 from lotsen.stats.tabular import Cell, Sheet, csv_text, xlsx_bytes
 
 

@@ -29,7 +29,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from lotsen.kaa import suppression
+from lotsen.stats import suppression
 
 # The 97.5th percentile of the standard normal distribution.
 Z95 = 1.959963984540054

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lotsen.kaa import cohort, suppression
+from lotsen.kaa import cohort
 from lotsen.kaa.models import CohortMembership, CohortReason, LeftReason
 from lotsen.kaa.selectors import (
     STATUS_IN_MEASURE,
@@ -29,6 +29,7 @@ from lotsen.kaa.selectors import (
     with_status,
 )
 from lotsen.people.identity import age_on
+from lotsen.stats import suppression
 from lotsen.stats.tabular import csv_text
 
 GENDER_GROUPS = (

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from lotsen.kaa import charts, forms, report, stats
+from lotsen.kaa import forms, report, stats
 from lotsen.kaa.models import CohortReason, LeftReason, Notice
 from lotsen.kaa.selectors import (
     STATUS_IN_MEASURE,
@@ -45,6 +45,7 @@ from lotsen.kaa.services import (
     plan_save,
 )
 from lotsen.pages.methods import form_view, post_only, read_only
+from lotsen.stats import charts
 from lotsen.stats.downloads import csv_response, download_response
 from lotsen.web.decorators import actor_required
 from lotsen.web.forms import form_add_service_errors

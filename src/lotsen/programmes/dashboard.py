@@ -3,7 +3,7 @@ time, outcomes upon leaving by gender, progress against the goals' targets, the 
 roll-up. Counts only.
 
 For the project team the numbers are exact. For anyone else (evaluators, project leaders
-of other programmes) every table is suppressed as in ``lotsen.kaa.suppression``: counts
+of other programmes) every table is suppressed as in ``lotsen.stats.suppression``: counts
 from 1 to 4 become "färre än 5", and a second cell ".." where the first could be worked
 out from a sum. A chart is drawn only when none of its numbers is hidden (bars would give
 the hidden values away); the table is always there.
@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lotsen.kaa import charts, suppression
 from lotsen.programmes import indicators
 from lotsen.programmes.models import SubProject
 from lotsen.programmes.selectors import participation_records, region_of_subproject
+from lotsen.stats import charts, suppression
 
-SUPPRESSED_TEXT = gettext_lazy("färre än 5")
+SUPPRESSED_TEXT = gettext_lazy(suppression.PRIMARY_WORDS)
 GENDER_LABELS = (
     ("woman", gettext_lazy("Kvinnor")),
     ("man", gettext_lazy("Män")),

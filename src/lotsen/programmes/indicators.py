@@ -44,8 +44,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from lotsen.kaa import suppression
 from lotsen.people.identity import age_on
+from lotsen.stats import suppression
 
 ESF_PLUS = "esfplus"
 ESF_2014 = "esf2014"
@@ -434,7 +434,7 @@ def _count_six_months(p: Participant, tally, lack) -> None:
 
 # --- Suppression ------------------------------------------------------------------------
 
-SUPPRESSED_TEXT = "färre än 5"
+SUPPRESSED_TEXT = suppression.PRIMARY_WORDS
 _SUMS_OF_ROWS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     # Rows that add up to another row: a hidden cell must not be derivable by subtraction.
     ESF_PLUS: (
@@ -453,7 +453,7 @@ _SUMS_OF_ROWS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 def suppressed(report: IndicatorReport) -> dict[str, dict[str, str]]:
     """The report for anyone outside the project team: counts from 1 to 4 as "<5", and a
     second cell hidden as ".." wherever a hidden count could be worked out from a sum
-    (see ``lotsen.kaa.suppression``). Columns: the framework's genders and ``total``."""
+    (see ``lotsen.stats.suppression``). Columns: the framework's genders and ``total``."""
     rows = list(report.keys) + [k for k in sorted(report.hidden) if k not in report.keys]
     values = {**report.values, **report.hidden}
     # Column order: total, women, men, nonbinary; nonbinary stays a part of every sum

@@ -41,6 +41,7 @@ from lotsen.programmes.services import (
     participation_followup,
     participation_update,
 )
+from lotsen.stats import suppression
 from lotsen.stats.downloads import download_response
 from lotsen.web.decorators import actor_required
 from lotsen.web.forms import form_add_service_errors
@@ -379,7 +380,7 @@ def report(request, programme_id: int):
 
 
 def _cell(value):
-    return SUPPRESSED_TEXT if value == "<5" else value
+    return SUPPRESSED_TEXT if value == suppression.PRIMARY else value
 
 
 CONTENT_TYPES = {

@@ -1,7 +1,8 @@
 """Geometry for the attendance chart on a person's page: plain numbers for an inline SVG.
 
-The chart is drawn by the template; this module only places bars and grid lines. It
-carries no meaning the table beside it lacks: the table is the accessible alternative.
+The chart is drawn by the template; this module only places bars and grid lines (with
+the shared geometry of ``lotsen.stats.charts``). It carries no meaning the table beside it
+lacks: the table is the accessible alternative.
 """
 
 from __future__ import annotations
@@ -11,13 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from lotsen.stats.charts import Frame, GridLine, decimal_text, grid, label_every, slots
+
 WIDTH = 640
 HEIGHT = 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 44
+FRAME = Frame(width=WIDTH, height=HEIGHT, left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM)
 # The line drawn across the chart: the absence share research and Skolverket's national
 # mapping treat as alarming (domain/swedish-rules-and-sources.md §4).
 REFERENCE_PERCENT = 15
 MAX_LABELS = 8
+# The percent scale: at least 0–20 %, and otherwise up to the next multiple of 5, with a
+# grid line every 5 % (a "nice" maximum would leave most of the chart empty above 25 %).
+SMALLEST_SCALE = 20
+GRID_STEP = 5
+WIDEST_BAR = 48.0
 
 
 class Period(Protocol):
@@ -42,12 +51,6 @@ class Bar:
 
 
 @dataclass(frozen=True, kw_only=True)
-class GridLine:
-    y: float
-    label: str
-
-
-@dataclass(frozen=True, kw_only=True)
 class Chart:
     width: int
     height: int
@@ -60,61 +63,53 @@ class Chart:
     reference_label: str
 
 
-def _percent_text(value: float) -> str:
-    text = f"{value:.1f}".replace(".", ",")
-    return text[:-2] if text.endswith(",0") else text
-
-
 def attendance_chart(periods: Sequence[Period]) -> Chart | None:
     """Stacked bars per period, oldest first: invalid absence at the bottom, valid on top."""
     if not periods:
         return None
     top_value = max([REFERENCE_PERCENT, *(p.absence_percent for p in periods)])
-    scale_max = max(20, math.ceil(top_value / 5) * 5)
-    plot_height = HEIGHT - TOP - BOTTOM
-    plot_width = WIDTH - LEFT - RIGHT
-    baseline = TOP + plot_height
-
-    def y(value: float) -> float:
-        return round(baseline - value / scale_max * plot_height, 1)
-
-    slot = plot_width / len(periods)
-    bar_width = round(min(48.0, slot * 0.7), 1)
-    step = max(1, math.ceil(len(periods) / MAX_LABELS))
+    scale_max = max(SMALLEST_SCALE, math.ceil(top_value / GRID_STEP) * GRID_STEP)
+    baseline = FRAME.baseline
+    step = label_every(len(periods), MAX_LABELS)
     bars = []
-    for index, period in enumerate(periods):
-        x = round(LEFT + index * slot + (slot - bar_width) / 2, 1)
-        invalid_top = y(period.invalid_percent)
-        total_top = y(period.invalid_percent + period.valid_percent)
+    for index, (place, period) in enumerate(
+        zip(slots(FRAME, len(periods), widest=WIDEST_BAR), periods, strict=True)
+    ):
+        invalid_top = FRAME.y_of(period.invalid_percent, scale_max)
+        total_top = FRAME.y_of(period.invalid_percent + period.valid_percent, scale_max)
         label = period.end_date.isoformat()  # type: ignore[attr-defined]
         bars.append(
             Bar(
-                x=x,
-                width=bar_width,
+                x=place.x,
+                width=place.width,
                 invalid_y=invalid_top,
                 invalid_height=round(baseline - invalid_top, 1),
                 valid_y=total_top,
                 valid_height=round(invalid_top - total_top, 1),
                 label=label[5:],
-                label_x=round(x + bar_width / 2, 1),
+                label_x=place.centre,
                 # The newest period is always labelled; earlier ones at even steps from it.
                 show_label=(len(periods) - 1 - index) % step == 0,
                 title=(
-                    f"{label}: {_percent_text(period.absence_percent)} % "
-                    f"({_percent_text(period.invalid_percent)} % "
-                    f"/ {_percent_text(period.valid_percent)} %)"
+                    f"{label}: {decimal_text(period.absence_percent)} % "
+                    f"({decimal_text(period.invalid_percent)} % "
+                    f"/ {decimal_text(period.valid_percent)} %)"
                 ),
             )
         )
-    grid = [GridLine(y=y(value), label=f"{value} %") for value in range(0, scale_max + 1, 5)]
     return Chart(
         width=WIDTH,
         height=HEIGHT,
         left=LEFT,
-        plot_right=WIDTH - RIGHT,
+        plot_right=FRAME.plot_right,
         baseline=baseline,
         bars=bars,
-        grid=grid,
-        reference_y=y(REFERENCE_PERCENT),
+        grid=grid(
+            FRAME,
+            scale_max,
+            range(0, scale_max + 1, GRID_STEP),
+            label=lambda value: f"{value} %",
+        ),
+        reference_y=FRAME.y_of(REFERENCE_PERCENT, scale_max),
         reference_label=f"{REFERENCE_PERCENT} %",
     )

@@ -22,6 +22,7 @@ from lotsen.signals.model import (
     pr_points,
     roc_points,
 )
+from lotsen.stats.charts import Frame, parts_of, svg_open
 
 REPORT_FILE = "index.html"
 METRICS_FILE = "metrics.json"
@@ -430,6 +431,7 @@ def _terms_section() -> str:
 WIDTH = 380
 HEIGHT = 340
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 48
+FRAME = Frame(width=WIDTH, height=HEIGHT, left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM)
 
 
 def _line_chart(
@@ -445,7 +447,7 @@ def _line_chart(
     points: bool = False,
 ) -> str:
     """A unit-square chart: one solid curve, a dashed reference line, an optional marker."""
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    plot_w, plot_h = FRAME.plot_width, FRAME.plot_height
 
     def sx(value: float) -> float:
         return LEFT + float(value) * plot_w
@@ -455,15 +457,11 @@ def _line_chart(
 
     xs, ys = _thin(*curve)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="{key}-title {key}-desc">',
-        f'<title id="{key}-title">{escape(title)}</title>',
-        f'<desc id="{key}-desc">{escape(desc)}</desc>',
+        svg_open(key=key, width=WIDTH, height=HEIGHT, title=title, desc=desc),
         f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" '
         f'stroke="{GREY}" stroke-width="1"/>',
     ]
-    for tick in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
+    for tick in parts_of(1.0):
         label = _decimal(tick, 1)
         parts.append(
             f'<line x1="{sx(tick):.1f}" y1="{TOP}" x2="{sx(tick):.1f}" y2="{TOP + plot_h}" '
@@ -556,11 +554,7 @@ def _group_chart(*, key: str, column: str, by_value: dict[str, dict[str, Any]]) 
         )
     )
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="{key}-title {key}-desc">',
-        f'<title id="{key}-title">{escape(column)}: mått per grupp</title>',
-        f'<desc id="{key}-desc">{escape(desc)}</desc>',
+        svg_open(key=key, width=width, height=height, title=f"{column}: mått per grupp", desc=desc),
         "<defs>",
         f'<pattern id="{key}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)">'

@@ -1,7 +1,7 @@
 """A question's answers as counts and shares, with small cells hidden for anyone outside
 the project team. Pure module: no Django.
 
-The rule is the KAA statistics' rule (``lotsen.kaa.suppression``): a count from 1 to 4 is
+The rule is the one small-cell rule (``lotsen.stats.suppression``): a count from 1 to 4 is
 shown as "<5", and because the options add up to the number who answered the question,
 one more cell is hidden whenever a hidden count could be worked out from the others. A
 share is shown only beside a count that is shown. Below ``MIN_RESPONSES`` responses in
@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lotsen.kaa import suppression
+from lotsen.stats import suppression
 
 MIN_RESPONSES = suppression.THRESHOLD
 SCALE_VALUES = (1, 2, 3, 4, 5)

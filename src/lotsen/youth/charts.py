@@ -1,8 +1,9 @@
 """Geometry for the WHO-5 line chart: plain numbers for an inline SVG. Pure module.
 
 The template draws; this module places the points, the line, the grid and the labels on
-a fixed 0–100 scale, so that two charts of the same young person always compare. A
-table with the same numbers stands beside every chart: it is the accessible alternative.
+a fixed 0–100 scale, so that two charts of the same young person always compare (the
+shared geometry is ``lotsen.stats.charts``). A table with the same numbers stands beside
+every chart: it is the accessible alternative.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from lotsen.stats.charts import Frame, GridLine, grid, label_every, polyline, spread
+
 WIDTH = 640
 HEIGHT = 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 40, 16, 48
+FRAME = Frame(width=WIDTH, height=HEIGHT, left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM)
 SCALE_MAX = 100
 GRID_STEP = 20
 MAX_LABELS = 8
@@ -29,12 +33,6 @@ class Point:
     score: int
     label: str
     show_label: bool
-
-
-@dataclass(frozen=True, kw_only=True)
-class GridLine:
-    y: float
-    label: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,10 +52,6 @@ class LineChart:
     y_axis_label_y: float
 
 
-def _y(score: float, plot_height: float) -> float:
-    return round(TOP + plot_height - score / SCALE_MAX * plot_height, 1)
-
-
 def line_chart(points: Sequence[tuple[dt.date, int]]) -> LineChart | None:
     """One point per check-in, oldest first, evenly spaced; None when there is none.
 
@@ -66,41 +60,31 @@ def line_chart(points: Sequence[tuple[dt.date, int]]) -> LineChart | None:
     """
     if not points:
         return None
-    plot_height = HEIGHT - TOP - BOTTOM
-    plot_width = WIDTH - LEFT - RIGHT
     count = len(points)
-    step = plot_width / (count - 1) if count > 1 else 0.0
-    every = max(1, -(-count // MAX_LABELS))
-    placed = []
-    for index, (day, value) in enumerate(points):
-        x = round(LEFT + (index * step if count > 1 else plot_width / 2), 1)
-        placed.append(
-            Point(
-                x=x,
-                y=_y(value, plot_height),
-                score=value,
-                label=day.isoformat(),
-                # The newest point always keeps its date: it is the one just added.
-                show_label=(index % every == 0 and (count - 1 - index) >= every)
-                or index == count - 1,
-            )
+    every = label_every(count, MAX_LABELS)
+    placed = [
+        Point(
+            x=x,
+            y=FRAME.y_of(value, SCALE_MAX),
+            score=value,
+            label=day.isoformat(),
+            # The newest point always keeps its date: it is the one just added.
+            show_label=(index % every == 0 and (count - 1 - index) >= every) or index == count - 1,
         )
-    grid = [
-        GridLine(y=_y(value, plot_height), label=str(value))
-        for value in range(0, SCALE_MAX + 1, GRID_STEP)
+        for index, (x, (day, value)) in enumerate(zip(spread(FRAME, count), points, strict=True))
     ]
     return LineChart(
         width=WIDTH,
         height=HEIGHT,
         left=LEFT,
-        plot_right=WIDTH - RIGHT,
+        plot_right=FRAME.plot_right,
         top=TOP,
-        baseline=TOP + plot_height,
+        baseline=FRAME.baseline,
         points=placed,
-        polyline=" ".join(f"{p.x:g},{p.y:g}" for p in placed),
-        grid=grid,
-        reference_y=_y(REFERENCE_SCORE, plot_height),
+        polyline=polyline([(p.x, p.y) for p in placed]),
+        grid=grid(FRAME, SCALE_MAX, range(0, SCALE_MAX + 1, GRID_STEP)),
+        reference_y=FRAME.y_of(REFERENCE_SCORE, SCALE_MAX),
         x_axis_label_y=HEIGHT - 6,
         y_axis_label_x=14,
-        y_axis_label_y=TOP + plot_height / 2,
+        y_axis_label_y=TOP + FRAME.plot_height / 2,
     )

@@ -1,4 +1,5 @@
-"""Small-cell suppression for exported statistics. Pure module: no Django.
+"""Small-cell suppression for every statistic Lotsen shows or exports (KAA, programmes,
+surveys, insights). Pure module: no Django.
 
 The rule (documented for the coordinator on the dashboard and in the export's notes):
 
@@ -25,6 +26,10 @@ from dataclasses import dataclass
 PRIMARY = "<5"
 SECONDARY = ".."
 THRESHOLD = 5
+# How a primary-suppressed count reads on a page, in words rather than the files' "<5".
+# The msgid of the English catalogue: pages show it through gettext (this module stays
+# free of Django), e.g. ``gettext_lazy(suppression.PRIMARY_WORDS)``.
+PRIMARY_WORDS = "färre än 5"
 
 Cell = tuple[int, int]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lotsen.kaa.suppression import PRIMARY, SECONDARY, Sum, breakdown_sums, suppress
+from lotsen.stats.suppression import PRIMARY, SECONDARY, Sum, breakdown_sums, suppress
 
 
 def test_small_counts_are_hidden_and_zero_is_shown():
@@ -70,3 +70,17 @@ def test_no_sum_ever_has_exactly_one_hidden_cell(table):
     for s in sums:
         hidden = sum(1 for r, c in (s.total, *s.parts) if result[r][c] in (PRIMARY, SECONDARY))
         assert hidden != 1
+
+
+def test_the_wording_of_a_hidden_count_is_one_constant_translated_where_shown():
+    from django.utils import translation
+
+    from lotsen.programmes import dashboard, indicators
+    from lotsen.stats.suppression import PRIMARY_WORDS, THRESHOLD
+
+    assert PRIMARY_WORDS == "färre än 5" and THRESHOLD == 5
+    assert indicators.SUPPRESSED_TEXT == PRIMARY_WORDS
+    with translation.override("en"):
+        assert str(dashboard.SUPPRESSED_TEXT) == "fewer than 5"
+    with translation.override("sv"):
+        assert str(dashboard.SUPPRESSED_TEXT) == PRIMARY_WORDS
