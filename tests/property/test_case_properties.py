@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -49,10 +50,10 @@ from hypothesis.extra.django import TestCase
 from rest_framework.test import APIClient
 
 from lotsen.accounts.actor import Actor
+from lotsen.accounts.middleware import actor_for_request
 from lotsen.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from lotsen.people.models import Person
 from lotsen.privacy.models import AccessLogEntry, Category, Consent, ConsentCategory
-from lotsen.privacy.policy import CasePolicy
 from lotsen.support import selectors, services
 from lotsen.support.models import (
     Case,
@@ -71,6 +72,7 @@ from lotsen.support.models import (
     TeamMember,
     WellbeingCheckin,
 )
+from lotsen.support.policy import CasePolicy
 from lotsen.youth.selectors import wellbeing_for_case, youth_plans
 from tests.factories import fresh_identity_number
 
@@ -159,12 +161,16 @@ def consented(s: Scenario, person: int, org: int, category: str) -> bool:
 def staff_org(s: Scenario) -> int | None:
     """The actor's organisation when the actor works in cases there; None otherwise."""
     a = s.actor
+    # An account linked to a young person acts as that young person only: a staff
+    # membership it holds anyway (an old row, a shell) gives it no staff role.
+    if a.person is not None:
+        return None
     return a.org if a.membership and a.role in SPEC_CASE_ROLES else None
 
 
 def own_person(s: Scenario) -> int | None:
     a = s.actor
-    return a.person if a.role == "young_person" else None
+    return a.person if a.role == "young_person" or a.person is not None else None
 
 
 def expected_cases(s: Scenario) -> set[int]:
@@ -478,10 +484,10 @@ def build(s: Scenario) -> Built:
         user.person = persons[a.person]
         user.save(update_fields=["person"])
     if a.membership:
-        membership = Membership.objects.create(user=user, organisation=orgs[a.org], role=a.role)
-        actor = Actor.for_membership(membership)
-    else:
-        actor = Actor.for_young_person(user)
+        # Written directly, past the grant services that refuse a staff role to an account
+        # linked to a young person: the rules must hold even for such a row.
+        Membership.objects.create(user=user, organisation=orgs[a.org], role=a.role)
+    actor = actor_for_request(SimpleNamespace(user=user, session={}))
 
     cases = Case.objects.bulk_create(
         Case(
