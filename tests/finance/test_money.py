@@ -129,11 +129,15 @@ def test_burn_chart_places_the_line_and_the_budget():
         budget=D("200000"),
     )
     assert chart is not None
-    assert [p.x for p in chart.points] == [charts.LEFT, 344.0, charts.WIDTH - charts.RIGHT]
+    assert [p.x for p in chart.points] == [
+        charts.FRAME.left,
+        344.0,
+        charts.FRAME.width - charts.FRAME.right,
+    ]
     # The scale tops out at 200 000 (the budget): the budget line is at the top of the plot
     # and the last point halfway down.
-    assert chart.budget_y == charts.TOP
-    assert chart.points[-1].y == round(chart.baseline - (chart.baseline - charts.TOP) / 2, 1)
+    assert chart.budget_y == charts.FRAME.top
+    assert chart.points[-1].y == round(chart.baseline - (chart.baseline - charts.FRAME.top) / 2, 1)
     assert chart.points[0].y == chart.baseline
     assert chart.grid[-1].label == "200 tkr"
     assert chart.polyline == "64,220 344,169 624,118"

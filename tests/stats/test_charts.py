@@ -101,8 +101,8 @@ def test_column_chart_places_one_bar_per_count_on_a_nice_scale():
     assert [line.label for line in chart.grid] == ["0", "4", "8", "12", "16", "20"]
     empty, middle, tallest = chart.bars
     assert empty.height == 0 and empty.y == chart.baseline
-    assert tallest.y == charts.TOP and tallest.height == chart.baseline - charts.TOP
-    assert middle.height == round(12 / 20 * (chart.baseline - charts.TOP), 1)
+    assert tallest.y == charts.FRAME.top and tallest.height == chart.baseline - charts.FRAME.top
+    assert middle.height == round(12 / 20 * (chart.baseline - charts.FRAME.top), 1)
     assert middle.title == "feb: 12"
     assert charts.column_chart([]) is None
 
@@ -117,7 +117,7 @@ def test_bar_chart_writes_the_value_after_each_bar():
     reached, unknown = chart.rows
     assert reached.value_text == "50 %" and unknown.value_text == "12,5 %"
     # Against the given maximum (100 %), not the largest value: 50 % is half the plot.
-    assert reached.width == (charts.WIDTH - charts.LABEL_WIDTH - charts.VALUE_WIDTH) / 2
+    assert reached.width == (charts.FRAME.width - charts.LABEL_WIDTH - charts.VALUE_WIDTH) / 2
     assert unknown.width == reached.width / 4
     assert unknown.value_x == round(charts.LABEL_WIDTH + unknown.width + 6, 1)
     assert charts.bar_chart([]) is None

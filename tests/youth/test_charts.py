@@ -20,8 +20,8 @@ def test_scores_map_to_a_fixed_0_to_100_scale():
     chart = charts.line_chart(list(zip(_days(3), [0, 50, 100], strict=True)))
     bottom, middle, top = chart.points
     assert bottom.y == chart.baseline
-    assert top.y == charts.TOP
-    assert middle.y == pytest.approx((chart.baseline + charts.TOP) / 2, abs=0.1)
+    assert top.y == charts.FRAME.top
+    assert middle.y == pytest.approx((chart.baseline + charts.FRAME.top) / 2, abs=0.1)
     assert chart.reference_y == middle.y
     assert [line.label for line in chart.grid] == ["0", "20", "40", "60", "80", "100"]
     # Oldest first, left to right, evenly spaced from the left edge to the right edge.
@@ -32,7 +32,9 @@ def test_scores_map_to_a_fixed_0_to_100_scale():
 
 def test_a_single_checkin_sits_in_the_middle():
     (point,) = charts.line_chart([(dt.date(2026, 3, 1), 64)]).points
-    assert point.x == pytest.approx((charts.LEFT + charts.WIDTH - charts.RIGHT) / 2, abs=0.1)
+    assert point.x == pytest.approx(
+        (charts.FRAME.left + charts.FRAME.width - charts.FRAME.right) / 2, abs=0.1
+    )
     assert point.label == "2026-03-01" and point.show_label
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from lotsen.stats.charts import (
     Frame,
     GridLine,
+    Plot,
     Tick,
     decimal_text,
     grid,
@@ -23,10 +24,7 @@ from lotsen.stats.charts import (
     spread,
 )
 
-WIDTH = 640
-HEIGHT = 260
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 40
-FRAME = Frame(width=WIDTH, height=HEIGHT, left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM)
+FRAME = Frame(width=640, height=260, left=64, right=16, top=16, bottom=40)
 MAX_X_LABELS = 12
 
 
@@ -38,13 +36,7 @@ class Point:
 
 
 @dataclass(frozen=True, kw_only=True)
-class BurnChart:
-    width: int
-    height: int
-    left: int
-    plot_right: int
-    top: int
-    baseline: float
+class BurnChart(Plot):
     points: list[Point]
     polyline: str
     budget_y: float | None
@@ -80,12 +72,7 @@ def burn_chart(
     every = label_every(len(points), MAX_X_LABELS)
     x_ticks = [Tick(position=placed[i].x, label=points[i][0]) for i in range(0, len(points), every)]
     return BurnChart(
-        width=WIDTH,
-        height=HEIGHT,
-        left=LEFT,
-        plot_right=FRAME.plot_right,
-        top=TOP,
-        baseline=FRAME.baseline,
+        frame=FRAME,
         points=placed,
         polyline=polyline([(p.x, p.y) for p in placed]),
         budget_y=FRAME.y_of(float(budget), scale_max) if budget else None,

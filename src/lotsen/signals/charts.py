@@ -12,12 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from lotsen.stats.charts import Frame, GridLine, decimal_text, grid, label_every, slots
+from lotsen.stats.charts import Frame, GridLine, Plot, decimal_text, grid, label_every, slots
 
-WIDTH = 640
-HEIGHT = 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 44
-FRAME = Frame(width=WIDTH, height=HEIGHT, left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM)
+FRAME = Frame(width=640, height=260, left=44, right=12, top=12, bottom=44)
 # The line drawn across the chart: the absence share research and Skolverket's national
 # mapping treat as alarming (domain/swedish-rules-and-sources.md §4).
 REFERENCE_PERCENT = 15
@@ -51,12 +48,7 @@ class Bar:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Chart:
-    width: int
-    height: int
-    left: int
-    plot_right: int
-    baseline: float
+class Chart(Plot):
     bars: list[Bar]
     grid: list[GridLine]
     reference_y: float
@@ -98,11 +90,7 @@ def attendance_chart(periods: Sequence[Period]) -> Chart | None:
             )
         )
     return Chart(
-        width=WIDTH,
-        height=HEIGHT,
-        left=LEFT,
-        plot_right=FRAME.plot_right,
-        baseline=baseline,
+        frame=FRAME,
         bars=bars,
         grid=grid(
             FRAME,

@@ -428,10 +428,7 @@ def _terms_section() -> str:
 
 # --- Charts ----------------------------------------------------------------------------------
 
-WIDTH = 380
-HEIGHT = 340
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 48
-FRAME = Frame(width=WIDTH, height=HEIGHT, left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM)
+FRAME = Frame(width=380, height=340, left=56, right=16, top=16, bottom=48)
 
 
 def _line_chart(
@@ -448,44 +445,45 @@ def _line_chart(
 ) -> str:
     """A unit-square chart: one solid curve, a dashed reference line, an optional marker."""
     plot_w, plot_h = FRAME.plot_width, FRAME.plot_height
+    left, top = FRAME.left, FRAME.top
 
     def sx(value: float) -> float:
-        return LEFT + float(value) * plot_w
+        return left + float(value) * plot_w
 
     def sy(value: float) -> float:
-        return TOP + (1 - float(value)) * plot_h
+        return top + (1 - float(value)) * plot_h
 
     xs, ys = _thin(*curve)
     parts = [
-        svg_open(key=key, width=WIDTH, height=HEIGHT, title=title, desc=desc),
-        f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" '
+        svg_open(key=key, width=FRAME.width, height=FRAME.height, title=title, desc=desc),
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" '
         f'stroke="{GREY}" stroke-width="1"/>',
     ]
     for tick in parts_of(1.0):
         label = _decimal(tick, 1)
         parts.append(
-            f'<line x1="{sx(tick):.1f}" y1="{TOP}" x2="{sx(tick):.1f}" y2="{TOP + plot_h}" '
+            f'<line x1="{sx(tick):.1f}" y1="{top}" x2="{sx(tick):.1f}" y2="{top + plot_h}" '
             'stroke="#dddddd" stroke-width="1"/>'
         )
         parts.append(
-            f'<line x1="{LEFT}" y1="{sy(tick):.1f}" x2="{LEFT + plot_w}" y2="{sy(tick):.1f}" '
+            f'<line x1="{left}" y1="{sy(tick):.1f}" x2="{left + plot_w}" y2="{sy(tick):.1f}" '
             'stroke="#dddddd" stroke-width="1"/>'
         )
         parts.append(
-            f'<text x="{sx(tick):.1f}" y="{TOP + plot_h + 16}" font-size="11" '
+            f'<text x="{sx(tick):.1f}" y="{top + plot_h + 16}" font-size="11" '
             f'text-anchor="middle" fill="{INK}">{label}</text>'
         )
         parts.append(
-            f'<text x="{LEFT - 6}" y="{sy(tick) + 4:.1f}" font-size="11" text-anchor="end" '
+            f'<text x="{left - 6}" y="{sy(tick) + 4:.1f}" font-size="11" text-anchor="end" '
             f'fill="{INK}">{label}</text>'
         )
     parts.append(
-        f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 8}" font-size="12" '
+        f'<text x="{left + plot_w / 2:.1f}" y="{FRAME.height - 8}" font-size="12" '
         f'text-anchor="middle" fill="{INK}">{escape(x_label)}</text>'
     )
     parts.append(
-        f'<text x="14" y="{TOP + plot_h / 2:.1f}" font-size="12" text-anchor="middle" '
-        f'fill="{INK}" transform="rotate(-90 14 {TOP + plot_h / 2:.1f})">{escape(y_label)}</text>'
+        f'<text x="14" y="{top + plot_h / 2:.1f}" font-size="12" text-anchor="middle" '
+        f'fill="{INK}" transform="rotate(-90 14 {top + plot_h / 2:.1f})">{escape(y_label)}</text>'
     )
     (x0, y0), (x1, y1), ref_label = reference
     parts.append(
@@ -513,7 +511,7 @@ def _line_chart(
             f'<rect x="{mx - 5:.1f}" y="{my - 5:.1f}" width="10" height="10" fill="{INK}" '
             f'transform="rotate(45 {mx:.1f} {my:.1f})"/>'
         )
-        anchor = "start" if mx < LEFT + plot_w * 0.6 else "end"
+        anchor = "start" if mx < left + plot_w * 0.6 else "end"
         offset = 10 if anchor == "start" else -10
         parts.append(
             f'<text x="{mx + offset:.1f}" y="{my + 16:.1f}" font-size="11" '

@@ -64,6 +64,39 @@ class Frame:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Plot:
+    """A chart placed on its frame: what every chart template reads to draw the axes and
+    the grid (``chart.width``, ``height``, ``left``, ``plot_right``, ``top``,
+    ``baseline``). The charts of the apps add their own marks to it."""
+
+    frame: Frame
+
+    @property
+    def width(self) -> int:
+        return self.frame.width
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+    @property
+    def left(self) -> int:
+        return self.frame.left
+
+    @property
+    def plot_right(self) -> int:
+        return self.frame.plot_right
+
+    @property
+    def top(self) -> int:
+        return self.frame.top
+
+    @property
+    def baseline(self) -> int:
+        return self.frame.baseline
+
+
+@dataclass(frozen=True, kw_only=True)
 class GridLine:
     """A horizontal line across the plot area with its value written at the left."""
 
@@ -173,10 +206,7 @@ def svg_open(*, key: str, width: float, height: float, title: str, desc: str) ->
 # --- The statistics pages' generic charts ----------------------------------------------------
 # Drawn by templates/stats/_column_chart.html and _bar_chart.html, with the table beside.
 
-WIDTH = 640
-HEIGHT = 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 40
-FRAME = Frame(width=WIDTH, height=HEIGHT, left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM)
+FRAME = Frame(width=640, height=240, left=44, right=12, top=12, bottom=40)
 # A count of at most five gets the scale 0–5, so that one person is not a full-height bar.
 SMALLEST_COUNT_SCALE = 5
 WIDEST_COLUMN = 40.0
@@ -198,12 +228,7 @@ class Bar:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ColumnChart:
-    width: int
-    height: int
-    left: int
-    plot_right: int
-    baseline: float
+class ColumnChart(Plot):
     bars: list[Bar]
     grid: list[GridLine]
 
@@ -231,11 +256,7 @@ def column_chart(points: Sequence[tuple[str, int]]) -> ColumnChart | None:
             )
         )
     return ColumnChart(
-        width=WIDTH,
-        height=HEIGHT,
-        left=LEFT,
-        plot_right=FRAME.plot_right,
-        baseline=FRAME.baseline,
+        frame=FRAME,
         bars=bars,
         grid=grid(FRAME, scale_max, parts_of(scale_max), label=lambda v: f"{round(v)}"),
     )
@@ -267,10 +288,10 @@ def bar_chart(
         return None
     top = maximum if maximum is not None else max((v for _, v in items), default=0)
     top = top or 1
-    plot_width = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    plot_width = FRAME.width - LABEL_WIDTH - VALUE_WIDTH
     rows = []
     for index, (label, value) in enumerate(items):
-        y = TOP + index * ROW_HEIGHT
+        y = FRAME.top + index * ROW_HEIGHT
         width = round(value / top * plot_width, 1)
         rows.append(
             BarRow(
@@ -283,5 +304,8 @@ def bar_chart(
             )
         )
     return BarChart(
-        width=WIDTH, height=TOP * 2 + len(items) * ROW_HEIGHT, left=LABEL_WIDTH, rows=rows
+        width=FRAME.width,
+        height=FRAME.top * 2 + len(items) * ROW_HEIGHT,
+        left=LABEL_WIDTH,
+        rows=rows,
     )

@@ -12,12 +12,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lotsen.stats.charts import Frame, GridLine, grid, label_every, polyline, spread
+from lotsen.stats.charts import Frame, GridLine, Plot, grid, label_every, polyline, spread
 
-WIDTH = 640
-HEIGHT = 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 40, 16, 48
-FRAME = Frame(width=WIDTH, height=HEIGHT, left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM)
+FRAME = Frame(width=640, height=260, left=56, right=40, top=16, bottom=48)
 SCALE_MAX = 100
 GRID_STEP = 20
 MAX_LABELS = 8
@@ -36,13 +33,7 @@ class Point:
 
 
 @dataclass(frozen=True, kw_only=True)
-class LineChart:
-    width: int
-    height: int
-    left: int
-    plot_right: int
-    top: int
-    baseline: float
+class LineChart(Plot):
     points: list[Point]
     polyline: str
     grid: list[GridLine]
@@ -74,17 +65,12 @@ def line_chart(points: Sequence[tuple[dt.date, int]]) -> LineChart | None:
         for index, (x, (day, value)) in enumerate(zip(spread(FRAME, count), points, strict=True))
     ]
     return LineChart(
-        width=WIDTH,
-        height=HEIGHT,
-        left=LEFT,
-        plot_right=FRAME.plot_right,
-        top=TOP,
-        baseline=FRAME.baseline,
+        frame=FRAME,
         points=placed,
         polyline=polyline([(p.x, p.y) for p in placed]),
         grid=grid(FRAME, SCALE_MAX, range(0, SCALE_MAX + 1, GRID_STEP)),
         reference_y=FRAME.y_of(REFERENCE_SCORE, SCALE_MAX),
-        x_axis_label_y=HEIGHT - 6,
+        x_axis_label_y=FRAME.height - 6,
         y_axis_label_x=14,
-        y_axis_label_y=TOP + FRAME.plot_height / 2,
+        y_axis_label_y=FRAME.top + FRAME.plot_height / 2,
     )
