@@ -53,9 +53,11 @@ migrate: setup
 demo: migrate
 	$(BIN)/lotsen demo --if-empty
 
-# The whole suite on the embedded SQLite database (browser tests included), then again on
+# Lint (ruff and the import-linter architecture contracts in pyproject.toml), then the
+# whole suite on the embedded SQLite database (browser tests included), then again on
 # PostgreSQL when a server answers at TEST_DATABASE_URL.
 test: setup
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -77,6 +79,7 @@ test-postgres:
 lint: $(VENV_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 format: $(VENV_STAMP)
 	$(BIN)/ruff format src tests bench

@@ -24,7 +24,8 @@ from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, RoleGrant, User
 from lotsen.people.models import Person
 from lotsen.privacy.models import AccessLogEntry, EmergencyAccess
-from lotsen.privacy.policy import CasePolicy, PersonPolicy, purpose_for
+from lotsen.privacy.policy import PersonPolicy, purpose_for
+from lotsen.support.policy import CasePolicy
 
 pytestmark = pytest.mark.django_db
 

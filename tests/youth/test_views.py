@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from lotsen.privacy.models import Action, Purpose
-from lotsen.privacy.policy import CasePolicy
 from lotsen.privacy.services import access_log_record
 from lotsen.support.models import WellbeingCheckin, YouthMessage
+from lotsen.support.policy import CasePolicy
 from lotsen.youth.lix import html_to_blocks, lix_of_blocks, lix_of_html
 from tests.factories import UserFactory, consent_create
 from tests.youth.factories import (

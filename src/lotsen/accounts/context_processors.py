@@ -1,4 +1,5 @@
-from lotsen.privacy.policy import CASE_ROLES, reaches_persons
+from lotsen.accounts.roles import CASE_ROLES
+from lotsen.privacy.policy import reaches_persons
 
 
 def actor(request):

@@ -3,15 +3,20 @@
 ``PersonPolicy`` answers both questions with the same logic, so a list and a detail page
 can never disagree: ``persons()`` is the queryset of persons an actor may see for a
 purpose and data category, and ``may_view()`` asks whether one person is in it. Anything
-not granted by a legal basis below is denied.
+not granted by a legal basis is denied: with no basis registered, nobody sees anybody.
 
-Legal bases:
-- the home municipality, for the activity responsibility (skollagen 29 kap. 9 §);
-- the school unit (and its organiser) for its own pupils while they are enrolled;
+The door knows no room behind it. It holds the bases that belong to privacy itself:
+- the young person, for their own data;
 - a consent from the young person that names the actor's organisation and the category,
   for everything shared across organisations (OSL 10 kap. 1 §, 12 kap. 2 §);
-- the young person for their own data;
 - emergency access, opened with a reason, time-limited and reviewed afterwards.
+
+Every other legal basis belongs to the app whose law grants it, and that app registers it
+here at start-up (``register_basis`` in its ``AppConfig.ready()``): the school unit and its
+organiser for their current pupils (school), the home municipality for the activity
+responsibility, skollagen 29 kap. 9 § (kaa). A basis names the purpose it serves, the
+categories it covers and a function that returns the persons it grants as a ``Q`` on
+``Person``; this module imports no domain app.
 
 Project leaders and evaluators never come through this door. ESF follow-up needs the
 participation record (name, gender, age band at entry, entry, exit and follow-up data),
@@ -22,16 +27,18 @@ rule and logs them, and nothing here grants them a ``Person``, for any purpose o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
-from lotsen.accounts.models import OrganisationKind, Role
+from lotsen.accounts.models import Organisation, Role
+from lotsen.accounts.roles import CASE_ROLES
 from lotsen.people.models import Person
 from lotsen.privacy.models import Category, Consent, EmergencyAccess, Purpose
-from lotsen.school.models import Enrolment
 
 # The purpose a role reaches persons under. Roles missing here (system and organisation
 # admins, project leaders, evaluators) reach no person through this door: admins see no
@@ -46,19 +53,51 @@ ROLE_PURPOSE: dict[str, str] = {
     Role.YOUNG_PERSON: Purpose.SELF,
 }
 
-# Roles that may open emergency access: those who meet young people in their work.
-EMERGENCY_ROLES = frozenset(
-    {Role.KAA_COORDINATOR, Role.MENTOR, Role.STUDENT_HEALTH, Role.COUNSELLOR, Role.CASE_WORKER}
-)
+# Roles that may open emergency access: those who meet young people in their work, the
+# same people who work in cases.
+EMERGENCY_ROLES = CASE_ROLES
 
-MUNICIPALITY_CATEGORIES = frozenset({Category.IDENTITY, Category.KAA})
-SCHOOL_CATEGORIES = frozenset({Category.IDENTITY, Category.SCHOOL})
 # Health-related notes are never reached through emergency access: they stay with the
 # organisation that wrote them unless a consent names the category.
 EMERGENCY_CATEGORIES = frozenset(
     {Category.IDENTITY, Category.SCHOOL, Category.KAA, Category.SUPPORT}
 )
 CONSENT_PURPOSES = frozenset({Purpose.KAA, Purpose.SCHOOL, Purpose.SUPPORT})
+
+BASIS_ALREADY_REGISTERED = "En annan rättslig grund är redan registrerad med namnet {name!r}."
+
+
+@dataclass(frozen=True)
+class LegalBasis:
+    """A legal basis an app grants access under.
+
+    ``persons_q(actor, today)`` returns the persons the basis grants the actor as a ``Q`` on
+    ``Person``. The policy calls it only for an actor with an organisation whose role
+    reaches persons for ``purpose``, and only when the category asked for is in
+    ``categories``; anything else the basis does not have to think about.
+    """
+
+    name: str
+    purpose: str
+    categories: frozenset[str]
+    persons_q: Callable[[Actor, dt.date], Q]
+
+
+# Name -> basis. Keyed by name so that a ready() run twice (the test runner may) registers
+# the same basis once, and a second app cannot take over a name by accident.
+_BASES: dict[str, LegalBasis] = {}
+
+
+def register_basis(basis: LegalBasis) -> None:
+    """Register ``basis`` with the door; called from an app's ``AppConfig.ready()``."""
+    existing = _BASES.get(basis.name)
+    if existing is not None and existing != basis:
+        raise ValueError(BASIS_ALREADY_REGISTERED.format(name=basis.name))
+    _BASES[basis.name] = basis
+
+
+def registered_bases() -> tuple[LegalBasis, ...]:
+    return tuple(_BASES.values())
 
 
 def purpose_for(actor: Actor) -> str | None:
@@ -72,8 +111,24 @@ def reaches_persons(actor: Actor | None) -> bool:
     return actor is not None and purpose_for(actor) is not None
 
 
-def _nothing() -> Q:
+def nothing() -> Q:
+    """A filter that matches no row: what a missing basis grants."""
     return Q(pk__in=[])
+
+
+def consents_covering(
+    organisation: Organisation, category: str, *, today: dt.date
+) -> QuerySet[Consent]:
+    """The active consents on ``today`` that name ``organisation`` and ``category``."""
+    consents = Consent.objects.filter(
+        organisations=organisation,
+        withdrawn_at__isnull=True,
+        given_on__lte=today,
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    # Identity is part of every consent: data cannot be shared about nobody.
+    if category != Category.IDENTITY:
+        consents = consents.filter(categories__category=category)
+    return consents
 
 
 class PersonPolicy:
@@ -87,32 +142,28 @@ class PersonPolicy:
         if purpose == Purpose.SELF:
             if actor.role == Role.YOUNG_PERSON and actor.user.person_id:
                 return Q(pk=actor.user.person_id)
-            return _nothing()
+            return nothing()
         if purpose == Purpose.EMERGENCY:
             if (
                 org is None
                 or actor.role not in EMERGENCY_ROLES
                 or category not in EMERGENCY_CATEGORIES
             ):
-                return _nothing()
+                return nothing()
             open_grants = EmergencyAccess.objects.filter(
                 actor_user=actor.user, organisation=org, expires_at__gt=timezone.now()
             )
             return Q(pk__in=open_grants.values("person_id"))
         if org is None or ROLE_PURPOSE.get(actor.role) != purpose:
-            return _nothing()
+            return nothing()
 
-        q = _nothing()
-        if (
-            purpose == Purpose.KAA
-            and category in MUNICIPALITY_CATEGORIES
-            and org.kind == OrganisationKind.MUNICIPALITY
-        ):
-            q |= Q(home_municipality_code=org.municipality_code)
-        if purpose == Purpose.SCHOOL and category in SCHOOL_CATEGORIES:
-            q |= Q(pk__in=self._current_pupils_of(org).values("person_id"))
+        q = nothing()
+        for basis in _BASES.values():
+            if basis.purpose == purpose and category in basis.categories:
+                q |= basis.persons_q(actor, self.today)
         if purpose in CONSENT_PURPOSES:
-            q |= Q(pk__in=self._consents_covering(org, category).values("person_id"))
+            consents = consents_covering(org, category, today=self.today)
+            q |= Q(pk__in=consents.values("person_id"))
         return q
 
     def persons(self, *, purpose: str, category: str = Category.IDENTITY) -> QuerySet[Person]:
@@ -131,116 +182,3 @@ class PersonPolicy:
         if self.actor.role == Role.YOUNG_PERSON and self.actor.user.person_id == person.pk:
             return True
         return self.actor.role in settings.LOTSEN_PROTECTED_IDENTITY_ROLES
-
-    def _current_pupils_of(self, org) -> QuerySet[Enrolment]:
-        if org.kind == OrganisationKind.SCHOOL_UNIT:
-            units = Q(school_unit=org)
-        elif org.kind == OrganisationKind.SCHOOL_ORGANISER:
-            units = Q(school_unit__parent=org)
-        else:
-            return Enrolment.objects.none()
-        return Enrolment.objects.filter(
-            units,
-            start_date__lte=self.today,
-        ).filter(Q(end_date__isnull=True) | Q(end_date__gte=self.today))
-
-    def _consents_covering(self, org, category: str) -> QuerySet[Consent]:
-        consents = Consent.objects.filter(
-            organisations=org,
-            withdrawn_at__isnull=True,
-            given_on__lte=self.today,
-        ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=self.today))
-        # Identity is part of every consent: data cannot be shared about nobody.
-        if category != Category.IDENTITY:
-            consents = consents.filter(categories__category=category)
-        return consents
-
-
-# Roles that work in cases: those who meet young people. Project leaders and evaluators
-# follow programmes, never cases.
-CASE_ROLES = frozenset(
-    {Role.KAA_COORDINATOR, Role.MENTOR, Role.STUDENT_HEALTH, Role.COUNSELLOR, Role.CASE_WORKER}
-)
-
-
-class CasePolicy:
-    """Who sees which case, note, referral and handover: the same door, for support.
-
-    - The owning organisation's staff (in a case role) see the organisation's own cases.
-    - Another organisation sees a case only while it is on the team *and* an active consent
-      of the young person names it and the support category. Withdrawal or expiry ends
-      access on the next request; team membership alone grants nothing.
-    - A note is read by the organisation that wrote it, and by others who see the case when
-      a consent names them and the note's category: health-related notes therefore stay
-      inside the writing organisation unless the young person has said otherwise.
-    - A referral is seen by its sender while the sender sees the case, and by its receiver
-      while a consent names the receiver (the consent the referral relies on).
-    - A handover is seen by the school that wrote it, and by the receiving school while a
-      consent names it and school data.
-    - The young person sees their own cases.
-    """
-
-    def __init__(self, actor: Actor, *, today: dt.date | None = None) -> None:
-        self.actor = actor
-        self.today = today or timezone.localdate()
-        self._persons = PersonPolicy(actor, today=self.today)
-
-    @property
-    def org(self):
-        return self.actor.organisation
-
-    def is_staff(self) -> bool:
-        return self.org is not None and self.actor.role in CASE_ROLES
-
-    def consented_persons(self, category: str = Category.SUPPORT) -> QuerySet:
-        """Person ids with an active consent naming this actor's organisation and ``category``."""
-        return self._persons._consents_covering(self.org, category).values("person_id")
-
-    def cases_q(self) -> Q:
-        from lotsen.support.models import TeamMember  # support depends on privacy
-
-        actor = self.actor
-        if actor.role == Role.YOUNG_PERSON and actor.user.person_id:
-            return Q(person_id=actor.user.person_id)
-        if not self.is_staff():
-            return _nothing()
-        on_team = TeamMember.objects.filter(organisation=self.org, removed_at__isnull=True).values(
-            "case_id"
-        )
-        return Q(owner=self.org) | (
-            Q(pk__in=on_team) & Q(person_id__in=self.consented_persons(Category.SUPPORT))
-        )
-
-    def cases(self) -> QuerySet:
-        from lotsen.support.models import Case
-
-        return Case.objects.filter(self.cases_q())
-
-    def notes_q(self) -> Q:
-        """Notes on visible cases that this actor may read (apply to ``Note`` objects)."""
-        if not self.is_staff():
-            return _nothing()
-        from lotsen.support.models import NoteCategory
-
-        q = Q(organisation=self.org)
-        for category in NoteCategory.values:
-            q |= Q(category=category, case__person_id__in=self.consented_persons(category))
-        return q & Q(case__in=self.cases().values("pk"))
-
-    def referrals_q(self) -> Q:
-        if not self.is_staff():
-            return _nothing()
-        # The sender reads its referrals only while it still sees the case: an organisation
-        # that referred onward from a case it reached through consent loses the referral
-        # together with the case when the consent is withdrawn.
-        return Q(from_organisation=self.org, case__in=self.cases().values("pk")) | Q(
-            to_organisation=self.org,
-            consent__in=self._persons._consents_covering(self.org, Category.SUPPORT),
-        )
-
-    def handovers_q(self) -> Q:
-        if not self.is_staff():
-            return _nothing()
-        return Q(from_school=self.org) | Q(
-            to_school=self.org, person_id__in=self.consented_persons(Category.SCHOOL)
-        )

@@ -2,7 +2,7 @@
 exists only through consent, one plan in the shape of a SIP, and the work around it.
 
 Everything here that names a person is read through ``support.selectors``, which asks the
-privacy policy (``privacy.policy.CasePolicy``) and logs what it returns.
+privacy policy (``support.policy.CasePolicy``) and logs what it returns.
 """
 
 from __future__ import annotations

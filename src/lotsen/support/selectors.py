@@ -21,7 +21,7 @@ from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Organisation, Role
 from lotsen.people.models import Person
 from lotsen.privacy.models import Action, Category, Consent, Purpose
-from lotsen.privacy.policy import CasePolicy, PersonPolicy
+from lotsen.privacy.policy import PersonPolicy
 from lotsen.privacy.selectors import consent_list_for_person
 from lotsen.privacy.services import access_log_record
 from lotsen.support.models import (
@@ -36,6 +36,7 @@ from lotsen.support.models import (
     ReferralStatus,
     TeamMember,
 )
+from lotsen.support.policy import CasePolicy
 from lotsen.support.services import case_purpose, consent_covers
 
 CASE_LIST_LIMIT = 200

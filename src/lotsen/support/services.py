@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from lotsen.accounts.roles import CASE_ROLES
 from lotsen.people.models import Person
 from lotsen.privacy.models import Action, Category, Consent, Purpose
-from lotsen.privacy.policy import CASE_ROLES, CasePolicy, PersonPolicy, purpose_for
+from lotsen.privacy.policy import PersonPolicy, purpose_for
 from lotsen.privacy.services import access_log_record
 from lotsen.support.models import (
     Case,
@@ -49,6 +50,7 @@ from lotsen.support.models import (
     TeamMember,
     TeamMemberRole,
 )
+from lotsen.support.policy import CasePolicy
 
 ERROR_ROLE = "Din roll arbetar inte i ärenden."
 ERROR_PERSON_NOT_VISIBLE = "Personen finns inte eller så har du inte tillgång till hen."

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lotsen.accounts.models import Organisation
+from lotsen.accounts.roles import CASE_ROLES
 from lotsen.pages.methods import form_view, post_only, read_only
-from lotsen.privacy.policy import CASE_ROLES
 from lotsen.signals.selectors import signal_get_for
 from lotsen.support import forms
 from lotsen.support.models import CaseStatus, Intervention, Method, PlanAction, TeamMember

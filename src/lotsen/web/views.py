@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from lotsen.accounts.exports import grant_events_csv
 from lotsen.accounts.forms import MembershipAddForm, RoleGrantDecisionForm
 from lotsen.accounts.models import GrantStatus, Role
+from lotsen.accounts.roles import CASE_ROLES
 from lotsen.accounts.selectors import (
     actor_is_system_admin,
     grant_event_list_for,
@@ -40,7 +41,7 @@ from lotsen.people.selectors import (
 from lotsen.people.services import person_create
 from lotsen.privacy.forms import ConsentForm, EmergencyAccessForm, EmergencyReviewForm
 from lotsen.privacy.models import Purpose
-from lotsen.privacy.policy import CASE_ROLES, EMERGENCY_ROLES, purpose_for, reaches_persons
+from lotsen.privacy.policy import EMERGENCY_ROLES, purpose_for, reaches_persons
 from lotsen.privacy.selectors import (
     access_log_for_person,
     consent_get_for_person,

@@ -25,7 +25,7 @@ from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Role
 from lotsen.people.models import Person
 from lotsen.privacy.models import Action, Category, Consent, Purpose
-from lotsen.privacy.policy import CasePolicy, purpose_for
+from lotsen.privacy.policy import purpose_for
 from lotsen.privacy.selectors import access_log_for_person, consent_list_for_person
 from lotsen.privacy.services import access_log_record
 from lotsen.support.models import (
@@ -39,6 +39,7 @@ from lotsen.support.models import (
     WellbeingCheckin,
     YouthMessage,
 )
+from lotsen.support.policy import CasePolicy
 from lotsen.youth import phrases
 from lotsen.youth.services import youth_self_person
 

@@ -1,0 +1,96 @@
+"""Who sees which case, note, referral and handover: the privacy door, for support.
+
+Support's rules live with support; privacy lends them the consent test
+(``consents_covering``) so that a case and the person it is about are reached under the
+same consent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from lotsen.accounts.actor import Actor
+from lotsen.accounts.models import Role
+from lotsen.accounts.roles import CASE_ROLES
+from lotsen.privacy.models import Category
+from lotsen.privacy.policy import consents_covering, nothing
+from lotsen.support.models import Case, NoteCategory, TeamMember
+
+
+class CasePolicy:
+    """Who sees which case, note, referral and handover: the same door, for support.
+
+    - The owning organisation's staff (in a case role) see the organisation's own cases.
+    - Another organisation sees a case only while it is on the team *and* an active consent
+      of the young person names it and the support category. Withdrawal or expiry ends
+      access on the next request; team membership alone grants nothing.
+    - A note is read by the organisation that wrote it, and by others who see the case when
+      a consent names them and the note's category: health-related notes therefore stay
+      inside the writing organisation unless the young person has said otherwise.
+    - A referral is seen by its sender while the sender sees the case, and by its receiver
+      while a consent names the receiver (the consent the referral relies on).
+    - A handover is seen by the school that wrote it, and by the receiving school while a
+      consent names it and school data.
+    - The young person sees their own cases.
+    """
+
+    def __init__(self, actor: Actor, *, today: dt.date | None = None) -> None:
+        self.actor = actor
+        self.today = today or timezone.localdate()
+
+    @property
+    def org(self):
+        return self.actor.organisation
+
+    def is_staff(self) -> bool:
+        return self.org is not None and self.actor.role in CASE_ROLES
+
+    def consented_persons(self, category: str = Category.SUPPORT) -> QuerySet:
+        """Person ids with an active consent naming this actor's organisation and ``category``."""
+        return consents_covering(self.org, category, today=self.today).values("person_id")
+
+    def cases_q(self) -> Q:
+        actor = self.actor
+        if actor.role == Role.YOUNG_PERSON and actor.user.person_id:
+            return Q(person_id=actor.user.person_id)
+        if not self.is_staff():
+            return nothing()
+        on_team = TeamMember.objects.filter(organisation=self.org, removed_at__isnull=True).values(
+            "case_id"
+        )
+        return Q(owner=self.org) | (
+            Q(pk__in=on_team) & Q(person_id__in=self.consented_persons(Category.SUPPORT))
+        )
+
+    def cases(self) -> QuerySet[Case]:
+        return Case.objects.filter(self.cases_q())
+
+    def notes_q(self) -> Q:
+        """Notes on visible cases that this actor may read (apply to ``Note`` objects)."""
+        if not self.is_staff():
+            return nothing()
+        q = Q(organisation=self.org)
+        for category in NoteCategory.values:
+            q |= Q(category=category, case__person_id__in=self.consented_persons(category))
+        return q & Q(case__in=self.cases().values("pk"))
+
+    def referrals_q(self) -> Q:
+        if not self.is_staff():
+            return nothing()
+        # The sender reads its referrals only while it still sees the case: an organisation
+        # that referred onward from a case it reached through consent loses the referral
+        # together with the case when the consent is withdrawn.
+        return Q(from_organisation=self.org, case__in=self.cases().values("pk")) | Q(
+            to_organisation=self.org,
+            consent__in=consents_covering(self.org, Category.SUPPORT, today=self.today),
+        )
+
+    def handovers_q(self) -> Q:
+        if not self.is_staff():
+            return nothing()
+        return Q(from_school=self.org) | Q(
+            to_school=self.org, person_id__in=self.consented_persons(Category.SCHOOL)
+        )
