@@ -193,6 +193,8 @@ def test_enrol_exit_and_followup_through_the_forms(client, subprojects, leader_a
     response = client.post(
         f"/program/deltagande/{p.pk}/start/",
         {
+            "given_name": "Mio",
+            "family_name": "Lund",
             "gender": "nonbinary",
             "entry_date": "2025-02-01",
             "entry_status": "long_term_unemployed",
@@ -302,3 +304,69 @@ def test_enrolling_is_no_person_lookup(client, subprojects, leader_a):
     assert "Stina" not in page and "Lagradsdotter" not in page
     # The person is still linked, so they are counted once across sub-projects.
     assert Participation.objects.get(given_name="Tova").person.family_name == "Lagradsdotter"
+
+
+def _entry_post(**names):
+    return {
+        "gender": "woman",
+        "entry_date": "2025-02-01",
+        "entry_status": "unemployed",
+        "education_level": "isced_3_4",
+        **names,
+    }
+
+
+def test_project_leader_corrects_the_participant_name(client, subprojects, leader_a):
+    """The project's name for a participant is corrected on the entry form; it changes the
+    participation only, never the person's name, and is logged like any other update."""
+    from lotsen.privacy.models import AccessLogEntry
+
+    p = participant(subprojects["a"])
+    person_name = (p.person.given_name, p.person.family_name)
+    url = f"/program/deltagande/{p.pk}/start/"
+    client.force_login(leader_a.user)
+    page = client.get(url).content.decode()
+    # The form is prefilled with the participation's name.
+    assert f'value="{p.given_name}"' in page and f'value="{p.family_name}"' in page
+    logged = AccessLogEntry.objects.filter(object_id=str(p.pk), action="update").count()
+
+    response = client.post(url, _entry_post(given_name="Rättad", family_name="Namnsson"))
+    assert response.status_code == 302
+    p.refresh_from_db()
+    p.person.refresh_from_db()
+    assert (p.given_name, p.family_name) == ("Rättad", "Namnsson")
+    assert (p.person.given_name, p.person.family_name) == person_name
+    assert AccessLogEntry.objects.filter(object_id=str(p.pk), action="update").count() == (
+        logged + 1
+    )
+    page = client.get(f"/program/delprojekt/{p.subproject_id}/deltagare/").content.decode()
+    assert "Rättad Namnsson" in page
+
+
+def test_an_empty_participant_name_is_refused_at_the_field(client, subprojects, leader_a):
+    p = participant(subprojects["a"], education_level="")
+    url = f"/program/deltagande/{p.pk}/start/"
+    client.force_login(leader_a.user)
+    for names in (
+        {"given_name": "", "family_name": "Namnsson"},
+        {"given_name": "Rättad", "family_name": "   "},
+        {"given_name": "Rätt\x01ad", "family_name": "Namnsson"},
+    ):
+        page = client.post(url, _entry_post(**names)).content.decode()
+        field = next(f for f, v in names.items() if not v.strip() or "\x01" in v)
+        assert "govuk-error-summary" in page and f'href="#id_{field}"' in page
+        assert f'id="id_{field}-error"' in page
+    p.refresh_from_db()
+    # Nothing written: neither the name nor the other fields of the refused posts.
+    assert p.education_level == "" and p.given_name == p.person.given_name
+
+
+def test_entry_form_is_not_found_for_a_leader_outside_the_team(client, subprojects, leader_south):
+    p = participant(subprojects["a"])
+    client.force_login(leader_south.user)
+    url = f"/program/deltagande/{p.pk}/start/"
+    assert client.get(url).status_code == 404
+    response = client.post(url, _entry_post(given_name="Annan", family_name="Person"))
+    assert response.status_code == 404
+    p.refresh_from_db()
+    assert p.given_name == p.person.given_name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from lotsen.pages.validators import happened, planned
@@ -12,12 +13,27 @@ from lotsen.programmes.models import (
     EntryStatus,
     ExitStatus,
     FollowupStatus,
+    Participation,
     ParticipationGender,
     Sensitive,
 )
 
 ERROR_PERIOD = _("Slutdatumet måste vara samma dag som eller efter startdatumet.")
 UNKNOWN = [("", _("Vet inte än"))]
+ERROR_NAME_CONTROL = _("Namnet får inte innehålla kontrolltecken.")
+# The model's length, so that a long name is refused at the field, not by full_clean.
+NAME_MAX_LENGTH = Participation._meta.get_field("given_name").max_length
+# Django refuses NUL in every CharField; the other control characters (tab, line breaks,
+# escape and the like) have no place in a name and would break the lists and exports.
+_no_control_characters = RegexValidator(
+    r"[\x00-\x1f\x7f-\x9f]", inverse_match=True, message=ERROR_NAME_CONTROL
+)
+
+
+def _name_field(label) -> forms.CharField:
+    return forms.CharField(
+        label=label, max_length=NAME_MAX_LENGTH, validators=[_no_control_characters]
+    )
 
 
 class DateInput(forms.DateInput):
@@ -39,6 +55,11 @@ def _methods_field():
 
 
 class EntryForm(forms.Form):
+    """The participation's entry data, with the name the project knows the participant
+    by: it is the project's to correct, and correcting it never touches the person."""
+
+    given_name = _name_field(_("Förnamn"))
+    family_name = _name_field(_("Efternamn"))
     gender = forms.ChoiceField(
         label=_("Kön"),
         choices=ParticipationGender.choices,
@@ -90,8 +111,6 @@ class EnrolForm(EntryForm):
         max_length=13,
         help_text=_("ÅÅÅÅMMDD-NNNN"),
     )
-    given_name = forms.CharField(label=_("Förnamn"), max_length=100)
-    family_name = forms.CharField(label=_("Efternamn"), max_length=100)
     home_municipality_code = forms.CharField(
         label=_("Folkbokföringskommun (kommunkod)"),
         max_length=4,

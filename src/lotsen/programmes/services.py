@@ -169,6 +169,8 @@ def participation_update(
     *,
     actor: Actor | None,
     participation: Participation,
+    given_name: str,
+    family_name: str,
     gender: str,
     entry_date: dt.date,
     entry_status: str,
@@ -177,19 +179,26 @@ def participation_update(
     foreign_background: str = "",
     methods: Iterable | None = None,
 ) -> Participation:
-    """Correct or complete the entry data."""
+    """Correct or complete the entry data, the project's name for the participant
+    included. The name is the participation's own: the person's is never touched."""
     _require_team(actor, participation.subproject)
+    given_name, family_name = given_name.strip(), family_name.strip()
+    errors: dict[str, str] = {}
+    if not given_name:
+        errors["given_name"] = ERROR_NAME
+    if not family_name:
+        errors["family_name"] = ERROR_NAME
     if not gender:
-        raise ValidationError({"gender": ERROR_GENDER})
+        errors["gender"] = ERROR_GENDER
     subproject = participation.subproject
     if entry_date and not (subproject.start <= entry_date <= subproject.end):
-        raise ValidationError(
-            {
-                "entry_date": ERROR_ENTRY_OUTSIDE.format(
-                    start=subproject.start.isoformat(), end=subproject.end.isoformat()
-                )
-            }
+        errors["entry_date"] = ERROR_ENTRY_OUTSIDE.format(
+            start=subproject.start.isoformat(), end=subproject.end.isoformat()
         )
+    if errors:
+        raise ValidationError(errors)
+    participation.given_name = given_name
+    participation.family_name = family_name
     participation.gender = gender
     participation.entry_date = entry_date
     participation.entry_status = entry_status

@@ -216,6 +216,8 @@ def participation_edit(request, participation_id: int):
     participation, record = _participation(request, participation_id)
     subproject = participation.subproject
     initial = {
+        "given_name": participation.given_name,
+        "family_name": participation.family_name,
         "gender": participation.gender,
         "entry_date": participation.entry_date,
         "entry_status": participation.entry_status,
