@@ -7,6 +7,12 @@ REST API, the person search page), what one actor sees. The answer must equal wh
 rules in DESIGN.md say, computed here in plain Python from the scenario alone, and every
 person returned must leave exactly one access-log entry.
 
+The actor's role mostly fits its organisation (a KAA coordinator at a municipality, school
+roles at a school unit or organiser, a case worker at social services), with mismatches
+too; enrolments at the actor's school are current, former or future, and persons are
+registered in other municipalities as well, so that the app bases (school, kaa) are
+probed at their edges.
+
 Project leaders and evaluators are drawn often: they never get a person through the
 person door (for any purpose or category), never see contact details, and project leaders
 read participant records only, of the sub-projects their organisation leads or takes part
@@ -58,6 +64,22 @@ ORG_KINDS = [
 ]
 CATEGORIES = ["school", "kaa", "support", "health"]
 NAMES = ["Alva", "Omar", "Saga", "Leo", "Nora", "Elias"]
+# The kinds whose legal bases are worth probing: the actor's own organisation is one of
+# them most of the time, or the app bases (kaa, school) would hardly ever be exercised.
+ACTOR_ORG_KINDS = ["municipality", "school_unit", "school_organiser", "social_services"]
+# The roles that fit an organisation kind, drawn most of the time, so a KAA coordinator
+# sits at a municipality and a mentor at a school; any staff role still comes up as a
+# mismatch.
+ROLES_FOR_KIND = {
+    "municipality": ["kaa_coordinator"],
+    "school_unit": ["mentor", "student_health", "counsellor"],
+    "school_organiser": ["mentor", "student_health", "counsellor"],
+    "social_services": ["case_worker"],
+    "health_care": ["case_worker", "student_health"],
+    "employment_service": ["case_worker", "project_leader"],
+    "region": ["project_leader", "evaluator"],
+    "other": ["project_leader", "evaluator"],
+}
 
 # The specification, stated independently of lotsen.privacy.policy.
 SPEC_PURPOSE = {
@@ -114,10 +136,15 @@ class PersonSpec:
 @st.composite
 def scenarios(draw):
     n_orgs = draw(st.integers(1, 6))
+    me = draw(st.integers(0, n_orgs - 1))  # the actor's organisation
     orgs: list[OrgSpec] = []
     used_codes: set[str] = set()
     for i in range(n_orgs):
-        kind = draw(st.sampled_from(ORG_KINDS))
+        kind = draw(
+            st.one_of(st.sampled_from(ACTOR_ORG_KINDS), st.sampled_from(ORG_KINDS))
+            if i == me
+            else st.sampled_from(ORG_KINDS)
+        )
         code = ""
         if kind == "municipality":
             free = [c for c in MUNICIPALITY_CODES if c not in used_codes]
@@ -128,20 +155,40 @@ def scenarios(draw):
                 used_codes.add(code)
         parent = draw(st.one_of(st.none(), st.integers(0, i - 1))) if i else None
         orgs.append(OrgSpec(kind=kind, municipality_code=code, parent=parent))
+    # An organiser actor usually has a unit of its own (units only point to earlier orgs).
+    if orgs[me].kind == "school_organiser" and draw(st.booleans()):
+        orgs.append(OrgSpec(kind="school_unit", parent=me))
+    n_orgs = len(orgs)
+    my_units = [
+        i
+        for i, o in enumerate(orgs)
+        if (i == me and o.kind == "school_unit")
+        or (orgs[me].kind == "school_organiser" and o.parent == me)
+    ]
 
+    # Enrolments: anywhere, or at the actor's school; current, former (ended), future (not
+    # started), or any dates at all (an end before the start included).
+    enrolment_unit = (
+        st.one_of(st.sampled_from(my_units), st.integers(0, n_orgs - 1))
+        if my_units
+        else st.integers(0, n_orgs - 1)
+    )
+    enrolment_dates = st.one_of(
+        st.tuples(st.integers(-400, 0), st.one_of(st.none(), st.integers(0, 30))),  # current
+        st.tuples(st.integers(-400, -31), st.integers(-30, -1)),  # former
+        st.tuples(st.integers(1, 20), st.one_of(st.none(), st.integers(21, 30))),  # future
+        st.tuples(st.integers(-400, 20), st.one_of(st.none(), st.integers(-30, 30))),
+    )
     persons = []
     for _ in range(draw(st.integers(0, 7))):
+        # Registered in any municipality, also one no organisation in the scenario has.
         p = PersonSpec(
-            home=draw(st.sampled_from(MUNICIPALITY_CODES)), given_name=draw(st.sampled_from(NAMES))
+            home=draw(st.sampled_from([*MUNICIPALITY_CODES, "2584"])),
+            given_name=draw(st.sampled_from(NAMES)),
         )
         for _ in range(draw(st.integers(0, 2))):
-            p.enrolments.append(
-                (
-                    draw(st.integers(0, n_orgs - 1)),
-                    draw(st.integers(-400, 20)),
-                    draw(st.one_of(st.none(), st.integers(-30, 30))),
-                )
-            )
+            start, end = draw(enrolment_dates)
+            p.enrolments.append((draw(enrolment_unit), start, end))
         for _ in range(draw(st.integers(0, 2))):
             p.consents.append(
                 (
@@ -156,13 +203,15 @@ def scenarios(draw):
 
     actor_is_young_person = bool(persons) and draw(st.booleans()) and draw(st.booleans())
     actor = {
-        "org": draw(st.integers(0, n_orgs - 1)),
+        "org": me,
         "role": "young_person"
         if actor_is_young_person
-        # Project leaders and evaluators in about half the scenarios.
+        # A role fitting the organisation about half the time, otherwise any staff role
+        # or (often) a project leader or evaluator.
         else draw(
             st.one_of(
-                st.sampled_from(STAFF_ROLES),
+                st.sampled_from(ROLES_FOR_KIND[orgs[me].kind]),
+                st.sampled_from(ROLES_FOR_KIND[orgs[me].kind]),
                 st.sampled_from(STAFF_ROLES),
                 st.sampled_from(sorted(SPEC_PROGRAMME_ROLES)),
             )
