@@ -23,11 +23,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import requests
 from django.utils import timezone
+
+from tests.owndb import own_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 LOTSEN = Path(sys.executable).with_name("lotsen")
@@ -43,33 +44,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def database_url(tmp_path):
-    """A fresh, empty database of the same kind as the test run's, dropped afterwards."""
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    if "sqlite" in db["ENGINE"]:
-        yield f"sqlite:///{tmp_path / 'served.sqlite3'}"
-        return
-    import psycopg
-
-    name = f"{db['NAME']}_serve"[:63]
-    server = {
-        "host": db["HOST"] or "127.0.0.1",
-        "port": int(db["PORT"] or 5432),
-        "user": db["USER"] or "postgres",
-        "password": db["PASSWORD"] or None,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    credentials = quote(server["user"], safe="")
-    if server["password"]:
-        credentials += ":" + quote(server["password"], safe="")
-    try:
-        yield f"postgres://{credentials}@{server['host']}:{server['port']}/{name}"
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with own_database_url(tmp_path, "serve") as url:
+        yield url
 
 
 def _free_port() -> int:

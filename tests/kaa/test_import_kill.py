@@ -18,12 +18,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
 from lotsen.kaa.imports import POPULATION_COLUMNS
 from tests.factories import make_identity_number
+from tests.owndb import own_database_url
 
 LOTSEN = Path(sys.executable).with_name("lotsen")
 MUNICIPALITY = "2480"
@@ -56,33 +56,8 @@ Organisation.objects.create(name="Kommunen", kind="municipality", municipality_c
 
 @pytest.fixture
 def database_url(tmp_path):
-    """A fresh, empty database of the same kind as the test run's, dropped afterwards."""
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    if "sqlite" in db["ENGINE"]:
-        yield f"sqlite:///{tmp_path / 'kill.sqlite3'}"
-        return
-    import psycopg
-
-    name = f"{db['NAME']}_kill"[:63]
-    server = {
-        "host": db["HOST"] or "127.0.0.1",
-        "port": int(db["PORT"] or 5432),
-        "user": db["USER"] or "postgres",
-        "password": db["PASSWORD"] or None,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    credentials = quote(server["user"], safe="")
-    if server["password"]:
-        credentials += ":" + quote(server["password"], safe="")
-    try:
-        yield f"postgres://{credentials}@{server['host']}:{server['port']}/{name}"
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with own_database_url(tmp_path, "kill") as url:
+        yield url
 
 
 def _population(count: int, *, first_serial: int = 0) -> str:
