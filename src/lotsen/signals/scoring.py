@@ -222,7 +222,9 @@ def training_set(*, as_of: dt.date, horizon_years: int, seed: int = 0) -> Traini
     labels: list[int] = []
     stage_counts: dict[int, int] = defaultdict(int)
     starts: list[int] = []
-    for person_id, enrolments in careers.items():
+    # The stage is drawn by the pupil's place in the history, not by their id: the same
+    # history loaded into another database (other ids) gives the same rows and model.
+    for rank, (person_id, enrolments) in enumerate(careers.items()):
         # A change of school is one career: from the first start to the last enrolment's end.
         start = enrolments[0][0]
         _last_start, end, reason = enrolments[-1]
@@ -231,7 +233,7 @@ def training_set(*, as_of: dt.date, horizon_years: int, seed: int = 0) -> Traini
         )
         if label is None:
             continue
-        rng = random.Random(f"{seed}:{person_id}")
+        rng = random.Random(f"{seed}:{rank}")
         school_year, years = STAGES[rng.randrange(len(STAGES))]
         anchor = _add_years(start, years) + dt.timedelta(days=rng.randrange(STAGE_DAYS))
         if years >= 0:
