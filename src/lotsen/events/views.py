@@ -27,10 +27,10 @@ from lotsen.events.selectors import (
     training_hours_scope,
 )
 from lotsen.events.services import attendance_mark, event_save, registration_create
+from lotsen.pages.decorators import actor_required
+from lotsen.pages.forms import form_add_service_errors
 from lotsen.pages.methods import form_view, read_only
 from lotsen.stats.downloads import download_response
-from lotsen.web.decorators import actor_required
-from lotsen.web.forms import form_add_service_errors
 
 SESSION_REGISTERED = "events_registered"
 

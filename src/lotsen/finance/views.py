@@ -29,10 +29,10 @@ from lotsen.finance.selectors import (
     funding_source_get_for_write,
     subproject_finance_detail,
 )
+from lotsen.pages.decorators import actor_required
+from lotsen.pages.forms import form_page
 from lotsen.pages.methods import form_view, post_only, read_only
 from lotsen.stats.downloads import download_response
-from lotsen.web.decorators import actor_required
-from lotsen.web.forms import form_add_service_errors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -145,23 +145,19 @@ def _organisations_for(sub) -> object:
 
 
 def _form_page(request, *, sub, form, save, success: str, title: str, submit: str, anchor: str):
-    """GET shows the form; POST validates, calls the service, goes back to the sub-project."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(f"{sub_url(sub)}#{anchor}")
-    context = {
-        "form": form,
-        "subproject": sub,
-        "page_title": title,
-        "submit_label": submit,
-        "back_url": f"{sub_url(sub)}#{anchor}",
-    }
-    return render(request, "finance/form_page.html", context)
+    """A form about a sub-project's money; saved, it goes back to that part of its page."""
+    back_url = f"{sub_url(sub)}#{anchor}"
+    return form_page(
+        request,
+        form=form,
+        save=lambda: save(form.cleaned_data),
+        success_message=success,
+        success_url=back_url,
+        template="finance/form_page.html",
+        context={
+            "subproject": sub, "page_title": title, "submit_label": submit, "back_url": back_url,
+        },
+    )  # fmt: skip
 
 
 def sub_url(sub) -> str:

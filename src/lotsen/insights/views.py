@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from lotsen.insights import exports
 from lotsen.insights.selectors import method_get_for, programmes_for, what_works
+from lotsen.pages.decorators import actor_required
 from lotsen.pages.methods import read_only
 from lotsen.stats.downloads import download_response
-from lotsen.web.decorators import actor_required
 
 
 def _programme(request):

@@ -44,11 +44,11 @@ from lotsen.kaa.services import (
     notice_send,
     plan_save,
 )
+from lotsen.pages.decorators import actor_required
+from lotsen.pages.forms import form_add_service_errors, form_page
 from lotsen.pages.methods import form_view, post_only, read_only
 from lotsen.stats import charts
 from lotsen.stats.downloads import csv_response, download_response
-from lotsen.web.decorators import actor_required
-from lotsen.web.forms import form_add_service_errors
 
 STATUS_TEXT = {
     STATUS_UNKNOWN: stats.STATUS_LABELS[STATUS_UNKNOWN],
@@ -172,20 +172,21 @@ def person(request, person_id: int):
 
 
 def _form_page(request, *, person_id, form_class, template, service, success, title, submit):
-    """GET shows the form; POST validates, calls the service and goes back to the person."""
+    """A form about a young person in the register; saved, it goes back to the person."""
     person = kaa_person_for_write(actor=request.actor, person_id=person_id)
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service(actor=request.actor, person=person, **form.cleaned_data)
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect("kaa:person", person_id=person.pk)
-    kaa_person_shown(actor=request.actor, person=person)
-    context = {"form": form, "person": person, "page_title": title, "submit_label": submit}
-    return render(request, template, context)
+    response = form_page(
+        request,
+        form=form,
+        save=lambda: service(actor=request.actor, person=person, **form.cleaned_data),
+        success_message=success,
+        success_url=reverse("kaa:person", kwargs={"person_id": person.pk}),
+        template=template,
+        context={"person": person, "page_title": title, "submit_label": submit},
+    )
+    if response.status_code == 200:
+        kaa_person_shown(actor=request.actor, person=person)
+    return response
 
 
 @form_view

@@ -8,16 +8,16 @@ the selectors; never a person's page or contact details.
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from lotsen.accounts.models import Organisation
+from lotsen.pages.decorators import actor_required
+from lotsen.pages.forms import form_page
 from lotsen.pages.methods import form_view, read_only
 from lotsen.programmes import exports, forms, indicators
 from lotsen.programmes.dashboard import SUPPRESSED_TEXT, dashboard_for
@@ -43,8 +43,6 @@ from lotsen.programmes.services import (
 )
 from lotsen.stats import suppression
 from lotsen.stats.downloads import download_response
-from lotsen.web.decorators import actor_required
-from lotsen.web.forms import form_add_service_errors
 
 
 def _budget(subprojects):
@@ -163,18 +161,16 @@ def _posted(request):
 
 
 def _form_page(request, *, form, subproject, template_context, on_valid, success, back_url):
-    if request.method == "POST" and form.is_valid():
-        try:
-            on_valid(form.cleaned_data)
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, success)
-            return redirect(back_url)
-    context = {"form": form, "subproject": subproject, "back_url": back_url, **template_context}
-    return render(request, "programmes/form_page.html", context)
+    """A form about a sub-project; saved, it goes back to ``back_url``."""
+    return form_page(
+        request,
+        form=form,
+        save=lambda: on_valid(form.cleaned_data),
+        success_message=success,
+        success_url=back_url,
+        template="programmes/form_page.html",
+        context={"subproject": subproject, "back_url": back_url, **template_context},
+    )
 
 
 @form_view

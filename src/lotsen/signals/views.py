@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lotsen.pages.decorators import actor_required
+from lotsen.pages.forms import form_add_service_errors
 from lotsen.pages.methods import post_only, read_only
 from lotsen.signals.forms import ActionRecordForm, SignalCloseForm
 from lotsen.signals.rules import RULES_BY_ID, number
@@ -22,8 +24,6 @@ from lotsen.signals.services import (
     signal_close,
     signal_steps_for,
 )
-from lotsen.web.decorators import actor_required
-from lotsen.web.forms import form_add_service_errors
 
 # How the numbers behind a signal are named on its page. Keys are the evidence keys the
 # rules write (signals.rules); a key missing here is shown as it is.

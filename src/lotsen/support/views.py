@@ -6,11 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lotsen.accounts.models import Organisation
 from lotsen.accounts.roles import CASE_ROLES
+from lotsen.pages.decorators import actor_required
+from lotsen.pages.forms import form_add_service_errors, form_page
 from lotsen.pages.methods import form_view, post_only, read_only
 from lotsen.signals.selectors import signal_get_for
 from lotsen.support import forms
@@ -46,8 +49,6 @@ from lotsen.support.services import (
     team_member_add,
     team_member_remove,
 )
-from lotsen.web.decorators import actor_required
-from lotsen.web.forms import form_add_service_errors
 from lotsen.youth.selectors import wellbeing_for_case, youth_messages_for_case
 
 
@@ -72,19 +73,16 @@ def _team_organisations(case) -> list[Organisation]:
 
 
 def _form_page(request, *, case, form, title, submit, call, success, template=None, extra=None):
-    """GET shows the form; POST validates, calls the service and goes back to the case."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            call(form)
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, success)
-            return redirect("support:case_detail", case_id=case.pk)
-    context = {"case": case, "form": form, "page_title": title, "submit_label": submit}
-    return render(request, template or "support/form_page.html", context | (extra or {}))
+    """A form about a case; saved, it goes back to the case."""
+    return form_page(
+        request,
+        form=form,
+        save=lambda: call(form),
+        success_message=success,
+        success_url=reverse("support:case_detail", kwargs={"case_id": case.pk}),
+        template=template or "support/form_page.html",
+        context={"case": case, "page_title": title, "submit_label": submit} | (extra or {}),
+    )
 
 
 @read_only

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from lotsen.accounts.models import Role
 from lotsen.events.selectors import programmes_for
+from lotsen.pages.decorators import actor_required
+from lotsen.pages.forms import form_add_service_errors
 from lotsen.pages.methods import form_view, post_only, read_only
 from lotsen.stats.downloads import csv_response
 from lotsen.surveys import exports, forms
@@ -32,8 +34,6 @@ from lotsen.surveys.selectors import (
     surveys_for,
 )
 from lotsen.surveys.services import question_add, survey_create, survey_respond, survey_set_open
-from lotsen.web.decorators import actor_required
-from lotsen.web.forms import form_add_service_errors
 
 
 def _posted(request):

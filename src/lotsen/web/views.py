@@ -30,6 +30,8 @@ from lotsen.accounts.services import (
     role_grant_approve,
     role_grant_reject,
 )
+from lotsen.pages.decorators import actor_required
+from lotsen.pages.forms import form_add_service_errors
 from lotsen.pages.methods import form_view, post_only, read_only
 from lotsen.people.forms import PersonCreateForm, PersonSearchForm
 from lotsen.people.selectors import (
@@ -60,8 +62,6 @@ from lotsen.signals.selectors import signal_list_for, signal_school_years_for
 from lotsen.signals.services import SCHOOL_ROLES
 from lotsen.stats.downloads import csv_response
 from lotsen.support.selectors import case_list_for, referrals_pending_for, tasks_for
-from lotsen.web.decorators import actor_required
-from lotsen.web.forms import form_add_service_errors
 
 # What the administrator is told after a grant or an approval, by where the grant now stands.
 GRANT_MESSAGES = {

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lotsen.accounts.models import Role
+from lotsen.pages.decorators import actor_required
+from lotsen.pages.forms import form_add_service_errors
 from lotsen.pages.methods import form_view, read_only
-from lotsen.web.decorators import actor_required
-from lotsen.web.forms import form_add_service_errors
 from lotsen.youth import selectors, services
 from lotsen.youth.forms import WHO5_STEM, MessageForm, WellbeingForm
 

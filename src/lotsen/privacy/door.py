@@ -1,0 +1,230 @@
+"""The door: every read of personal data is filtered by the policy and logged in one call.
+
+A selector never filters persons and then remembers to log them: it hands the door a
+queryset, the door applies the actor's legal bases (``PersonPolicy``, or the domain
+policy's filter for rows such as cases), evaluates it, and writes one access-log entry per
+person among the rows it returns, before anyone can show them. Inside a request the
+entries join the request's one entry per person and purpose (``accesslog``).
+
+- ``persons_read`` / ``person_read``: persons, or one person (404 when not visible).
+- ``records_read`` / ``record_read``: rows of another model about persons (a membership
+  in the KAA register, a case, a referral); ``person_field`` says which field names the
+  person, and ``visible`` is the domain policy's filter when it is not the person policy.
+- ``persons_written``: a write about persons, logged in the caller's transaction.
+- ``persons_shown``: for what a page shows that was not read as rows here (a form that
+  names the person it writes about, an export of figures computed from rows): the caller
+  has already passed the policy for these persons, and says so by its argument.
+
+This module imports no domain app: it knows models only as querysets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from operator import attrgetter
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from lotsen.accounts.actor import Actor
+from lotsen.people.models import Person
+from lotsen.privacy.accesslog import access_log_record
+from lotsen.privacy.models import Action, Category
+from lotsen.privacy.policy import PersonPolicy
+
+RowT = TypeVar("RowT", bound=Model)
+
+
+def _visible_persons(
+    actor: Actor, *, purpose: str, category: str, today: dt.date | None
+) -> QuerySet[Person]:
+    return PersonPolicy(actor, today=today).persons(purpose=purpose, category=category)
+
+
+def _person_ids(rows: Iterable[Model], person_field: str) -> list[int]:
+    # "case__person" names the person through a relation; the row holds its id as
+    # row.case.person_id (select_related keeps that free of extra queries).
+    get_id = attrgetter(f"{person_field.replace('__', '.')}_id")
+    return sorted({person_id for row in rows if (person_id := get_id(row)) is not None})
+
+
+def persons_read(
+    *,
+    actor: Actor,
+    purpose: str,
+    category: str = Category.IDENTITY,
+    queryset: QuerySet[Person] | None = None,
+    window: slice | None = None,
+    action: str = Action.VIEW,
+    object_type: str = "person",
+    today: dt.date | None = None,
+) -> list[Person]:
+    """The persons of ``queryset`` (all persons by default) that the actor may see for
+    ``purpose`` in ``category``, in the queryset's order and ``window``; each is logged."""
+    persons = (queryset if queryset is not None else Person.objects.all()).filter(
+        PersonPolicy(actor, today=today).visible_q(purpose=purpose, category=category)
+    )
+    result = list(persons[window] if window is not None else persons)
+    access_log_record(
+        actor=actor,
+        action=action,
+        purpose=purpose,
+        person_ids=[person.pk for person in result],
+        object_type=object_type,
+    )
+    return result
+
+
+def person_read(
+    *,
+    actor: Actor,
+    person_id: int,
+    purpose: str,
+    category: str = Category.IDENTITY,
+    queryset: QuerySet[Person] | None = None,
+    action: str = Action.VIEW,
+    object_type: str = "person",
+    today: dt.date | None = None,
+) -> Person:
+    """One person the actor may see, logged; ``Http404`` for a person who is missing and
+    for one who is not visible alike, so the answer tells an attacker nothing."""
+    found = persons_read(
+        actor=actor,
+        purpose=purpose,
+        category=category,
+        queryset=(queryset if queryset is not None else Person.objects.all()).filter(pk=person_id),
+        action=action,
+        object_type=object_type,
+        today=today,
+    )
+    if not found:
+        raise Http404
+    return found[0]
+
+
+def _rows_visible(
+    queryset: QuerySet[RowT],
+    *,
+    actor: Actor,
+    purpose: str,
+    category: str,
+    person_field: str,
+    visible: Q | None,
+    today: dt.date | None,
+) -> QuerySet[RowT]:
+    if visible is None:
+        persons = _visible_persons(actor, purpose=purpose, category=category, today=today)
+        visible = Q(**{f"{person_field}__in": persons})
+    return queryset.filter(visible)
+
+
+def records_read(
+    queryset: QuerySet[RowT],
+    *,
+    actor: Actor,
+    purpose: str,
+    category: str = Category.IDENTITY,
+    person_field: str = "person",
+    visible: Q | None = None,
+    window: slice | None = None,
+    action: str = Action.VIEW,
+    object_type: str,
+    today: dt.date | None = None,
+) -> list[RowT]:
+    """The rows of ``queryset`` about persons the actor may reach, logged per person.
+
+    ``visible`` is the domain policy's filter on the rows (``CasePolicy`` for cases, say);
+    without it the row's person must be visible under the person policy for ``purpose``
+    and ``category``. Rows whose person field is empty name nobody and are not logged.
+    """
+    rows = _rows_visible(
+        queryset, actor=actor, purpose=purpose, category=category,
+        person_field=person_field, visible=visible, today=today,
+    )  # fmt: skip
+    result = list(rows[window] if window is not None else rows)
+    access_log_record(
+        actor=actor,
+        action=action,
+        purpose=purpose,
+        person_ids=_person_ids(result, person_field),
+        object_type=object_type,
+    )
+    return result
+
+
+def record_read(
+    queryset: QuerySet[RowT],
+    *,
+    actor: Actor,
+    purpose: str,
+    category: str = Category.IDENTITY,
+    person_field: str = "person",
+    visible: Q | None = None,
+    action: str = Action.VIEW,
+    object_type: str,
+    today: dt.date | None = None,
+) -> RowT:
+    """The one row of ``queryset`` (filter it by id first) the actor may reach, logged
+    with its id; ``Http404`` when it is missing or out of reach alike."""
+    rows = list(
+        _rows_visible(
+            queryset, actor=actor, purpose=purpose, category=category,
+            person_field=person_field, visible=visible, today=today,
+        )[:2]
+    )  # fmt: skip
+    if len(rows) != 1:
+        raise Http404
+    access_log_record(
+        actor=actor,
+        action=action,
+        purpose=purpose,
+        person_ids=_person_ids(rows, person_field),
+        object_type=object_type,
+        object_id=str(rows[0].pk),
+    )
+    return rows[0]
+
+
+def persons_written(
+    *,
+    actor: Actor,
+    action: str,
+    purpose: str,
+    person_ids: Iterable[int],
+    object_type: str = "person",
+    object_id: str = "",
+) -> None:
+    """A write about these persons (a contact recorded, a case opened, rows imported),
+    logged at once in the caller's transaction: if the write rolls back, so does this."""
+    access_log_record(
+        actor=actor,
+        action=action,
+        purpose=purpose,
+        person_ids=person_ids,
+        object_type=object_type,
+        object_id=object_id,
+    )
+
+
+def persons_shown(
+    *,
+    actor: Actor,
+    purpose: str,
+    person_ids: Iterable[int],
+    action: str = Action.VIEW,
+    object_type: str = "person",
+    object_id: str = "",
+) -> None:
+    """Log what a page shows about persons the caller already passed the policy for (the
+    person a form writes about, the rows behind an export). Not a way around the policy:
+    the caller must have the persons from a door call or a policy check in hand."""
+    access_log_record(
+        actor=actor,
+        action=action,
+        purpose=purpose,
+        person_ids=person_ids,
+        object_type=object_type,
+        object_id=object_id,
+    )
