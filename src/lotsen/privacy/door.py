@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from operator import attrgetter
 from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet
@@ -30,11 +29,13 @@ from django.http import Http404
 
 from lotsen.accounts.actor import Actor
 from lotsen.people.models import Person
-from lotsen.privacy.accesslog import access_log_record
+from lotsen.privacy.accesslog import WRITE_ACTIONS, access_log_record
 from lotsen.privacy.models import Action, Category
 from lotsen.privacy.policy import PersonPolicy
 
 RowT = TypeVar("RowT", bound=Model)
+
+ERROR_NOT_A_WRITE = "persons_written logs writes (create, update), not '{action}'."
 
 
 def _visible_persons(
@@ -43,11 +44,36 @@ def _visible_persons(
     return PersonPolicy(actor, today=today).persons(purpose=purpose, category=category)
 
 
+def _person_id(row: Model, person_field: str) -> int | None:
+    # "case__person" names the person through a relation: the id is row.case.person_id.
+    # A relation left empty on the way (a handover without a case) names nobody.
+    *relations, last = person_field.split("__")
+    for name in relations:
+        row = getattr(row, name)
+        if row is None:
+            return None
+    return getattr(row, f"{last}_id")
+
+
 def _person_ids(rows: Iterable[Model], person_field: str) -> list[int]:
-    # "case__person" names the person through a relation; the row holds its id as
-    # row.case.person_id (select_related keeps that free of extra queries).
-    get_id = attrgetter(f"{person_field.replace('__', '.')}_id")
-    return sorted({person_id for row in rows if (person_id := get_id(row)) is not None})
+    return sorted(
+        {person_id for row in rows if (person_id := _person_id(row, person_field)) is not None}
+    )
+
+
+def _with_person_relations(queryset: QuerySet[RowT], person_field: str) -> QuerySet[RowT]:
+    """Fetch the relations that lead to the person with the rows, so that finding each
+    row's person for the log costs no query per row."""
+    relations = person_field.rpartition("__")[0]
+    return queryset.select_related(relations) if relations else queryset
+
+
+def _pk(value: object) -> int:
+    # An id from a URL or a form may be anything: what is not an id is missing.
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
 
 
 def persons_read(
@@ -80,7 +106,7 @@ def persons_read(
 def person_read(
     *,
     actor: Actor,
-    person_id: int,
+    person_id: int | str,
     purpose: str,
     category: str = Category.IDENTITY,
     queryset: QuerySet[Person] | None = None,
@@ -89,12 +115,15 @@ def person_read(
     today: dt.date | None = None,
 ) -> Person:
     """One person the actor may see, logged; ``Http404`` for a person who is missing and
-    for one who is not visible alike, so the answer tells an attacker nothing."""
+    for one who is not visible alike, so the answer tells an attacker nothing. An id that
+    is not a number is missing too."""
     found = persons_read(
         actor=actor,
         purpose=purpose,
         category=category,
-        queryset=(queryset if queryset is not None else Person.objects.all()).filter(pk=person_id),
+        queryset=(queryset if queryset is not None else Person.objects.all()).filter(
+            pk=_pk(person_id)
+        ),
         action=action,
         object_type=object_type,
         today=today,
@@ -117,7 +146,7 @@ def _rows_visible(
     if visible is None:
         persons = _visible_persons(actor, purpose=purpose, category=category, today=today)
         visible = Q(**{f"{person_field}__in": persons})
-    return queryset.filter(visible)
+    return _with_person_relations(queryset.filter(visible), person_field)
 
 
 def records_read(
@@ -197,7 +226,12 @@ def persons_written(
     object_id: str = "",
 ) -> None:
     """A write about these persons (a contact recorded, a case opened, rows imported),
-    logged at once in the caller's transaction: if the write rolls back, so does this."""
+    logged at once in the caller's transaction: if the write rolls back, so does this.
+
+    Only a write action (create, update) is accepted: a read inside a request would be
+    held back until the request's flush, outside the caller's transaction."""
+    if action not in WRITE_ACTIONS:
+        raise ValueError(ERROR_NOT_A_WRITE.format(action=str(action)))
     access_log_record(
         actor=actor,
         action=action,
