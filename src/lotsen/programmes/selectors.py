@@ -2,7 +2,8 @@
 
 Programmes, sub-projects and counts are open to project leaders and evaluators (counts are
 suppressed for anyone outside the project team, see ``programmes.dashboard``). Anything
-naming a participant is a ``ParticipantRecord``, read here under the team rule and logged
+naming a participant is a ``ParticipantRecord``, read here through the door
+(``privacy.door.records_read``) under the team rule of ``programmes.policy`` and logged
 per person: a participation is shown only to project leaders of the team of its
 sub-project (an organisation leading or taking part in it, or leading its programme).
 Project leaders never get the ``Person`` itself: ``PersonPolicy`` grants them nobody, so
@@ -21,10 +22,10 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from lotsen.accounts.actor import Actor
-from lotsen.accounts.models import Organisation, OrganisationKind, Role
+from lotsen.accounts.models import Organisation, OrganisationKind
 from lotsen.people.identity import age_on
-from lotsen.privacy.models import Action, Purpose
-from lotsen.privacy.services import access_log_record
+from lotsen.privacy.door import record_read, records_read
+from lotsen.privacy.models import Purpose
 from lotsen.programmes import indicators
 from lotsen.programmes.models import (
     EntryStatus,
@@ -35,22 +36,13 @@ from lotsen.programmes.models import (
     Programme,
     SubProject,
 )
-from lotsen.programmes.services import (
-    is_team_for_programme,
-    is_team_for_subproject,
-    team_subprojects_q,
-)
+from lotsen.programmes.policy import ProgrammePolicy
 
-PROGRAMME_ROLES = frozenset({Role.PROJECT_LEADER, Role.EVALUATOR})
 FOLLOWUP_NOTICE_DAYS = 14
 
 
-def may_view_programmes(actor: Actor | None) -> bool:
-    return actor is not None and actor.role in PROGRAMME_ROLES and actor.organisation is not None
-
-
 def programme_list_for(*, actor: Actor) -> list[Programme]:
-    if not may_view_programmes(actor):
+    if not ProgrammePolicy(actor).may_read_programmes():
         return []
     return list(
         Programme.objects.select_related("lead_organisation").annotate(
@@ -60,7 +52,7 @@ def programme_list_for(*, actor: Actor) -> list[Programme]:
 
 
 def programme_get_for(*, actor: Actor, programme_id: int) -> Programme:
-    if not may_view_programmes(actor):
+    if not ProgrammePolicy(actor).may_read_programmes():
         raise Http404
     programme = (
         Programme.objects.select_related("lead_organisation").filter(pk=programme_id).first()
@@ -71,7 +63,7 @@ def programme_get_for(*, actor: Actor, programme_id: int) -> Programme:
 
 
 def subproject_get_for(*, actor: Actor, subproject_id: int) -> SubProject:
-    if not may_view_programmes(actor):
+    if not ProgrammePolicy(actor).may_read_programmes():
         raise Http404
     subproject = (
         SubProject.objects.select_related("programme", "lead_organisation")
@@ -84,12 +76,13 @@ def subproject_get_for(*, actor: Actor, subproject_id: int) -> SubProject:
     return subproject
 
 
-def programme_is_team(*, actor: Actor, programme: Programme) -> bool:
-    return is_team_for_programme(actor, programme)
-
-
-def subproject_is_team(*, actor: Actor, subproject: SubProject) -> bool:
-    return is_team_for_subproject(actor, subproject)
+def team_subproject_get_for(*, actor: Actor, subproject_id: int) -> SubProject:
+    """A sub-project the actor is team for (its participant pages and forms); 404 for
+    "missing" and "not yours" alike."""
+    subproject = subproject_get_for(actor=actor, subproject_id=subproject_id)
+    if not ProgrammePolicy(actor).is_team_for_subproject(subproject):
+        raise Http404
+    return subproject
 
 
 # --- Regions ------------------------------------------------------------------------------
@@ -260,16 +253,17 @@ def _choice_label(choices, value: str) -> str:
 # as the project typed it, never the person's: otherwise enrolling a personnummer would
 # show the name Lotsen holds (issue 10). The person's date of birth (which the number
 # gives anyway) is read to compute the age band and is not kept; the person id only names
-# the access-log entry.
+# the access-log entry. Every other column of the person stays deferred, and the row is
+# dropped once the record is built.
 _RECORD_COLUMNS = (
-    "pk",
-    "person_id",
-    "subproject_id",
+    "person",
+    "person__date_of_birth",
+    "subproject",
     "subproject__name",
+    "subproject__programme",
     "subproject__programme__framework",
     "given_name",
     "family_name",
-    "person__date_of_birth",
     "gender",
     "entry_date",
     "entry_status",
@@ -283,49 +277,50 @@ _RECORD_COLUMNS = (
 
 
 def _team_participations(actor: Actor) -> QuerySet[Participation]:
-    """Participations in the sub-projects whose team the actor's organisation is in (it
-    leads or takes part in the sub-project, or leads its programme). Project leaders only:
+    """Participations in the sub-projects the actor is team for (``programmes.policy``):
     an evaluator sees numbers, never a participant."""
-    if actor.role != Role.PROJECT_LEADER or actor.organisation is None:
-        return Participation.objects.none()
-    team = SubProject.objects.filter(team_subprojects_q(actor.organisation)).values("pk")
-    return Participation.objects.filter(subproject__in=team)
+    return Participation.objects.filter(ProgrammePolicy(actor).participations_q())
+
+
+def _record(row: Participation) -> ParticipantRecord:
+    return ParticipantRecord(
+        participation_id=row.pk,
+        subproject_id=row.subproject_id,
+        subproject_name=row.subproject.name,
+        name=f"{row.given_name} {row.family_name}",
+        gender=row.gender,
+        age_band=indicators.age_band(
+            age_on(row.person.date_of_birth, row.entry_date),
+            row.subproject.programme.framework,
+        ),
+        entry_date=row.entry_date,
+        entry_status=row.entry_status,
+        education_level=row.education_level,
+        disability=row.disability,
+        foreign_background=row.foreign_background,
+        exit_date=row.exit_date,
+        exit_status=row.exit_status,
+        followup_6m_status=row.followup_6m_status,
+    )
+
+
+def _record_rows(participations: QuerySet[Participation]) -> QuerySet[Participation]:
+    return participations.select_related("person", "subproject__programme").only(*_RECORD_COLUMNS)
 
 
 def _records(
     actor: Actor, participations: QuerySet[Participation], object_type: str
 ) -> list[ParticipantRecord]:
-    """Read the records and log one entry per person shown, in the caller's transaction."""
-    rows = list(participations.values(*_RECORD_COLUMNS))
-    access_log_record(
+    """The records of ``participations`` the team rule lets the actor see, read through
+    the door, which logs one entry per person shown in the caller's transaction."""
+    rows = records_read(
+        _record_rows(participations),
         actor=actor,
-        action=Action.VIEW,
         purpose=Purpose.PROGRAMME,
-        person_ids=sorted({row["person_id"] for row in rows}),
+        visible=ProgrammePolicy(actor).participations_q(),
         object_type=object_type,
     )
-    return [
-        ParticipantRecord(
-            participation_id=row["pk"],
-            subproject_id=row["subproject_id"],
-            subproject_name=row["subproject__name"],
-            name=f"{row['given_name']} {row['family_name']}",
-            gender=row["gender"],
-            age_band=indicators.age_band(
-                age_on(row["person__date_of_birth"], row["entry_date"]),
-                row["subproject__programme__framework"],
-            ),
-            entry_date=row["entry_date"],
-            entry_status=row["entry_status"],
-            education_level=row["education_level"],
-            disability=row["disability"],
-            foreign_background=row["foreign_background"],
-            exit_date=row["exit_date"],
-            exit_status=row["exit_status"],
-            followup_6m_status=row["followup_6m_status"],
-        )
-        for row in rows
-    ]
+    return [_record(row) for row in rows]
 
 
 def _participation_id(value) -> int:
@@ -340,9 +335,9 @@ def participation_list(*, actor: Actor, subproject: SubProject) -> list[Particip
     """The sub-project's participant records the actor may see, logged per person."""
     return _records(
         actor,
-        _team_participations(actor)
-        .filter(subproject=subproject)
-        .order_by("family_name", "given_name", "entry_date", "pk"),
+        Participation.objects.filter(subproject=subproject).order_by(
+            "family_name", "given_name", "entry_date", "pk"
+        ),
         "participation_list",
     )
 
@@ -350,14 +345,14 @@ def participation_list(*, actor: Actor, subproject: SubProject) -> list[Particip
 @transaction.atomic
 def participation_get_for(*, actor: Actor, participation_id: int | str) -> ParticipantRecord:
     """One participant record, or 404 for both "does not exist" and "not yours"."""
-    rows = _records(
-        actor,
-        _team_participations(actor).filter(pk=_participation_id(participation_id)),
-        "participation",
+    row = record_read(
+        _record_rows(Participation.objects.filter(pk=_participation_id(participation_id))),
+        actor=actor,
+        purpose=Purpose.PROGRAMME,
+        visible=ProgrammePolicy(actor).participations_q(),
+        object_type="participation",
     )
-    if not rows:
-        raise Http404
-    return rows[0]
+    return _record(row)
 
 
 def participation_for_update(*, actor: Actor, participation_id: int | str) -> Participation:
@@ -407,9 +402,9 @@ def missing_data_list(*, actor: Actor, report: indicators.IndicatorReport) -> li
         return []
     rows = _records(
         actor,
-        _team_participations(actor)
-        .filter(pk__in=list(wanted))
-        .order_by("subproject__name", "family_name", "given_name", "pk"),
+        Participation.objects.filter(pk__in=list(wanted)).order_by(
+            "subproject__name", "family_name", "given_name", "pk"
+        ),
         "participation_missing_data",
     )
     order = list(indicators.LABELS)
@@ -450,6 +445,6 @@ def followups_due_for(*, actor: Actor, today: dt.date) -> list[ParticipantRecord
     ]
     return _records(
         actor,
-        _team_participations(actor).filter(pk__in=due).order_by("exit_date", "pk"),
+        Participation.objects.filter(pk__in=due).order_by("exit_date", "pk"),
         "participation_followups_due",
     )

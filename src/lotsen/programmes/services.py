@@ -1,8 +1,9 @@
 """Writes for programmes: participations (entry, exit, six-month follow-up).
 
-Only the project team writes: a project leader whose organisation leads the programme,
-leads the sub-project or takes part in it. Every write records an access-log entry in the
-same transaction, naming the person by id.
+Only the sub-project's team writes (``programmes.policy``: a project leader whose
+organisation leads the programme, leads the sub-project or takes part in it). Every write
+records an access-log entry through the door in the same transaction, naming the person
+by id.
 """
 
 from __future__ import annotations
@@ -12,19 +13,13 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 
 from lotsen.accounts.actor import Actor
-from lotsen.accounts.models import Organisation, Role
 from lotsen.people.models import Gender, Person
+from lotsen.privacy.door import persons_written
 from lotsen.privacy.models import Action, Purpose
-from lotsen.privacy.services import access_log_record
-from lotsen.programmes.models import (
-    Participation,
-    ParticipationGender,
-    Programme,
-    SubProject,
-)
+from lotsen.programmes.models import Participation, ParticipationGender, SubProject
+from lotsen.programmes.policy import ProgrammePolicy
 
 ERROR_NOT_TEAM = "Bara projektledare i delprojektets organisationer kan registrera deltagare."
 ERROR_GENDER = "Ange kön: kvinna, man eller icke-binär."
@@ -51,49 +46,15 @@ PERSON_GENDER_TO_PARTICIPATION = {
 PARTICIPATION_GENDER_TO_PERSON = {v: k for k, v in PERSON_GENDER_TO_PARTICIPATION.items()}
 
 
-def team_subprojects_q(organisation: Organisation | None) -> Q:
-    """Sub-projects whose team the organisation is in: it leads the sub-project, takes
-    part in it, or leads its programme. The one rule for who writes and who reads the
-    sub-project's participant records (``programmes.selectors``)."""
-    if organisation is None:
-        return Q(pk__in=[])
-    return (
-        Q(lead_organisation=organisation)
-        | Q(organisations=organisation)
-        | Q(programme__lead_organisation=organisation)
-    )
-
-
-def is_team_for_subproject(actor: Actor, subproject: SubProject) -> bool:
-    if actor.role != Role.PROJECT_LEADER or actor.organisation is None:
-        return False
-    return (
-        SubProject.objects.filter(team_subprojects_q(actor.organisation), pk=subproject.pk)
-        .distinct()
-        .exists()
-    )
-
-
-def is_team_for_programme(actor: Actor, programme: Programme) -> bool:
-    """The programme's team: its lead organisation and every organisation leading or
-    taking part in one of its sub-projects. They see its numbers unsuppressed."""
-    if actor.role != Role.PROJECT_LEADER or actor.organisation is None:
-        return False
-    org = actor.organisation
-    if programme.lead_organisation_id == org.pk:
-        return True
-    return programme.subprojects.filter(Q(lead_organisation=org) | Q(organisations=org)).exists()
-
-
 def _require_team(actor: Actor | None, subproject: SubProject) -> None:
     # ``actor`` is None only for imports and the demo, which record their own runs.
-    if actor is not None and not is_team_for_subproject(actor, subproject):
+    if actor is not None and not ProgrammePolicy(actor).is_team_for_subproject(subproject):
         raise PermissionDenied(ERROR_NOT_TEAM)
 
 
 def _log(actor: Actor | None, action: str, participation: Participation) -> None:
     if actor is not None:
-        access_log_record(
+        persons_written(
             actor=actor,
             action=action,
             purpose=Purpose.PROGRAMME,

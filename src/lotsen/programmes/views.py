@@ -1,9 +1,10 @@
 """Programme pages. Thin: parse, call selectors and services, render.
 
 Project leaders and evaluators see programmes and sub-projects; numbers are exact for the
-project team and suppressed for everyone else. Participant records (name, gender, age band
-and the participation's own data) are shown only to the team's project leaders, through
-the selectors; never a person's page or contact details.
+project team and suppressed for everyone else (``programmes.policy`` decides which).
+Participant records (name, gender, age band and the participation's own data) are shown
+only to the team's project leaders, through the selectors; never a person's page or
+contact details.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from lotsen.pages.forms import form_page
 from lotsen.pages.methods import form_view, read_only
 from lotsen.programmes import exports, forms, indicators
 from lotsen.programmes.dashboard import SUPPRESSED_TEXT, dashboard_for
+from lotsen.programmes.policy import ProgrammePolicy
 from lotsen.programmes.selectors import (
     indicator_report_for,
     missing_data_list,
@@ -28,12 +30,11 @@ from lotsen.programmes.selectors import (
     participation_get_for,
     participation_list,
     programme_get_for,
-    programme_is_team,
     programme_list_for,
     regions_of,
     subproject_get_for,
-    subproject_is_team,
     subprojects_of,
+    team_subproject_get_for,
 )
 from lotsen.programmes.services import (
     participant_enrol,
@@ -55,9 +56,9 @@ def _budget(subprojects):
 @read_only
 @actor_required
 def programme_list(request):
-    programmes = programme_list_for(actor=request.actor)
-    if not programmes and request.actor.role not in ("project_leader", "evaluator"):
+    if not ProgrammePolicy(request.actor).may_read_programmes():
         raise Http404
+    programmes = programme_list_for(actor=request.actor)
     return render(request, "programmes/programme_list.html", {"programmes": programmes})
 
 
@@ -73,10 +74,12 @@ def _region_from(request, regions) -> Organisation | None:
 @actor_required
 def programme_detail(request, programme_id: int):
     programme = programme_get_for(actor=request.actor, programme_id=programme_id)
-    team = programme_is_team(actor=request.actor, programme=programme)
     regions = regions_of(programme=programme)
     region = _region_from(request, regions)
     subprojects = list(subprojects_of(programme=programme, region=region).prefetch_related("goals"))
+    team = ProgrammePolicy(request.actor).sees_exact_figures(
+        programme=programme, part=subprojects if region is not None else None
+    )
     today = timezone.localdate()
     board = dashboard_for(
         subprojects=subprojects,
@@ -102,7 +105,9 @@ def programme_detail(request, programme_id: int):
 @actor_required
 def subproject_detail(request, subproject_id: int):
     subproject = subproject_get_for(actor=request.actor, subproject_id=subproject_id)
-    team = subproject_is_team(actor=request.actor, subproject=subproject)
+    team = ProgrammePolicy(request.actor).sees_exact_figures(
+        programme=subproject.programme, part=[subproject]
+    )
     board = dashboard_for(
         subprojects=[subproject],
         team=team,
@@ -124,17 +129,10 @@ def subproject_detail(request, subproject_id: int):
 # --- Participants --------------------------------------------------------------------------
 
 
-def _team_subproject(request, subproject_id: int):
-    subproject = subproject_get_for(actor=request.actor, subproject_id=subproject_id)
-    if not subproject_is_team(actor=request.actor, subproject=subproject):
-        raise Http404
-    return subproject
-
-
 @read_only
 @actor_required
 def participants(request, subproject_id: int):
-    subproject = _team_subproject(request, subproject_id)
+    subproject = team_subproject_get_for(actor=request.actor, subproject_id=subproject_id)
     rows = participation_list(actor=request.actor, subproject=subproject)
     today = timezone.localdate()
     report = indicator_report_for(
@@ -176,7 +174,7 @@ def _form_page(request, *, form, subproject, template_context, on_valid, success
 @form_view
 @actor_required
 def participant_add(request, subproject_id: int):
-    subproject = _team_subproject(request, subproject_id)
+    subproject = team_subproject_get_for(actor=request.actor, subproject_id=subproject_id)
     form = forms.EnrolForm(_posted(request))
 
     def save(data):
@@ -316,18 +314,20 @@ def _report_scope(request, programme):
     form = forms.ReportForm(data, subprojects=subprojects)
     chosen = list(subprojects)
     scope = programme.name
-    team = programme_is_team(actor=request.actor, programme=programme)
+    part = None  # The whole programme.
     region = None
     if form.is_valid():
         if form.cleaned_data["subproject"]:
             chosen = [s for s in subprojects if str(s.pk) == form.cleaned_data["subproject"]]
             scope = chosen[0].name
-            team = subproject_is_team(actor=request.actor, subproject=chosen[0])
+            part = chosen
         elif request.GET.get("region"):
             region = _region_from(request, regions_of(programme=programme))
             if region is not None:
                 chosen = list(subprojects_of(programme=programme, region=region))
                 scope = f"{programme.name}, {region.name}"
+                part = chosen
+    team = ProgrammePolicy(request.actor).sees_exact_figures(programme=programme, part=part)
     return form, chosen, scope, team, region
 
 
