@@ -29,7 +29,7 @@ def main() -> None:
     from django.db.models import Sum
 
     from lotsen.accounts.models import Organisation, OrganisationKind
-    from lotsen.finance.demo import finance_demo_seed
+    from lotsen.demo.finance import finance_demo_seed
     from lotsen.finance.imports import costs_import
     from lotsen.finance.models import ActualCost
     from lotsen.finance.selectors import budget_rows, budget_summary

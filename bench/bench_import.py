@@ -121,15 +121,15 @@ def _bench_ss12000(size: int) -> None:
     import httpx
 
     from lotsen.demo.generator import demo_build
-    from lotsen.people.models import Person
-    from lotsen.school.models import AttendancePeriod, Grade
-    from lotsen.school.ss12000.client import SS12000Client
-    from lotsen.school.ss12000.importer import ss12000_import
-    from lotsen.school.ss12000.testserver import (
+    from lotsen.demo.ss12000server import (
         DEFAULT_CLIENT_ID,
         DEFAULT_CLIENT_SECRET,
         make_app,
     )
+    from lotsen.people.models import Person
+    from lotsen.school.models import AttendancePeriod, Grade
+    from lotsen.school.ss12000.client import SS12000Client
+    from lotsen.school.ss12000.importer import ss12000_import
 
     today = dt.date(2026, 11, 23)
     Person.objects.all().delete()  # the CSV benchmark's pupils

@@ -70,7 +70,7 @@ def server(tmp_path_factory, chromium_path):
         ["migrate", "--no-input", "-v0"],
         ["demo", "--size", "300"],
         ["shell", "-c", SIGNALS_SEED],
-        ["kaa", "demo-seed"],
+        ["demo-seed", "kaa"],
         ["collectstatic", "--no-input", "-v0"],
     ):
         subprocess.run([str(LOTSEN), *command], env=env, check=True, capture_output=True)

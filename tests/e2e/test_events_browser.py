@@ -20,7 +20,7 @@ from tests.e2e.conftest import DEMO_PASSWORD, LOTSEN, assert_accessible
 SEED = """
 import datetime as dt
 from lotsen.accounts.models import Organisation, OrganisationKind
-from lotsen.events.demo import NETWORK_MEETING, events_demo_seed
+from lotsen.demo.events import NETWORK_MEETING, events_demo_seed
 from lotsen.events.models import Event
 from lotsen.programmes.models import Programme
 programme = Programme.objects.order_by("pk").first()

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from lotsen.events.demo import KNOWLEDGE_DAY, NETWORK_MEETING, events_demo_seed
+from lotsen.demo.events import KNOWLEDGE_DAY, NETWORK_MEETING, events_demo_seed
 from lotsen.events.models import Event, Registration
 from lotsen.events.selectors import training_hours
 

@@ -1,4 +1,4 @@
-"""``lotsen finance``: import-costs, export and demo-seed."""
+"""``lotsen finance``: import-costs and export (budgets from ``lotsen demo-seed finance``)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,9 @@ def test_unknown_programme_and_missing_file(world, tmp_path):
 
 
 def test_export_and_demo_seed(world, tmp_path):
-    out, _err = run("demo-seed", "--programme", "Vägen vidare")
+    out = io.StringIO()
+    call_command("demo-seed", "finance", "--programme", "Vägen vidare", stdout=out)
+    out = out.getvalue()
     assert "10 budgetrader" in out  # 2 sub-projects × 5 cost categories
     assert sum(BudgetLine.objects.values_list("amount", flat=True)) == D("90000000")
     target = tmp_path / "budget.xlsx"

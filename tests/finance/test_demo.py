@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 from django.db.models import Sum
 
-from lotsen.finance.demo import finance_demo_seed
+from lotsen.demo.finance import finance_demo_seed
 from lotsen.finance.models import ActualCost, BudgetLine, FundingSource
 from lotsen.finance.selectors import budget_summary
 from tests.factories import MunicipalityFactory, OrganisationFactory

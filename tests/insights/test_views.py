@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from lotsen.insights.demo import METHODS, methods_demo_seed
+from lotsen.demo.insights import METHODS, methods_demo_seed
 from lotsen.support.models import Method
 from tests.insights.conftest import participant
 

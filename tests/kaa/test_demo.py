@@ -9,8 +9,8 @@ import pytest
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership
 from lotsen.demo.generator import DEMO_MUNICIPALITY_CODE, demo_build
+from lotsen.demo.kaa import kaa_demo_seed
 from lotsen.kaa import cohort, report
-from lotsen.kaa.demo import kaa_demo_seed
 from lotsen.kaa.models import CohortMembership, Contact, Measure, Notice, ReportPeriod
 from lotsen.kaa.selectors import kaa_scope
 from lotsen.kaa.stats import kaa_dashboard

@@ -12,8 +12,8 @@ import pytest
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, Organisation, OrganisationKind
 from lotsen.demo.generator import DEMO_MUNICIPALITY_CODE, demo_build
+from lotsen.demo.programmes import DEMO_PROGRAMME_NAME, programme_demo_seed
 from lotsen.programmes import indicators
-from lotsen.programmes.demo import DEMO_PROGRAMME_NAME, programme_demo_seed
 from lotsen.programmes.models import Participation, Programme
 from lotsen.programmes.selectors import (
     indicator_report_for,

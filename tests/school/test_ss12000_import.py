@@ -22,25 +22,25 @@ from lotsen.demo.generator import (
     demo_build,
     demo_organisations_unsaved,
 )
+from lotsen.demo.ss12000server import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    make_app,
+)
 from lotsen.people.identity import parse_identity_number
 from lotsen.people.models import Person
 from lotsen.privacy.models import AccessLogEntry, Action, Purpose
-from lotsen.school import importing
+from lotsen.ingest import runs as importing
+from lotsen.ingest.models import ImportRun
 from lotsen.school.models import (
     AttendancePeriod,
     Enrolment,
     Grade,
-    ImportRun,
     SourcePersonId,
 )
 from lotsen.school.ss12000 import importer
 from lotsen.school.ss12000.client import SS12000Client
 from lotsen.school.ss12000.periods import academic_year, school_year_start
-from lotsen.school.ss12000.testserver import (
-    DEFAULT_CLIENT_ID,
-    DEFAULT_CLIENT_SECRET,
-    make_app,
-)
 from tests.factories import OrganisationFactory
 
 TODAY = dt.date(2026, 11, 23)

@@ -18,15 +18,15 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from lotsen.accounts.models import OrganisationKind
-from lotsen.school.ss12000 import spec
-from lotsen.school.ss12000.client import SS12000Client
-from lotsen.school.ss12000.importer import ss12000_import
-from lotsen.school.ss12000.periods import attendance_periods
-from lotsen.school.ss12000.testserver import (
+from lotsen.demo.ss12000server import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     make_app,
 )
+from lotsen.school.ss12000 import spec
+from lotsen.school.ss12000.client import SS12000Client
+from lotsen.school.ss12000.importer import ss12000_import
+from lotsen.school.ss12000.periods import attendance_periods
 from tests.factories import OrganisationFactory
 
 TODAY = dt.date(2026, 11, 23)

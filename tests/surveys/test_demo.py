@@ -2,7 +2,7 @@
 
 import pytest
 
-from lotsen.surveys.demo import surveys_demo_seed
+from lotsen.demo.surveys import surveys_demo_seed
 from lotsen.surveys.models import Response, Survey
 from lotsen.surveys.selectors import survey_results
 

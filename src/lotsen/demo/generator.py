@@ -57,6 +57,12 @@ from lotsen.school.ss12000.periods import (
     school_year_end,
     school_year_start,
 )
+from lotsen.signals.scoring import (
+    END_REASON_DROPPED_OUT,
+    END_REASON_EXAMEN,
+    END_REASON_GYMNASIEINTYG,
+    END_REASON_STUDIEBEVIS,
+)
 
 DEMO_MUNICIPALITY_NAME = "Exempelkommun"
 DEMO_MUNICIPALITY_CODE = "1999"
@@ -240,11 +246,9 @@ _DROPOUT_INTERCEPT = -3.078
 # Why an enrolment ended. The activity responsibility turns on the difference: a
 # gymnasieexamen ends it, a studiebevis or a gymnasieintyg (introduction programmes) does
 # not (skollagen 29 kap. 9 §; SKR: "Studiebevis är inte tillräckligt").
+# The upper-secondary words are the early-warning model's outcome words, taken from it so
+# that the demo's history labels as the model reads it.
 END_REASON_YEAR_9 = "Avslutat årskurs 9"
-END_REASON_EXAMEN = "Gymnasieexamen"
-END_REASON_STUDIEBEVIS = "Studiebevis"
-END_REASON_GYMNASIEINTYG = "Gymnasieintyg"
-END_REASON_DROPPED_OUT = "Avbrott"
 # Of those on a national programme who are still there at the end of year 3, the share
 # leaving with an examen: 78 % take one within three years (SKR, Öppna jämförelser 2021)
 # and about 9 % have already dropped out here, so 0.78 / 0.91.
@@ -1231,7 +1235,7 @@ def _ascii(text: str) -> str:
 
 # --- School data: grades and aggregated attendance ------------------------------------------
 #
-# The demo and the SS 12000 test server (lotsen.school.ss12000.testserver) draw the same
+# The demo and the SS 12000 test server (lotsen.demo.ss12000server) draw the same
 # school data from here, so that importing from the test server into the demo changes
 # nothing. Each young person's school data comes from a generator of its own, seeded with
 # the demo's key and the person's ordinal: the main generator's sequence, and with it every

@@ -76,12 +76,16 @@ COMPLETED = 0
 # still enrolled at the end of the horizon. A studiebevis or a gymnasieintyg counts as
 # completed: the pupil finished the programme, which is what the early warning is about
 # (the activity responsibility, which turns on the examen, is another matter). The demo
-# uses the same words (``lotsen.demo.generator.END_REASON_*``); a test holds them equal.
+# writes its end reasons with these words.
+END_REASON_DROPPED_OUT = "Avbrott"
+END_REASON_EXAMEN = "Gymnasieexamen"
+END_REASON_STUDIEBEVIS = "Studiebevis"
+END_REASON_GYMNASIEINTYG = "Gymnasieintyg"
 OUTCOME_BY_END_REASON: Mapping[str, int] = {
-    "avbrott": DROPOUT,
-    "gymnasieexamen": COMPLETED,
-    "studiebevis": COMPLETED,
-    "gymnasieintyg": COMPLETED,
+    END_REASON_DROPPED_OUT.casefold(): DROPOUT,
+    END_REASON_EXAMEN.casefold(): COMPLETED,
+    END_REASON_STUDIEBEVIS.casefold(): COMPLETED,
+    END_REASON_GYMNASIEINTYG.casefold(): COMPLETED,
 }
 LABEL_SCHOOL_TYPES = ("GY",)
 SCORED_SCHOOL_TYPES = ("GR", "GY")

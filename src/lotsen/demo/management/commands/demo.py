@@ -20,6 +20,9 @@ from lotsen.demo.generator import (
     demo_build,
     demo_exists,
 )
+from lotsen.demo.kaa import kaa_demo_seed
+from lotsen.demo.programmes import programme_demo_seed
+from lotsen.demo.support import support_demo_seed
 from lotsen.signals.services import signals_compute
 
 MESSAGE_ALREADY_THERE = (
@@ -80,14 +83,8 @@ class Command(BaseCommand):
         # Signals from the demo's school data, so that the school pages have something to show.
         signals = signals_compute()
         risk_model = _risk_model_train_and_score()
-        from lotsen.kaa.demo import kaa_demo_seed
-
         kaa = kaa_demo_seed()
-        from lotsen.support.demo import support_demo_seed
-
         support = support_demo_seed()
-        from lotsen.programmes.demo import programme_demo_seed
-
         programme = programme_demo_seed()
         self._summary_write(summary, seconds=time.monotonic() - started)
         self.stdout.write(f"  Signaler till skolorna: {signals.raised}")

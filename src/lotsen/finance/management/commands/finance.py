@@ -2,7 +2,6 @@
 
   lotsen finance import-costs --programme NAME FILE.csv
   lotsen finance export --programme NAME [--format xlsx|csv] --output FILE
-  lotsen finance demo-seed --programme NAME
 
 The import is all or nothing and idempotent by reference; every problem is printed with
 its line and column, and the command exits with an error without writing anything.
@@ -16,7 +15,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lotsen.finance import exports, imports
-from lotsen.finance.demo import finance_demo_seed
 from lotsen.finance.selectors import budget_rows, budget_summaries_by_subproject, budget_summary
 from lotsen.programmes.models import Programme
 
@@ -62,9 +60,6 @@ class Command(BaseCommand):
         p.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
         p.add_argument("--output", type=Path, required=True)
 
-        p = sub.add_parser("demo-seed", help="demobudget och demoutfall för ett program")
-        p.add_argument("--programme", required=True)
-
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         handler = getattr(self, "_" + subcommand.replace("-", "_"))
         handler(**{k: v for k, v in options.items() if k not in _BASE_OPTIONS})
@@ -105,10 +100,3 @@ class Command(BaseCommand):
         else:
             output.write_text(exports.programme_csv(summary=summary, rows=rows), encoding="utf-8")
         self.stdout.write(f"Skrev {output}.")
-
-    def _demo_seed(self, *, programme: str) -> None:
-        result = finance_demo_seed(_programme(programme))
-        self.stdout.write(
-            f"{result.budget_lines} budgetrader, {result.funding_sources} finansieringskällor och "
-            f"{result.costs} kostnader för {result.subprojects} delprojekt."
-        )

@@ -9,7 +9,6 @@
   lotsen kaa retention [--dry-run]
   lotsen kaa period-add 2027H2 [--copy-from 2027H1]
   lotsen kaa codes-load 2027H2 CODES.csv [--verified]
-  lotsen kaa demo-seed [--municipality 1999] [--seed 2026]
 
 Like every Lotsen command it uses DATABASE_URL when set. Reads of personal data are logged
 as the system user "import" (the command has no logged-in actor); error messages name
@@ -31,13 +30,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from lotsen.accounts import codes as org_codes
+from lotsen.ingest.runs import import_actor
 from lotsen.kaa import cohort, imports, report
 from lotsen.kaa.models import CodeList, ReportCode, ReportPeriod
 from lotsen.kaa.retention import kaa_retention_run
 from lotsen.kaa.services import candidates_q, facts_load, kaa_cohort_refresh, kaa_cohort_refresh_all
 from lotsen.people.models import Person
+from lotsen.privacy.door import persons_shown
 from lotsen.privacy.models import Action, Purpose
-from lotsen.privacy.services import access_log_record
 
 ERROR_DATE = "ogiltigt datum {value} (skriv ÅÅÅÅ-MM-DD)"
 ERROR_MUNICIPALITY = "ogiltig kommunkod {value} (fyra siffror)"
@@ -114,10 +114,6 @@ class Command(BaseCommand):
         p.add_argument("file", type=Path, help="kolumner: code_list,value,code,label")
         p.add_argument("--verified", action="store_true", help="koderna är kontrollerade mot SCB")
 
-        p = sub.add_parser("demo-seed", help="aktivitetsansvaret för demokommunen")
-        p.add_argument("--municipality", type=_municipality, default="1999")
-        p.add_argument("--seed", type=int, default=2026)
-
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         handler = getattr(self, "_" + subcommand.replace("-", "_"))
         handler(**{k: v for k, v in options.items() if k not in _BASE_OPTIONS})
@@ -137,9 +133,11 @@ class Command(BaseCommand):
             if found is not None:
                 members.append((numbers[pid], pid, found))
         members.sort()
+        # The command has no logged-in actor and no policy to pass: whoever runs it on the
+        # server reads the database anyway. What it puts out is logged as the system user.
         with transaction.atomic():
-            access_log_record(
-                actor=imports._import_actor(),
+            persons_shown(
+                actor=import_actor(),
                 action=Action.EXPORT,
                 purpose=Purpose.KAA,
                 person_ids=[pid for _n, pid, _f in members],
@@ -239,8 +237,8 @@ class Command(BaseCommand):
         target = output or Path(file.filename)
         target.write_bytes(file.content)
         with transaction.atomic():
-            access_log_record(
-                actor=imports._import_actor(),
+            persons_shown(
+                actor=import_actor(),
                 action=Action.EXPORT,
                 purpose=Purpose.KAA,
                 person_ids=sorted(data.persons),
@@ -313,28 +311,13 @@ class Command(BaseCommand):
             target.save(update_fields=["codes_verified", "source_note"])
         self.stdout.write(f"{len(rows)} koder inlästa för {period}.")
 
-    # --- retention and demo ----------------------------------------------------------------------
+    # --- retention ----------------------------------------------------------------------------
 
     def _retention(self, *, dry_run: bool, date: dt.date | None) -> None:
         result = kaa_retention_run(today=date, dry_run=dry_run)
         what = "Skulle gallras (provkörning)" if dry_run else "Gallrat"
         details = ", ".join(f"{k} {v}" for k, v in result.counts.items())
         self.stdout.write(f"{what}: {result.total} poster ({details}).")
-
-    def _demo_seed(self, *, municipality: str, seed: int) -> None:
-        from lotsen.kaa.demo import kaa_demo_seed
-
-        summary = kaa_demo_seed(municipality_code=municipality, seed=seed)
-        if summary.already_seeded:
-            self.stdout.write("Aktivitetsansvaret i demokommunen finns redan. Inget har ändrats.")
-            return
-        self.stdout.write(
-            f"Aktivitetsansvaret: {summary.members} unga ({summary.share * 100:.1f} % av "
-            f"{summary.young_16_19} unga 16–19 år). Kontakter {summary.contacts}, försök "
-            f"{summary.attempts}, åtgärder {summary.measures}, anmälningar {summary.notices}; "
-            f"inflyttade {summary.moved_in}, utflyttade {summary.moved_away}, asylsökande "
-            f"{summary.asylum_seekers}."
-        )
 
 
 _BASE_OPTIONS = {

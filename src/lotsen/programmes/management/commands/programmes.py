@@ -2,7 +2,6 @@
 
   lotsen programmes esf-report --programme NAME --framework esfplus|esf2014
       --from YYYY-MM-DD --to YYYY-MM-DD [--format json|csv] [--subproject NAME] [--public]
-  lotsen programmes demo-seed
 
 The report is an object keyed by indicator, each value {"women", "men", "nonbinary",
 "total"} for ESF+, and {"women", "men", "total"} for ESF 2014–2020 (which has no
@@ -35,7 +34,7 @@ def _date(value: str, option: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Program och delprojekt: ESF-indikatorer och demodata."
+    help = "Program och delprojekt: ESF-indikatorer."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -51,14 +50,8 @@ class Command(BaseCommand):
             action="store_true",
             help="dölj antal under 5 (för rapporter som lämnar projektet)",
         )
-        sub.add_parser("demo-seed", help="skapa demoprogrammet (gör inget om det finns)")
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
-        if subcommand == "demo-seed":
-            from lotsen.programmes.demo import programme_demo_seed
-
-            self.stdout.write(programme_demo_seed().summary())
-            return
         self._report(**options)
 
     def _report(

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from lotsen.demo.generator import DEFAULT_SEED, DEFAULT_SIZE, DemoError
-from lotsen.school.ss12000.testserver import (
+from lotsen.demo.ss12000server import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     make_app,

@@ -1,9 +1,9 @@
 """The demo programme, shaped like the seeds': an ESF+ programme led by Region Exempel with
 30 sub-projects across five regions and 40 municipalities, some hundreds of participants
-with entry, exit and follow-up data, budgets (``finance.demo``) and events
-(``events.demo``).
+with entry, exit and follow-up data, budgets (``demo.finance``), events
+(``demo.events``) and a youth survey (``demo.surveys``).
 
-Run after the demo generator (``lotsen demo`` calls it; ``lotsen programmes demo-seed``
+Run after the demo generator (``lotsen demo`` calls it; ``lotsen demo-seed programmes``
 also works). It is a function of the seed and today's date, and does nothing the second
 time (the finance and events seeds are idempotent themselves).
 
@@ -30,6 +30,10 @@ from django.utils import timezone
 
 from lotsen.accounts.models import Organisation, OrganisationKind
 from lotsen.demo import names
+from lotsen.demo.events import events_demo_seed
+from lotsen.demo.finance import finance_demo_seed
+from lotsen.demo.insights import methods_demo_seed
+from lotsen.demo.surveys import surveys_demo_seed
 from lotsen.people.identity import make_identity_number
 from lotsen.people.models import Gender, Person
 from lotsen.programmes.indicators import add_months, age_on
@@ -40,6 +44,7 @@ from lotsen.programmes.models import (
     SubProject,
     SubProjectGoal,
 )
+from lotsen.support.models import Method
 
 DEMO_PROGRAMME_NAME = "Vägar vidare – unga i studier och arbete"
 DEMO_REGION_NAME = "Region Exempel"
@@ -179,11 +184,7 @@ def programme_demo_seed(
 
 
 def _others_seed(programme: Programme, summary: ProgrammeDemoSummary) -> None:
-    """Budgets, events and a youth survey for the programme, written by their own apps."""
-    from lotsen.events.demo import events_demo_seed
-    from lotsen.finance.demo import finance_demo_seed
-    from lotsen.surveys.demo import surveys_demo_seed
-
+    """Budgets, events and a youth survey for the programme, each through the app's own models."""
     money = finance_demo_seed(programme)
     summary.extras.append(
         f"ekonomi: {money.budget_lines} budgetrader, {money.funding_sources} "
@@ -200,11 +201,8 @@ def _others_seed(programme: Programme, summary: ProgrammeDemoSummary) -> None:
 
 
 def _methods() -> list:
-    """The methods catalogue the participants' methods come from (the insights app's demo
-    catalogue, with its evidence notes)."""
-    from lotsen.insights.demo import methods_demo_seed
-    from lotsen.support.models import Method
-
+    """The methods catalogue the participants' methods come from (the demo catalogue of
+    ``demo.insights``, with its evidence notes)."""
     methods_demo_seed()
     return list(Method.objects.filter(active=True).order_by("name"))
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, Organisation, User
 from lotsen.demo.generator import DEMO_HEALTH_CARE_NAME
-from lotsen.insights.demo import methods_demo_seed
+from lotsen.demo.insights import methods_demo_seed
 from lotsen.people.models import Person
 from lotsen.privacy.models import Category, ConsentGiver
 from lotsen.privacy.services import consent_record
@@ -48,7 +48,7 @@ class SupportDemoSummary:
 
 
 def _methods() -> list[Method]:
-    """The catalogue's demo methods (written by ``insights.demo``), in the order used here."""
+    """The catalogue's demo methods (written by ``demo.insights``), in the order used here."""
     methods_demo_seed()
     return [Method.objects.get(name=name) for name in DEMO_METHOD_NAMES]
 

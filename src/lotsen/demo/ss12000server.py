@@ -49,6 +49,7 @@ from lotsen.demo.generator import (
     DEMO_MUNICIPALITY_CODE,
     DEMO_ORGANISER_NAME,
     DEMO_UPPER_SECONDARY_SCHOOLS,
+    END_REASON_DROPPED_OUT,
     ORGANISER_NUMBER_FIRST_NINE,
     ORGANISER_UUID,
     DemoGrade,
@@ -281,7 +282,7 @@ def _person_json(person: Any, facts: SchoolFacts, *, today: dt.date) -> dict[str
             "enroledAt": {"id": organisation_uuid(enrolment.school_unit_code)},
             "schoolType": enrolment.school_type,
             "startDate": enrolment.start_date.isoformat(),
-            "cancelled": enrolment.end_reason == "Avbrott",
+            "cancelled": enrolment.end_reason == END_REASON_DROPPED_OUT,
         }
         if enrolment.school_year is not None:
             item["schoolYear"] = enrolment.school_year

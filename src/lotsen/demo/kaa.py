@@ -2,7 +2,7 @@
 and a realistic amount of work done on it.
 
 Run after the demo generator (``lotsen demo``) has created persons and enrolments:
-``kaa_demo_seed()`` (or ``lotsen kaa demo-seed``). It is a function of the data, ``seed``
+``kaa_demo_seed()`` (or ``lotsen demo-seed kaa``). It is a function of the data, ``seed``
 and ``today``, and does nothing the second time.
 
 Calibration (domain/swedish_calibration_stats.json, kaa_counts):
