@@ -534,7 +534,7 @@ def test_the_pupil_s_page_shows_the_score_to_the_school_and_logs_one_read(
 ):
     from django.urls import reverse
 
-    from lotsen.school.selectors import school_overview_for_person
+    from lotsen.web.person_page import school_overview_for_person
 
     risk_scores_compute(as_of=TODAY)
     overview = school_overview_for_person(actor=mentor_actor, person=pupils.risky)

@@ -15,7 +15,6 @@ from django.utils import timezone
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import OrganisationKind, Role
 from lotsen.privacy.models import AccessLogEntry, EmergencyAccess
-from lotsen.school.selectors import school_overview_for_person
 from lotsen.signals.models import SignalStatus
 from lotsen.signals.selectors import (
     signal_get_for,
@@ -23,6 +22,7 @@ from lotsen.signals.selectors import (
     signal_school_years_for,
 )
 from lotsen.signals.services import signals_compute
+from lotsen.web.person_page import school_overview_for_person
 from tests.factories import (
     GradeFactory,
     MembershipFactory,

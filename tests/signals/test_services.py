@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Role
+from lotsen.privacy import door
 from lotsen.privacy.models import AccessLogEntry
-from lotsen.signals import services
 from lotsen.signals.models import RuleSetting, Signal, SignalEvent, SignalStatus
 from lotsen.signals.rules import (
     ABSENCE_INVALID,
@@ -448,7 +448,8 @@ def test_a_failure_half_way_rolls_the_whole_step_back(signal, mentor_actor, monk
     def broken_log(**kwargs):
         raise RuntimeError("the access log is unavailable")
 
-    monkeypatch.setattr(services, "access_log_record", broken_log)
+    # The step's last write is its access-log entry, through the door.
+    monkeypatch.setattr(door, "access_log_record", broken_log)
     events = SignalEvent.objects.count()
     with pytest.raises(RuntimeError):
         signal_acknowledge(actor=mentor_actor, signal=signal)

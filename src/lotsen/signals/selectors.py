@@ -21,9 +21,9 @@ from django.utils import timezone
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import OrganisationKind
 from lotsen.people.models import Person
+from lotsen.privacy.door import persons_shown, record_read
 from lotsen.privacy.models import Action, Category, Purpose
 from lotsen.privacy.policy import PersonPolicy, purpose_for
-from lotsen.privacy.services import access_log_record
 from lotsen.school.merit import PROGRAMME_NAMES, Assessment, assess
 from lotsen.school.models import Enrolment, Grade
 from lotsen.signals import rules
@@ -52,14 +52,22 @@ def _unit_q(actor: Actor, prefix: str = "") -> Q | None:
     return None
 
 
-def signals_visible_to(actor: Actor, *, purpose: str | None = None) -> QuerySet[Signal]:
-    """Signals the actor may see, without logging: for selectors that log what they return."""
+def _signals_at_own_units(actor: Actor, *, purpose: str | None = None) -> QuerySet[Signal]:
+    """Signals of the school units the actor works at, before the person policy: only for
+    a door call, which adds the policy's filter for the SCHOOL category and logs."""
     purpose = purpose or purpose_for(actor)
     units = _unit_q(actor)
     if units is None or purpose != Purpose.SCHOOL:
         return Signal.objects.none()
+    return Signal.objects.filter(units)
+
+
+def signals_visible_to(actor: Actor, *, purpose: str | None = None) -> QuerySet[Signal]:
+    """Signals the actor may see, without logging: for selectors that log what they return."""
+    purpose = purpose or purpose_for(actor)
+    signals = _signals_at_own_units(actor, purpose=purpose)
     persons = PersonPolicy(actor).persons(purpose=purpose, category=Category.SCHOOL)
-    return Signal.objects.filter(units, person__in=persons.values("pk"))
+    return signals.filter(person__in=persons.values("pk"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,7 +160,9 @@ def signal_list_for(
         )
         for r in rows
     ]
-    access_log_record(
+    # The signals were read through the person policy (signals_visible_to); the list shows
+    # their pupils up to the limit, and exactly those are logged.
+    persons_shown(
         actor=actor,
         action=Action.VIEW,
         purpose=Purpose.SCHOOL,
@@ -214,18 +224,14 @@ def signal_get_for(*, actor: Actor, signal_id: int | str) -> Signal:
         signal_id = int(signal_id)
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
-    signal = _with_history(signals_visible_to(actor)).filter(pk=signal_id).first()
-    if signal is None:
-        raise Http404
-    access_log_record(
+    return record_read(
+        _with_history(_signals_at_own_units(actor)).filter(pk=signal_id),
         actor=actor,
-        action=Action.VIEW,
         purpose=Purpose.SCHOOL,
-        person_ids=[signal.person_id],
+        category=Category.SCHOOL,
+        action=Action.VIEW,
         object_type="signal",
-        object_id=str(signal.pk),
     )
-    return signal
 
 
 def signals_for_person(*, actor: Actor, person: Person, purpose: str) -> list[Signal]:

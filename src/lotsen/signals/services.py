@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from lotsen.privacy.door import persons_written
 from lotsen.privacy.models import Action, Purpose
-from lotsen.privacy.services import access_log_record
 from lotsen.school.models import AttendancePeriod, Enrolment, Grade
 from lotsen.signals import rules
 from lotsen.signals.models import (
@@ -438,7 +438,7 @@ class SignalAction:
             SignalEvent.objects.create(
                 signal=self.signal, actor=self.actor.user, kind=self.event_kind, text=text, at=now
             )
-            access_log_record(
+            persons_written(
                 actor=self.actor,
                 action=Action.UPDATE,
                 purpose=Purpose.SCHOOL,
