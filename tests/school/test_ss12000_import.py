@@ -30,12 +30,12 @@ from lotsen.demo.ss12000server import (
 from lotsen.people.identity import parse_identity_number
 from lotsen.people.models import Person
 from lotsen.privacy.models import AccessLogEntry, Action, Purpose
-from lotsen.ingest import runs as importing
-from lotsen.ingest.models import ImportRun
+from lotsen.school import importing
 from lotsen.school.models import (
     AttendancePeriod,
     Enrolment,
     Grade,
+    ImportRun,
     SourcePersonId,
 )
 from lotsen.school.ss12000 import importer
