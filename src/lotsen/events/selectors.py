@@ -1,5 +1,6 @@
 """Reads for events. Registrations are staff data: only the project leaders of the
-organising organisation see who registered. The public page reads the event alone.
+organising organisation see who registered. The public page reads the event alone. Who
+may do what is ``programmes.policy.ProgrammePolicy``'s answer.
 
 Training hours are aggregates (no names); a programme's lead organisation sees them for
 every event in its programme, the organiser for its own events.
@@ -15,33 +16,19 @@ from django.http import Http404
 from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
-from lotsen.accounts.models import Role
 from lotsen.events import hours
 from lotsen.events.models import Event, Registration
 from lotsen.programmes.models import Programme
-
-
-def may_manage(actor: Actor | None, *, event: Event | None = None) -> bool:
-    """A project leader, and for an existing event one in the organising organisation."""
-    if actor is None or actor.role != Role.PROJECT_LEADER or actor.organisation is None:
-        return False
-    return event is None or event.organiser_id == actor.organisation.pk
+from lotsen.programmes.policy import ProgrammePolicy
 
 
 def programmes_for(actor: Actor) -> QuerySet[Programme]:
-    """The programmes the actor's organisation leads or takes part in."""
-    org = actor.organisation
-    if org is None:
-        return Programme.objects.none()
-    return Programme.objects.filter(
-        Q(lead_organisation=org)
-        | Q(subprojects__lead_organisation=org)
-        | Q(subprojects__organisations=org)
-    ).distinct()
+    """The programmes an event of the actor's may belong to: those the actor is team for."""
+    return ProgrammePolicy(actor).team_programmes()
 
 
 def events_for(*, actor: Actor) -> QuerySet[Event]:
-    if not may_manage(actor):
+    if not ProgrammePolicy(actor).may_create():
         raise Http404
     return (
         Event.objects.filter(organiser=actor.organisation)
@@ -56,7 +43,7 @@ def events_for(*, actor: Actor) -> QuerySet[Event]:
 
 def event_get_for(*, actor: Actor, event_id: int | str) -> Event:
     """Fetch and authorise in one call: 404 for "missing" and "not yours" alike."""
-    if not may_manage(actor):
+    if not ProgrammePolicy(actor).may_create():
         raise Http404
     try:
         event_id = int(event_id)
@@ -73,7 +60,7 @@ def event_get_for(*, actor: Actor, event_id: int | str) -> Event:
 
 
 def registrations_for(*, actor: Actor, event: Event) -> list[Registration]:
-    if not may_manage(actor, event=event):
+    if not ProgrammePolicy(actor).acts_for(event.organiser_id):
         raise Http404
     return list(event.registrations.select_related("organisation").order_by("name", "id"))
 
@@ -110,10 +97,12 @@ class TrainingHours:
 
 
 def training_hours_scope(actor: Actor) -> QuerySet[Event]:
-    if not may_manage(actor):
+    policy = ProgrammePolicy(actor)
+    if not policy.may_create():
         raise Http404
-    org = actor.organisation
-    return Event.objects.filter(Q(organiser=org) | Q(programme__lead_organisation=org))
+    return Event.objects.filter(
+        Q(organiser=actor.organisation) | policy.leads_programme_q("programme")
+    )
 
 
 def training_hours(

@@ -2,7 +2,8 @@
 from the public page, and attendance marked afterwards.
 
 Registrations name professionals, not young people, so nothing here goes through the
-person policy; who may change what is decided by ``events.selectors.may_manage``.
+person policy; who may change what is decided by ``programmes.policy.ProgrammePolicy``:
+project leaders create events for their organisation and change the ones it organises.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from django.utils.text import slugify
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Organisation
 from lotsen.events.models import RESERVED_SLUGS, Audience, Event, Registration
-from lotsen.events.selectors import may_manage, programmes_for
+from lotsen.events.selectors import programmes_for
 from lotsen.programmes.models import Programme
+from lotsen.programmes.policy import ProgrammePolicy
 
 ERROR_NOT_PROJECT_LEADER = "Bara projektledare i den arrangerande organisationen kan göra detta."
 ERROR_PROGRAMME = "Välj ett program som din organisation deltar i."
@@ -66,11 +68,12 @@ def event_save(
     registration_open: bool = False,
 ) -> Event:
     """Create an event organised by the actor's organisation, or change one of its own."""
+    policy = ProgrammePolicy(actor)
     if event is None:
-        if not may_manage(actor):
+        if not policy.may_create():
             raise PermissionDenied(ERROR_NOT_PROJECT_LEADER)
         event = Event(organiser=actor.organisation)
-    elif not may_manage(actor, event=event):
+    elif not policy.acts_for(event.organiser_id):
         raise PermissionDenied(ERROR_NOT_PROJECT_LEADER)
     if programme is not None and not programmes_for(actor).filter(pk=programme.pk).exists():
         raise ValidationError({"programme": ERROR_PROGRAMME})
@@ -145,7 +148,7 @@ def registration_create(
 def attendance_mark(*, actor: Actor, event: Event, attended_ids: set[int]) -> int:
     """Mark who came: the registrations named attended, every other one did not. Returns
     the number who attended."""
-    if not may_manage(actor, event=event):
+    if not ProgrammePolicy(actor).acts_for(event.organiser_id):
         raise PermissionDenied(ERROR_NOT_PROJECT_LEADER)
     if event.starts_at > timezone.now():
         raise ValidationError(ERROR_ATTENDANCE_BEFORE_START)

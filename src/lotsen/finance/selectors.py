@@ -1,10 +1,11 @@
 """Reads for budgets, funding and costs, and who may see and change them.
 
-Who: project leaders and evaluators acting in the programme's lead organisation see the
-whole programme; those acting in a sub-project's lead or participating organisation see
-that sub-project. An organisation's sub-organisations count as its own (a region sees
-what its municipalities lead). Project leaders may change what they see; evaluators only
-read. Everyone else is told "not found", so that ids cannot be probed.
+Who (``programmes.policy.ProgrammePolicy``): project leaders and evaluators acting in an
+organisation that works in a sub-project (leads it, takes part in it or leads its
+programme) see its money; the programme's lead sees the whole programme. A region does
+not see a sub-project just because one of its municipalities leads it. Project leaders
+(the sub-project's team) may change what they see; evaluators only read. Everyone else is
+told "not found", so that ids cannot be probed.
 
 ``budget_summary`` and ``budget_rows`` take sub-projects the caller has already been
 allowed to see (from ``finance_subprojects_for``); they aggregate in the database with a
@@ -20,13 +21,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
-from lotsen.accounts.models import Organisation, Role
 from lotsen.finance import charts, money
 from lotsen.finance.models import (
     ActualCost,
@@ -36,9 +36,7 @@ from lotsen.finance.models import (
     FundingSource,
 )
 from lotsen.programmes.models import Programme, SubProject
-
-FINANCE_ROLES = frozenset({Role.PROJECT_LEADER, Role.EVALUATOR})
-WRITE_ROLES = frozenset({Role.PROJECT_LEADER})
+from lotsen.programmes.policy import ProgrammePolicy
 
 ERROR_READ_ONLY = "Du kan läsa men inte ändra budget och utfall i din roll."
 
@@ -48,53 +46,21 @@ ZERO = money.ZERO
 # --- Access ----------------------------------------------------------------------------------
 
 
-def _organisation_ids(actor: Actor) -> set[int]:
-    """The actor's organisation and every organisation below it."""
-    org = actor.organisation
-    if org is None or actor.role not in FINANCE_ROLES:
-        return set()
-    found = {org.pk}
-    frontier = [org.pk]
-    while frontier:
-        frontier = list(
-            Organisation.objects.filter(parent_id__in=frontier)
-            .exclude(pk__in=found)
-            .values_list("pk", flat=True)
-        )
-        found.update(frontier)
-    return found
-
-
-def finance_can_edit(*, actor: Actor) -> bool:
-    return actor.role in WRITE_ROLES
+def finance_can_edit(*, actor: Actor, subproject: SubProject) -> bool:
+    """Whether the actor changes the money of ``subproject``: its team."""
+    return ProgrammePolicy(actor).is_team_for_subproject(subproject)
 
 
 def finance_programmes_for(*, actor: Actor) -> QuerySet[Programme]:
     """Programmes the actor may see at least one sub-project of (or leads)."""
-    orgs = _organisation_ids(actor)
-    if not orgs:
-        return Programme.objects.none()
-    visible = SubProject.objects.filter(
-        Q(lead_organisation_id__in=orgs) | Q(organisations__in=orgs)
-    ).values("programme_id")
-    return Programme.objects.filter(
-        Q(lead_organisation_id__in=orgs) | Q(pk__in=visible)
-    ).select_related("lead_organisation")
+    return ProgrammePolicy(actor).works_in_programmes().select_related("lead_organisation")
 
 
 def finance_subprojects_for(
     *, actor: Actor, programme: Programme | None = None
 ) -> QuerySet[SubProject]:
     """The sub-projects whose money the actor may see, in one programme or all."""
-    orgs = _organisation_ids(actor)
-    if not orgs:
-        return SubProject.objects.none()
-    participating = SubProject.objects.filter(organisations__in=orgs).values("pk")
-    rows = SubProject.objects.filter(
-        Q(programme__lead_organisation_id__in=orgs)
-        | Q(lead_organisation_id__in=orgs)
-        | Q(pk__in=participating)
-    )
+    rows = ProgrammePolicy(actor).works_in_subprojects()
     if programme is not None:
         rows = rows.filter(programme=programme)
     return rows.select_related("programme", "lead_organisation").order_by("programme__name", "name")
@@ -117,7 +83,7 @@ def finance_subproject_get_for(
         subproject = finance_subprojects_for(actor=actor).get(pk=subproject_id)
     except SubProject.DoesNotExist as exc:
         raise Http404 from exc
-    if for_write and not finance_can_edit(actor=actor):
+    if for_write and not finance_can_edit(actor=actor, subproject=subproject):
         raise PermissionDenied(ERROR_READ_ONLY)
     return subproject
 

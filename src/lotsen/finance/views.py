@@ -116,7 +116,7 @@ def subproject(request, subproject_id: int):
         "lines": lines,
         "sources": sources,
         "costs": costs,
-        "can_edit": finance_can_edit(actor=request.actor),
+        "can_edit": finance_can_edit(actor=request.actor, subproject=sub),
         "upload_form": forms.CostUploadForm(),
     }
     return render(request, "finance/subproject.html", context)

@@ -1,12 +1,13 @@
 """Reads for "what works": aggregates over the participants an actor's organisation
 follows up, per method in the catalogue. Nothing returned names a person.
 
-Who sees what:
-- project leaders (the project team) see the figures in full for the participants of the
-  sub-projects their organisation leads or takes part in, and of every sub-project in a
-  programme it leads: the team rule of the participant records, counted and never
-  listed (project leaders reach no person through ``PersonPolicy``);
-- evaluators see the same organisation's figures with small cells hidden;
+Who sees what (``programmes.policy.ProgrammePolicy``):
+- project leaders see the figures in full for the participants of the sub-projects they
+  are team for (their organisation leads or takes part in the sub-project, or leads its
+  programme): the team rule of the participant records, counted and never listed
+  (project leaders reach no person through ``PersonPolicy``);
+- evaluators see the figures of the sub-projects the same organisation works in, with
+  small cells hidden;
 - exports always have small cells hidden, whoever downloads them;
 - everyone else gets 404.
 """
@@ -15,62 +16,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from lotsen.accounts.actor import Actor
-from lotsen.accounts.models import Role
 from lotsen.insights import whatworks
 from lotsen.programmes.models import Participation, Programme
+from lotsen.programmes.policy import ProgrammePolicy
 from lotsen.support.models import Intervention, Method, WellbeingCheckin
 
 TEAM = "team"
 OUTSIDE = "outside"
 
 
-def access_for(actor: Actor | None) -> str | None:
-    if actor is None or actor.organisation is None:
-        return None
-    if actor.role == Role.PROJECT_LEADER:
-        return TEAM
-    if actor.role == Role.EVALUATOR:
-        return OUTSIDE
-    return None
-
-
-def _followed_up_by(org) -> Q:
-    return (
-        Q(subproject__lead_organisation=org)
-        | Q(subproject__organisations=org)
-        | Q(subproject__programme__lead_organisation=org)
-    )
+def _access(policy: ProgrammePolicy) -> str:
+    """TEAM or OUTSIDE for an actor who reads figures. Every sub-project counted here is
+    one the actor's organisation works in, so a project leader is team for all of them."""
+    if not policy.reads:
+        raise Http404
+    return TEAM if policy.is_project_leader else OUTSIDE
 
 
 def participations_for(actor: Actor, *, programme: Programme | None = None) -> QuerySet:
-    access = access_for(actor)
-    if access is None:
-        raise Http404
-    # The sub-project team rule of the participant records (programmes.selectors); only
-    # counts leave this module, so nobody's person record is read.
-    participations = Participation.objects.filter(_followed_up_by(actor.organisation))
+    policy = ProgrammePolicy(actor)
+    _access(policy)
+    # The sub-projects the organisation works in (programmes.policy); only counts leave
+    # this module, so nobody's person record is read.
+    participations = Participation.objects.filter(
+        subproject__in=policy.works_in_subprojects().values("pk")
+    )
     if programme is not None:
         participations = participations.filter(subproject__programme=programme)
-    return participations.distinct()
+    return participations
 
 
 def programmes_for(actor: Actor) -> QuerySet[Programme]:
-    if access_for(actor) is None:
-        raise Http404
-    org = actor.organisation
-    return (
-        Programme.objects.filter(
-            Q(lead_organisation=org)
-            | Q(subprojects__lead_organisation=org)
-            | Q(subprojects__organisations=org)
-        )
-        .distinct()
-        .order_by("name")
-    )
+    policy = ProgrammePolicy(actor)
+    _access(policy)
+    return policy.works_in_programmes().order_by("name")
 
 
 def outcomes_for(participations: QuerySet) -> list[whatworks.ParticipantOutcome]:
@@ -145,9 +128,7 @@ def what_works(
 ) -> WhatWorks:
     """Figures per method for the actor's participants. ``export`` gives the version that
     may leave the project team: small cells hidden, whoever asks."""
-    access = access_for(actor)
-    if access is None:
-        raise Http404
+    access = _access(ProgrammePolicy(actor))
     participations = participations_for(actor, programme=programme)
     outcomes = outcomes_for(participations)
     methods = (
@@ -170,8 +151,7 @@ def what_works(
 
 
 def method_get_for(*, actor: Actor, method_id: int | str) -> Method:
-    if access_for(actor) is None:
-        raise Http404
+    _access(ProgrammePolicy(actor))
     try:
         method_id = int(method_id)
     except (TypeError, ValueError) as exc:

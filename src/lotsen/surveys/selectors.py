@@ -1,11 +1,14 @@
 """Reads for surveys. Who sees what:
 
-- the project team (project leaders of the survey's organisation) manage the survey and
-  see its results in full, free-text answers included;
-- project leaders and evaluators of the other organisations in the survey's programme,
-  and evaluators of the survey's organisation, see the results with small cells hidden
-  and no free text;
+- the survey's team (project leaders acting in the organisation that runs it) manage the
+  survey and see its results in full, free-text answers included;
+- project leaders and evaluators of the other organisations working in the survey's
+  programme, and evaluators of the survey's organisation, see the results with small cells
+  hidden and no free text;
 - everyone else gets 404.
+
+"Working in a programme" and "acting for an organisation" are
+``programmes.policy.ProgrammePolicy``'s answers, the same as for every programme page.
 
 Nothing here names a person: a linked response's person is never read for the results.
 """
@@ -18,62 +21,52 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from lotsen.accounts.actor import Actor
-from lotsen.accounts.models import Role
 from lotsen.programmes.models import Programme, SubProject
+from lotsen.programmes.policy import ProgrammePolicy
 from lotsen.surveys import results
 from lotsen.surveys.models import Answer, Question, QuestionKind, Survey
 
 TEAM = "team"
 OUTSIDE = "outside"
-READER_ROLES = frozenset({Role.PROJECT_LEADER, Role.EVALUATOR})
 
 
-def _programmes_of(org) -> QuerySet[Programme]:
-    return Programme.objects.filter(
-        Q(lead_organisation=org)
-        | Q(subprojects__lead_organisation=org)
-        | Q(subprojects__organisations=org)
-    )
-
-
-def may_create(actor: Actor | None) -> bool:
-    return bool(actor and actor.role == Role.PROJECT_LEADER and actor.organisation)
-
-
-def surveys_visible_q(actor: Actor | None) -> Q:
-    if actor is None or actor.role not in READER_ROLES or actor.organisation is None:
+def surveys_visible_q(policy: ProgrammePolicy) -> Q:
+    if not policy.reads:
         return Q(pk__in=[])
-    org = actor.organisation
-    programmes = _programmes_of(org).values("pk")
+    programmes = policy.works_in_programmes().values("pk")
     return (
-        Q(organisation=org) | Q(programme__in=programmes) | Q(subproject__programme__in=programmes)
+        Q(organisation=policy.organisation)
+        | Q(programme__in=programmes)
+        | Q(subproject__programme__in=programmes)
     )
+
+
+def _access(policy: ProgrammePolicy, survey: Survey) -> str:
+    """For a survey the actor may see: TEAM or OUTSIDE, the same answer for the list and
+    the survey's pages."""
+    return TEAM if policy.acts_for(survey.organisation_id) else OUTSIDE
 
 
 def access_for(actor: Actor | None, survey: Survey) -> str | None:
-    """TEAM, OUTSIDE or None, the same answer for the list and the survey's pages."""
-    if not Survey.objects.filter(surveys_visible_q(actor), pk=survey.pk).exists():
+    """TEAM, OUTSIDE or None (not visible)."""
+    policy = ProgrammePolicy(actor)
+    if not Survey.objects.filter(surveys_visible_q(policy), pk=survey.pk).exists():
         return None
-    if actor.role == Role.PROJECT_LEADER and survey.organisation_id == actor.organisation.pk:
-        return TEAM
-    return OUTSIDE
+    return _access(policy, survey)
 
 
 def surveys_for(*, actor: Actor) -> list[tuple[Survey, str]]:
-    if actor is None or actor.role not in READER_ROLES:
+    policy = ProgrammePolicy(actor)
+    if not policy.reads:
         raise Http404
     surveys = (
-        Survey.objects.filter(surveys_visible_q(actor))
+        Survey.objects.filter(surveys_visible_q(policy))
         .distinct()
         .select_related("programme", "organisation")
         .annotate(response_count=Count("responses", distinct=True))
         .order_by("-created_at", "-id")
     )
-    org_id = actor.organisation.pk
-    return [
-        (s, TEAM if actor.role == Role.PROJECT_LEADER and s.organisation_id == org_id else OUTSIDE)
-        for s in surveys
-    ]
+    return [(s, _access(policy, s)) for s in surveys]
 
 
 def survey_get_for(*, actor: Actor, survey_id: int | str, team_only: bool = False) -> Survey:
@@ -100,13 +93,20 @@ def questions_of(survey: Survey) -> list[Question]:
     return list(survey.questions.order_by("order", "id"))
 
 
+def may_create(actor: Actor | None) -> bool:
+    return ProgrammePolicy(actor).may_create()
+
+
+def programmes_for(actor: Actor) -> QuerySet[Programme]:
+    """The programmes a survey of the actor's may belong to: those the actor is team for."""
+    return ProgrammePolicy(actor).team_programmes()
+
+
 def subprojects_for(actor: Actor) -> QuerySet[SubProject]:
-    org = actor.organisation
+    """The sub-projects a survey of the actor's may belong to: those the actor is team for."""
     return (
-        SubProject.objects.filter(
-            Q(lead_organisation=org) | Q(organisations=org) | Q(programme__lead_organisation=org)
-        )
-        .distinct()
+        ProgrammePolicy(actor)
+        .team_subprojects()
         .select_related("programme")
         .order_by("programme__name", "name")
     )

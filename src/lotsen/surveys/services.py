@@ -16,7 +16,13 @@ from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Role
 from lotsen.programmes.models import Programme, SubProject
 from lotsen.surveys.models import Answer, Question, QuestionKind, Response, Survey
-from lotsen.surveys.selectors import TEAM, access_for, may_create, subprojects_for
+from lotsen.surveys.selectors import (
+    TEAM,
+    access_for,
+    may_create,
+    programmes_for,
+    subprojects_for,
+)
 
 ERROR_NOT_TEAM = "Bara projektledare i enkätens organisation kan ändra enkäten."
 ERROR_PROGRAMME = "Välj ett program som din organisation deltar i."
@@ -52,8 +58,6 @@ def survey_create(
 ) -> Survey:
     if not may_create(actor):
         raise PermissionDenied(ERROR_NOT_TEAM)
-    from lotsen.events.selectors import programmes_for  # one answer for both apps
-
     if programme is not None and not programmes_for(actor).filter(pk=programme.pk).exists():
         raise ValidationError({"programme": ERROR_PROGRAMME})
     if subproject is not None:

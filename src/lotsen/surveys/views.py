@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lotsen.accounts.models import Role
-from lotsen.events.selectors import programmes_for
 from lotsen.pages.decorators import actor_required
 from lotsen.pages.forms import form_add_service_errors
 from lotsen.pages.methods import form_view, post_only, read_only
@@ -26,6 +25,7 @@ from lotsen.surveys.selectors import (
     TEAM,
     has_answered,
     may_create,
+    programmes_for,
     questions_of,
     subprojects_for,
     survey_by_token,
