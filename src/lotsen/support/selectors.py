@@ -383,15 +383,20 @@ def tasks_for(*, actor: Actor, today: dt.date | None = None) -> list[Task]:
             .select_related("person")
             .distinct()
         )
+        expiring = list(expiring)
+        # The open case each task links to, for all the consents in one query rather than
+        # one per consent (a person has at most one open case per organisation).
+        open_cases = visible.filter(owner=org, person_id__in={c.person_id for c in expiring})
+        case_by_person = dict(open_cases.values_list("person_id", "pk"))
         for consent in expiring:
-            case = visible.filter(owner=org, person_id=consent.person_id).first()
+            case_id = case_by_person.get(consent.person_id)
             tasks.append(
                 Task(
                     kind="consent",
                     title=_("Samtycket upphör snart"),
                     detail=consent.person.full_name,
                     due=consent.expires_on,
-                    url=reverse("support:case_detail", args=[case.pk]) if case else "",
+                    url=reverse("support:case_detail", args=[case_id]) if case_id else "",
                 )
             )
         # The list names these young people: each is logged once for the request.
