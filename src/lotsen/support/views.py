@@ -18,6 +18,7 @@ from lotsen.pages.methods import form_view, post_only, read_only
 from lotsen.signals.selectors import signal_get_for
 from lotsen.support import forms
 from lotsen.support.models import CaseStatus, Intervention, Method, PlanAction, TeamMember
+from lotsen.support.panels import case_panels_for
 from lotsen.support.selectors import (
     case_detail_for,
     case_for_person_of_org,
@@ -49,7 +50,6 @@ from lotsen.support.services import (
     team_member_add,
     team_member_remove,
 )
-from lotsen.youth.selectors import wellbeing_for_case, youth_messages_for_case
 
 
 def _posted(request):
@@ -148,17 +148,10 @@ def case_detail(request, case_id: int):
         return redirect("youth:plan")
     detail = case_detail_for(actor=request.actor, case=case)
     context = {"detail": detail, "case": case, "today": timezone.localdate()}
-    context |= _youth_panels(request.actor, case)
+    # The young person's own voice (check-ins, messages to the team) is youth's: the top
+    # floor registers those panels (support.panels), each read through its own policy.
+    context |= case_panels_for(actor=request.actor, case=case)
     return render(request, "support/case_detail.html", context)
-
-
-def _youth_panels(actor, case) -> dict:
-    """The young person's own voice on the case page: their check-ins (health-related, so
-    only where the consent or ownership allows) and what they want the team to know."""
-    return {
-        "checkins": wellbeing_for_case(actor=actor, case=case),
-        "youth_messages": youth_messages_for_case(actor=actor, case=case),
-    }
 
 
 @form_view
