@@ -7,9 +7,11 @@ class KaaConfig(AppConfig):
     verbose_name = "Kommunala aktivitetsansvaret"
 
     def ready(self) -> None:
-        # The privacy door knows no room behind it: kaa hands it the legal basis it grants
-        # (registered in the home municipality) once the models are loaded.
-        from lotsen.kaa.policy import HOME_MUNICIPALITY
+        # The privacy door knows no room behind it: kaa hands it the legal bases it grants
+        # (registered in the home municipality, in the municipality's KAA register) once
+        # the models are loaded.
+        from lotsen.kaa.policy import BASES
         from lotsen.privacy.policy import register_basis
 
-        register_basis(HOME_MUNICIPALITY)
+        for basis in BASES:
+            register_basis(basis)

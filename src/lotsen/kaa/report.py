@@ -53,8 +53,8 @@ from lotsen.kaa.models import (
 from lotsen.kaa.selectors import KaaScope, kaa_scope
 from lotsen.people.identity import luhn_valid
 from lotsen.people.models import Person
+from lotsen.privacy.door import persons_shown
 from lotsen.privacy.models import Action, Purpose
-from lotsen.privacy.services import access_log_record
 from lotsen.stats.tabular import Cell, Sheet, bold, csv_text, xlsx_bytes
 
 CHECK_CONTACT_OCCUPATION = "contact_occupation"
@@ -506,8 +506,9 @@ def kaa_report_check(*, actor: Actor, period_code: str, today: dt.date | None = 
         person_q=scope.person_q,
         today=today,
     )
+    # report_build read only the persons the scope's policy filter lets through.
     named = sorted({p.person_id for p in data.problems if p.person_id})
-    access_log_record(
+    persons_shown(
         actor=actor,
         action=Action.VIEW,
         purpose=Purpose.KAA,
@@ -545,7 +546,8 @@ def kaa_report_export(
     if data.problems:
         raise ExportBlocked(data.problems)
     file = report_file(data, file_format=file_format)
-    access_log_record(
+    # Every person in the file passed the scope's policy filter in report_build.
+    persons_shown(
         actor=actor,
         action=Action.EXPORT,
         purpose=Purpose.KAA,

@@ -1,16 +1,14 @@
 """Reads of the activity responsibility's records, through the privacy door.
 
-Who may read: the KAA coordinator of a municipality, for purpose "kaa", about
-- the persons ``PersonPolicy`` grants for purpose "kaa" and category "kaa" (those
-  registered in the municipality, and those whose consent names it), and
-- the persons in the municipality's own KAA register (a ``CohortMembership`` there): the
-  register is kept under skollagen 29 kap. 9 § and förordning (2006:39) and outlives a
-  move until its retention time is over, so that a municipality can report the half-year
-  in which someone moved away and answer for the work it did. This second basis belongs
-  in ``PersonPolicy``; it lives here until the policy takes it over.
+Who may read: the KAA coordinator of a municipality, for purpose "kaa", about the persons
+``PersonPolicy`` grants for purpose "kaa" and category "kaa": those registered in the
+municipality, those in its own KAA register (also after a move, until retention), and
+those whose consent names it. The bases are kaa's own (``kaa.policy``), registered with
+the door, so the person page and these pages give the same answer for the same person.
 
-Every person returned produces one access-log entry, written in the same transaction.
-A person outside both bases gets Http404, the same answer as an id that does not exist.
+Every read of persons goes through ``lotsen.privacy.door``, which filters by the policy and
+logs each person returned in the same call. A person outside the bases gets Http404, the
+same answer as an id that does not exist.
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
-from lotsen.accounts.models import OrganisationKind
 from lotsen.kaa.models import (
     KNOWN_OCCUPATIONS,
     CohortMembership,
@@ -39,10 +36,11 @@ from lotsen.kaa.models import (
     Qualification,
     ResidencePeriod,
 )
+from lotsen.kaa.policy import actor_municipality_code
 from lotsen.people.models import Person
+from lotsen.privacy.door import person_read, persons_read, persons_shown, records_read
 from lotsen.privacy.models import Action, Category, Purpose
 from lotsen.privacy.policy import PersonPolicy, purpose_for
-from lotsen.privacy.services import access_log_record
 
 STATUS_UNKNOWN = "unknown"
 STATUS_REACHED = "reached"
@@ -53,7 +51,9 @@ LIST_LIMIT = 50
 
 @dataclass(frozen=True)
 class KaaScope:
-    """The municipality a coordinator works for and the persons they may read."""
+    """The municipality a coordinator works for and the persons they may read (the
+    policy's filter, for what is counted or checked without showing persons; what is
+    shown is read through the door)."""
 
     actor: Actor
     municipality_code: str
@@ -66,17 +66,11 @@ class KaaScope:
 def kaa_scope(actor: Actor | None) -> KaaScope | None:
     if actor is None or purpose_for(actor) != Purpose.KAA:
         return None
-    org = actor.organisation
-    if org is None or org.kind != OrganisationKind.MUNICIPALITY or not org.municipality_code:
+    code = actor_municipality_code(actor)
+    if not code:
         return None
-    code = org.municipality_code
     policy_q = PersonPolicy(actor).visible_q(purpose=Purpose.KAA, category=Category.KAA)
-    register_q = Q(
-        pk__in=CohortMembership.objects.filter(municipality_code=code, person__isnull=False).values(
-            "person_id"
-        )
-    )
-    return KaaScope(actor=actor, municipality_code=code, person_q=policy_q | register_q)
+    return KaaScope(actor=actor, municipality_code=code, person_q=policy_q)
 
 
 def _require_scope(actor: Actor | None) -> KaaScope:
@@ -187,9 +181,7 @@ def kaa_cohort_list(
     today = today or timezone.localdate()
     status = status if status in STATUSES else ""
     memberships = with_status(
-        current_memberships(municipality_code=scope.municipality_code, today=today).filter(
-            person__in=scope.persons().values("pk")
-        ),
+        current_memberships(municipality_code=scope.municipality_code, today=today),
         municipality_code=scope.municipality_code,
         today=today,
     ).filter(_status_filter(status))
@@ -198,17 +190,18 @@ def kaa_cohort_list(
             memberships = memberships.filter(
                 Q(person__given_name__icontains=word) | Q(person__family_name__icontains=word)
             )
-    total = memberships.count()
-    page = list(
+    # The total is a number only; the rows shown are read (and logged) through the door,
+    # which applies the same policy.
+    total = memberships.filter(person__in=scope.persons().values("pk")).count()
+    page = records_read(
         memberships.select_related("person").order_by(
             "person__family_name", "person__given_name", "person_id"
-        )[offset : offset + limit]
-    )
-    access_log_record(
+        ),
         actor=actor,
-        action=Action.SEARCH if query.strip() else Action.VIEW,
         purpose=Purpose.KAA,
-        person_ids=[m.person_id for m in page],
+        category=Category.KAA,
+        window=slice(offset, offset + limit),
+        action=Action.SEARCH if query.strip() else Action.VIEW,
         object_type="kaa_cohort_list",
     )
     return CohortPage(
@@ -257,11 +250,8 @@ class KaaRecord:
 
 
 def _person_for(scope: KaaScope, person_id: int | str) -> Person:
-    try:
-        person_id = int(person_id)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
-    person = scope.persons().filter(pk=person_id).first()
+    """The person, if the policy lets the coordinator reach them; not logged here."""
+    person = scope.persons().filter(pk=_int(person_id)).first()
     if person is None:
         raise Http404
     return person
@@ -274,7 +264,13 @@ def kaa_person_get_for(
     """Fetch and authorise in one call: 404 for "missing" and "not yours" alike."""
     scope = _require_scope(actor)
     today = today or timezone.localdate()
-    person = _person_for(scope, person_id)
+    person = person_read(
+        actor=actor,
+        person_id=_int(person_id),
+        purpose=Purpose.KAA,
+        category=Category.KAA,
+        object_type="kaa_register",
+    )
     code = scope.municipality_code
     memberships = list(
         with_status(
@@ -324,31 +320,20 @@ def kaa_person_get_for(
         equivalent_education=list(EquivalentEducation.objects.filter(person=person)),
         today=today,
     )
-    access_log_record(
-        actor=actor,
-        action=Action.VIEW,
-        purpose=Purpose.KAA,
-        person_ids=[person.pk],
-        object_type="kaa_register",
-    )
     return record
 
 
 def kaa_person_for_write(*, actor: Actor, person_id: int | str) -> Person:
-    """The person a coordinator is about to write about; the write logs itself, and a form
-    shown instead logs its read with ``kaa_person_shown``."""
+    """The person a coordinator is about to write about, if the policy lets them; the
+    write logs itself (``persons_written``), and a form shown instead logs its read with
+    ``kaa_person_shown``."""
     return _person_for(_require_scope(actor), person_id)
 
 
 def kaa_person_shown(*, actor: Actor, person: Person) -> None:
-    """Log that a page showed this person (a form about them, with their name)."""
-    access_log_record(
-        actor=actor,
-        action=Action.VIEW,
-        purpose=Purpose.KAA,
-        person_ids=[person.pk],
-        object_type="kaa_form",
-    )
+    """Log that a page showed this person (a form about them, with their name); the person
+    comes from ``kaa_person_for_write``, so the policy has said yes."""
+    persons_shown(actor=actor, purpose=Purpose.KAA, person_ids=[person.pk], object_type="kaa_form")
 
 
 def kaa_plan_for(*, actor: Actor, person: Person) -> Plan | None:
@@ -409,21 +394,22 @@ def kaa_notice_inbox(
     notices = Notice.objects.filter(municipality_code=scope.municipality_code)
     if not include_handled:
         notices = notices.filter(handled_at__isnull=True)
-    rows = list(notices.select_related("person").order_by("-sent_at", "-id")[:limit])
-    visible = set(
-        scope.persons()
-        .filter(pk__in=[n.person_id for n in rows if n.person_id])
-        .values_list("pk", flat=True)
-    )
-    result = [InboxRow(n, n.person if n.person_id in visible else None) for n in rows]
-    access_log_record(
-        actor=actor,
-        action=Action.VIEW,
-        purpose=Purpose.KAA,
-        person_ids=sorted(visible),
-        object_type="kaa_notice_inbox",
-    )
-    return result
+    rows = list(notices.order_by("-sent_at", "-id")[:limit])
+    # Every notice to the municipality is listed; the person it names only when the
+    # policy lets the coordinator reach them (a notice may name someone registered
+    # elsewhere: the school guessed the municipality wrong).
+    named = Person.objects.filter(pk__in={n.person_id for n in rows if n.person_id})
+    visible = {
+        person.pk: person
+        for person in persons_read(
+            actor=actor,
+            purpose=Purpose.KAA,
+            category=Category.KAA,
+            queryset=named.order_by("pk"),
+            object_type="kaa_notice_inbox",
+        )
+    }
+    return [InboxRow(n, visible.get(n.person_id)) for n in rows]
 
 
 def kaa_notice_count_open(*, actor: Actor) -> int:
