@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Role
-from lotsen.kaa import cohort, services
+from lotsen.kaa import cohort, hooks, services
 from lotsen.kaa.models import (
     CohortMembership,
     Contact,
@@ -355,14 +355,34 @@ def test_coordinated_support_needs_a_note_and_opens_a_support_case(coordinator, 
     assert (case.person, case.owner) == (member, coordinator.organisation)
 
 
-def test_the_support_hook_opens_a_case_when_a_module_provides_it(coordinator, member, monkeypatch):
+@pytest.fixture
+def only_receiver():
+    """Put one receiver in the support app's place on ``plan_needs_more_actors`` (or none
+    at all), and give the support app its connection back afterwards."""
+    from lotsen.support.apps import _open_case_for_kaa_plan
+
+    uid = "support.case_open_from_kaa"
+    hooks.plan_needs_more_actors.disconnect(dispatch_uid=uid)
+
+    def install(receiver=None):
+        if receiver is not None:
+            hooks.plan_needs_more_actors.connect(receiver, weak=False, dispatch_uid="test")
+
+    yield install
+    hooks.plan_needs_more_actors.disconnect(dispatch_uid="test")
+    hooks.plan_needs_more_actors.connect(_open_case_for_kaa_plan, dispatch_uid=uid)
+
+
+def test_the_support_hook_opens_a_case_when_a_module_provides_it(
+    coordinator, member, only_receiver
+):
     calls = []
 
-    def open_case(*, actor, person, plan):
-        calls.append(person.pk)
+    def open_case(sender, *, actor, person, plan, **kwargs):
+        calls.append((sender, actor, person.pk, plan.coordinated_support_note))
         return "CASE-1"
 
-    monkeypatch.setattr(services, "SUPPORT_CASE_HOOK", open_case)
+    only_receiver(open_case)
     plan = services.plan_save(
         actor=coordinator,
         person=member,
@@ -371,7 +391,31 @@ def test_the_support_hook_opens_a_case_when_a_module_provides_it(coordinator, me
         coordinated_support_needed=True,
         coordinated_support_note="Vården behövs",
     )
-    assert (calls, plan.support_case_ref) == ([member.pk], "CASE-1")
+    assert calls == [(Plan, coordinator, member.pk, "Vården behövs")]
+    assert plan.support_case_ref == "CASE-1"
+    # The case is opened once: a plan that has its case sends nothing more.
+    services.plan_save(
+        actor=coordinator,
+        person=member,
+        planning="Mer",
+        goal="",
+        coordinated_support_needed=True,
+        coordinated_support_note="Vården behövs",
+    )
+    assert len(calls) == 1
+
+
+def test_without_a_support_module_the_mark_waits_without_a_case(coordinator, member, only_receiver):
+    only_receiver(None)
+    plan = services.plan_save(
+        actor=coordinator,
+        person=member,
+        planning="",
+        goal="",
+        coordinated_support_needed=True,
+        coordinated_support_note="Vården behövs",
+    )
+    assert plan.coordinated_support_needed and plan.support_case_ref == ""
 
 
 def test_equivalent_education_takes_the_person_out_of_the_cohort_at_once(coordinator, member):

@@ -401,11 +401,11 @@ class Plan(models.Model):
     """The person's individual planning and its goal (förordning 2006:39, documentation
     point 1), one per person and municipality, revised when the measures change.
 
-    ``coordinated_support_needed`` is the hook for the support module: when more actors
-    than the municipality are needed, the coordinator marks it here with a note. The
-    support module (cases with a consent-based team) does not exist yet; when it does, it
-    opens a case from these marks (see ``kaa.services.SUPPORT_CASE_HOOK``). Until then
-    nothing pretends a case exists.
+    ``coordinated_support_needed`` is where kaa meets the support module: when more actors
+    than the municipality are needed, the coordinator marks it here with a note. Saving the
+    mark sends ``kaa.hooks.plan_needs_more_actors``; support answers by opening a case (or
+    finding the open one), whose reference is kept in ``support_case_ref``. Without
+    support installed the mark is recorded and nothing pretends a case exists.
     """
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="kaa_plans")

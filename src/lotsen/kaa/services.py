@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +22,7 @@ from django.utils import timezone
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Organisation, OrganisationKind, Role
 from lotsen.kaa import cohort
+from lotsen.kaa.hooks import case_ref_from, plan_needs_more_actors
 from lotsen.kaa.models import (
     CohortMembership,
     Contact,
@@ -41,8 +42,8 @@ from lotsen.kaa.models import (
 )
 from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
 from lotsen.people.models import Person
+from lotsen.privacy.door import persons_written
 from lotsen.privacy.models import Action, Purpose
-from lotsen.privacy.services import access_log_record
 from lotsen.school.models import Enrolment
 
 ERROR_NOT_COORDINATOR = "Bara kommunens KAA-samordnare kan registrera detta."
@@ -426,7 +427,7 @@ def notice_send(
     notice.save()
     if person is not None:
         # The write is logged on the person; the sender reads nothing back.
-        access_log_record(
+        persons_written(
             actor=actor,
             action=Action.CREATE,
             purpose=Purpose.SCHOOL,
@@ -467,7 +468,7 @@ def notice_mark_handled(*, actor: Actor, notice: Notice) -> Notice:
         notice.handled_by = actor.user
         notice.save(update_fields=["handled_at", "handled_by"])
         if notice.person_id:
-            access_log_record(
+            persons_written(
                 actor=actor,
                 action=Action.UPDATE,
                 purpose=Purpose.KAA,
@@ -517,7 +518,7 @@ def contact_record(
     )
     contact.full_clean()
     contact.save()
-    access_log_record(
+    persons_written(
         actor=actor,
         action=Action.CREATE,
         purpose=Purpose.KAA,
@@ -607,7 +608,7 @@ def measure_record(
     measure.save()
     if follow_up_on:
         FollowUp.objects.create(measure=measure, due_on=follow_up_on)
-    access_log_record(
+    persons_written(
         actor=actor,
         action=Action.CREATE,
         purpose=Purpose.KAA,
@@ -711,7 +712,7 @@ def _require_measure_owner(actor: Actor, measure: Measure) -> None:
 
 
 def _log_measure(actor: Actor, measure: Measure) -> None:
-    access_log_record(
+    persons_written(
         actor=actor,
         action=Action.UPDATE,
         purpose=Purpose.KAA,
@@ -719,13 +720,6 @@ def _log_measure(actor: Actor, measure: Measure) -> None:
         object_type="kaa_measure",
         object_id=str(measure.pk),
     )
-
-
-# The support module (a case per young person with a consent-based team) does not exist
-# yet. When it does, it sets this to a function that opens a case from a plan marked
-# "coordinated support needed" and returns the case's reference, which is stored in
-# ``Plan.support_case_ref``. Until then the mark is recorded and shown as waiting.
-SUPPORT_CASE_HOOK: Callable[..., str] | None = None
 
 
 @transaction.atomic
@@ -748,11 +742,15 @@ def plan_save(
     plan.coordinated_support_needed = coordinated_support_needed
     plan.coordinated_support_note = coordinated_support_note.strip()
     plan.updated_by = actor.user
-    if coordinated_support_needed and not plan.support_case_ref and SUPPORT_CASE_HOOK is not None:
-        plan.support_case_ref = SUPPORT_CASE_HOOK(actor=actor, person=person, plan=plan)
+    if coordinated_support_needed and not plan.support_case_ref:
+        # The support app, when installed, opens a case and answers with its reference;
+        # with nobody listening the mark is recorded and shown as waiting.
+        plan.support_case_ref = case_ref_from(
+            plan_needs_more_actors.send(sender=Plan, actor=actor, person=person, plan=plan)
+        )
     plan.full_clean()
     plan.save()
-    access_log_record(
+    persons_written(
         actor=actor,
         action=Action.CREATE if created else Action.UPDATE,
         purpose=Purpose.KAA,
@@ -800,7 +798,7 @@ def equivalent_education_record(
     )
     education.full_clean()
     education.save()
-    access_log_record(
+    persons_written(
         actor=actor,
         action=Action.CREATE,
         purpose=Purpose.KAA,
