@@ -15,17 +15,18 @@ from collections import Counter
 from collections.abc import Callable
 
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 
 N = 3
 
 
-def queries_for_page(client, url: str) -> tuple[int, list[str]]:
+def queries_for_page(client, url: str) -> tuple[int, list[str], HttpResponse]:
     """The queries one GET of ``url`` makes, after asserting that the page answered."""
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, f"{url} answered {response.status_code}"
-    return len(captured), [query["sql"] for query in captured.captured_queries]
+    return len(captured), [query["sql"] for query in captured.captured_queries], response
 
 
 def _shape(sql: str) -> str:
@@ -50,15 +51,16 @@ def assert_flat_and_pinned(
     grow: Callable[[int], object],
     pinned: int,
     names_persons: bool,
-) -> None:
+) -> HttpResponse:
     """``grow(n)`` adds n more of everything the page lists, in the actor's scope. The
     page is asked once before measuring, so that caches filled on a first visit (the
-    content types, the session) do not count against the first size."""
+    content types, the session) do not count against the first size. Returns the page at
+    3N, for the test to check that it shows the rows it was meant to."""
     grow(N)
     client.get(url)
-    at_n, sql_at_n = queries_for_page(client, url)
+    at_n, sql_at_n, _ = queries_for_page(client, url)
     grow(2 * N)
-    at_3n, sql_at_3n = queries_for_page(client, url)
+    at_3n, sql_at_3n, response = queries_for_page(client, url)
     expected = pinned_for_vendor(pinned, names_persons=names_persons)
     before, after = Counter(map(_shape, sql_at_n)), Counter(map(_shape, sql_at_3n))
     grown = "\n".join(f"{after[s] - before[s]:+d} {s}" for s in after if after[s] != before[s])
@@ -66,3 +68,4 @@ def assert_flat_and_pinned(
         f"{url}: {at_n} queries at {N} rows, {at_3n} at {3 * N}; pinned {expected}.\n"
         f"Queries that grew with the rows:\n{grown or '(none)'}"
     )
+    return response
