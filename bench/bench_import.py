@@ -98,7 +98,7 @@ def _grades_file(persons: int, rows: int) -> tuple[bytes, list]:
 
 def _bench_csv(rows: int) -> float:
     from lotsen.people.models import Person
-    from lotsen.school.csv_import import school_csv_import
+    from lotsen.school.imports import school_csv_import
 
     persons = -(-rows // len(SUBJECTS))
     data, people = _grades_file(persons, rows)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "lotsen.accounts",
     "lotsen.privacy",
     "lotsen.people",
+    "lotsen.ingest",
     "lotsen.school",
     "lotsen.signals",
     "lotsen.kaa",

@@ -37,7 +37,7 @@ STATE = """
 import json
 from lotsen.kaa.models import CohortMembership, ResidencePeriod
 from lotsen.people.models import Person
-from lotsen.school.models import ImportRun
+from lotsen.ingest.models import ImportRun
 print(json.dumps({
     "persons": Person.objects.count(),
     "periods": ResidencePeriod.objects.count(),

@@ -10,6 +10,7 @@ import io
 import pytest
 
 from lotsen.accounts.models import Organisation
+from lotsen.ingest.models import ImportRun
 from lotsen.kaa import cohort, imports
 from lotsen.kaa.models import (
     CohortMembership,
@@ -20,7 +21,7 @@ from lotsen.kaa.models import (
 )
 from lotsen.people.models import Person
 from lotsen.privacy.models import AccessLogEntry
-from lotsen.school.models import Enrolment, ImportRun
+from lotsen.school.models import Enrolment
 from tests.factories import fresh_identity_number
 from tests.kaa.conftest import OTHER, M, today, years_ago
 

@@ -27,15 +27,15 @@ from lotsen.demo.ss12000server import (
     DEFAULT_CLIENT_SECRET,
     make_app,
 )
+from lotsen.ingest import runs as importing
+from lotsen.ingest.models import ImportRun
 from lotsen.people.identity import parse_identity_number
 from lotsen.people.models import Person
 from lotsen.privacy.models import AccessLogEntry, Action, Purpose
-from lotsen.school import importing
 from lotsen.school.models import (
     AttendancePeriod,
     Enrolment,
     Grade,
-    ImportRun,
     SourcePersonId,
 )
 from lotsen.school.ss12000 import importer

@@ -13,7 +13,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +25,7 @@ from lotsen.finance import money
 from lotsen.finance.models import ActualCost, CostCategory, CostSource
 from lotsen.ingest import csvfile
 from lotsen.ingest.csvfile import CsvFileError, CsvProblem, csv_file_read
+from lotsen.ingest.registry import Importer, importer_register
 from lotsen.programmes.models import Programme, SubProject
 
 COLUMNS = ("subproject", "date", "category", "amount", "description", "reference")
@@ -277,3 +281,50 @@ def costs_import(
                 result.unchanged += 1
         ActualCost.objects.bulk_create(new, batch_size=1000)
     return result
+
+
+# --- lotsen import costs (also ``lotsen finance import-costs``) --------------------------
+
+ERROR_PROGRAMME = "det finns inget program som heter {name!r}"
+ERROR_READ = "kan inte läsa filen {path}: {reason}"
+ERROR_REFUSED = "{count} fel i filen; ingenting är importerat."
+
+
+def costs_command_run(*, stdout: Any, stderr: Any, programme: str, file: Path, **_options: Any):
+    """Import a cost file for the programme named ``programme`` and report: every problem on
+    its own line of ``stderr``, then ``CommandError``; or the counts on ``stdout``."""
+    found = Programme.objects.select_related("lead_organisation").filter(name=programme).first()
+    if found is None:
+        raise CommandError(ERROR_PROGRAMME.format(name=programme))
+    try:
+        content = file.read_bytes()
+    except OSError as exc:
+        raise CommandError(ERROR_READ.format(path=file, reason=exc.strerror)) from exc
+    try:
+        result = costs_import(programme=found, content=content)
+    except CostImportError as exc:
+        for problem in exc.problems:
+            stderr.write(f"{file.name}: {problem}")
+        raise CommandError(ERROR_REFUSED.format(count=len(exc.problems))) from exc
+    stdout.write(
+        f"{result.created} nya, {result.updated} ändrade, {result.unchanged} oförändrade "
+        f"kostnader i {len(result.subprojects)} delprojekt."
+    )
+
+
+def _costs_arguments(parser) -> None:
+    parser.add_argument("--programme", required=True, help="programmets namn")
+    parser.add_argument(
+        "file", type=Path, help="kolumner: subproject,date,category,amount,description,reference"
+    )
+
+
+importer_register(
+    Importer(
+        kind="costs",
+        help="importera utfall (kostnader) från en CSV-fil",
+        arguments=_costs_arguments,
+        run=costs_command_run,
+        dry_run=True,
+    )
+)

@@ -25,17 +25,22 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from lotsen.accounts import codes as org_codes
-from lotsen.accounts.actor import Actor
-from lotsen.accounts.models import Organisation, OrganisationKind, User
+from lotsen.accounts.models import Organisation, OrganisationKind
 from lotsen.ingest import csvfile
 from lotsen.ingest.csvfile import CsvFileError, csv_file_read
+from lotsen.ingest.persons import persons_by_personnummer
+from lotsen.ingest.registry import Importer, after_import_register, importer_register
+from lotsen.ingest.runs import import_actor, import_run_record
 from lotsen.ingest.testhooks import test_pause
+from lotsen.ingest.upsert import rows_upsert
 from lotsen.kaa import cohort
 from lotsen.kaa.models import EquivalentEducation, Qualification, ResidencePeriod
 from lotsen.kaa.services import (
@@ -46,9 +51,10 @@ from lotsen.kaa.services import (
 )
 from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
 from lotsen.people.models import Person
+from lotsen.privacy.door import persons_written
 from lotsen.privacy.models import Action, Purpose
-from lotsen.privacy.services import access_log_record
-from lotsen.school.models import Enrolment, ImportRun, SchoolType
+from lotsen.school.imports import AFTER_IMPORT_TOPIC, enrolment_external_id
+from lotsen.school.models import Enrolment, SchoolType
 
 POPULATION_COLUMNS = (
     "personnummer",
@@ -136,7 +142,6 @@ MAX_REPORTED = 1000
 # 9999-12-31): the cohort's date arithmetic would overflow on them.
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
-IMPORT_USERNAME = "import"
 QUALIFICATION_IMPORT_KINDS = (
     cohort.QUALIFICATION_EXAMEN,
     cohort.QUALIFICATION_GYS_CERTIFICATE,
@@ -265,26 +270,13 @@ class _Checker:
 _INVALID = object()
 
 
-def _import_actor() -> Actor:
-    """The system user imports act as: it cannot log in and has no membership; it exists
-    so that every access-log entry names who did what (shared with the school import)."""
-    user, created = User.objects.get_or_create(
-        username=IMPORT_USERNAME,
-        defaults={"first_name": "Import", "last_name": "(system)", "is_active": False},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return Actor(user=user, membership=None)
-
-
 def _run_record(result: ImportResult, *, started_at: dt.datetime) -> None:
-    """An ImportRun with counts and the first rejects, never personal data."""
-    run = ImportRun.objects.create(
+    """The run's ImportRun, through the one recorder: counts and the first rejects, never
+    personal data."""
+    run = import_run_record(
         source=result.source,
         started_at=started_at,
-        finished_at=timezone.now(),
-        status="done" if result.ok else "failed",
+        ok=result.ok,
         counts={**result.counts, "rows": result.rows},
         rejects=[
             {"line": e.line, "column": e.column, "reason": e.message}
@@ -292,17 +284,6 @@ def _run_record(result: ImportResult, *, started_at: dt.datetime) -> None:
         ],
     )
     result.run_id = run.pk
-
-
-def _persons_by_number(numbers: set[str]) -> dict[str, Person]:
-    found: dict[str, Person] = {}
-    ordered = sorted(numbers)
-    for start in range(0, len(ordered), 900):
-        for person in Person.objects.filter(
-            personal_identity_number__in=ordered[start : start + 900]
-        ):
-            found[person.personal_identity_number] = person
-    return found
 
 
 # --- Population register -------------------------------------------------------------------
@@ -403,8 +384,8 @@ def population_import(
 def _population_write(
     by_person: dict[str, list[_PopulationRow]], *, result: ImportResult, today: dt.date
 ) -> set[str]:
-    actor = _import_actor()
-    existing = _persons_by_number(set(by_person))
+    actor = import_actor()
+    existing = persons_by_personnummer(by_person)
     touched_codes: set[str] = set()
     created_ids, changed_ids = [], []
     new_persons = []
@@ -425,7 +406,7 @@ def _population_write(
             )
         )
     Person.objects.bulk_create(new_persons, batch_size=1000)
-    fresh = _persons_by_number({p.personal_identity_number for p in new_persons})
+    fresh = persons_by_personnummer(p.personal_identity_number for p in new_persons)
     created_ids = [p.pk for p in fresh.values()]
     existing.update(fresh)
     result.count("persons_created", len(new_persons))
@@ -509,14 +490,14 @@ def _population_write(
         "notices_linked",
         notices_link(numbers_to_person_ids={n: existing[n].pk for n in by_person}),
     )
-    access_log_record(
+    persons_written(
         actor=actor,
         action=Action.CREATE,
         purpose=Purpose.KAA,
         person_ids=created_ids,
         object_type="kaa_population_import",
     )
-    access_log_record(
+    persons_written(
         actor=actor,
         action=Action.UPDATE,
         purpose=Purpose.KAA,
@@ -530,14 +511,28 @@ def _population_write(
 # --- Enrolments ----------------------------------------------------------------------------
 
 
-def enrolment_external_id(
+def _legacy_external_id(
     *, number: str, school_unit_code: str, school_type: str, start: dt.date
 ) -> str:
-    """A stable key for a CSV enrolment row that does not show the personnummer."""
+    """The key this import gave enrolments before it shared the school CSV import's
+    (``school.imports.enrolment_external_id``): a row still keyed so is taken over by the
+    next import of the same enrolment instead of being written a second time."""
     digest = hashlib.sha256(
         f"{number}|{school_unit_code}|{school_type}|{start}".encode()
     ).hexdigest()
     return f"kaa-csv:{digest[:40]}"
+
+
+_ENROLMENT_FIELDS = (
+    "person",
+    "school_unit",
+    "school_type",
+    "programme",
+    "start_date",
+    "end_date",
+    "end_reason",
+)
+_EQUIVALENT_FIELDS = ("person", "kind", "start_date", "end_date")
 
 
 def enrolments_import(
@@ -575,12 +570,15 @@ def enrolments_import(
         return result
 
     with transaction.atomic():
-        persons = _persons_by_number({p[1] for p in parsed})
+        persons = persons_by_personnummer(p[1] for p in parsed)
         units = {
             o.school_unit_code: o
             for o in Organisation.objects.filter(school_unit_code__in={p[2] for p in parsed})
         }
-        touched: set[int] = set()
+        # Keyed by external id: a row repeated in the file is written once, as last given.
+        enrolments: dict[str, Enrolment] = {}
+        equivalents: dict[str, EquivalentEducation] = {}
+        legacy: dict[str, str] = {}
         for line, number, unit, school_type, programme, start, end, end_reason in parsed:
             person = persons.get(number)
             if person is None:
@@ -588,18 +586,20 @@ def enrolments_import(
                 result.count("skipped_unknown_person")
                 continue
             key = enrolment_external_id(
+                person_id=person.pk, school_unit_code=unit, school_type=school_type, start=start
+            )
+            old_key = _legacy_external_id(
                 number=number, school_unit_code=unit, school_type=school_type, start=start
             )
+            legacy[old_key] = key
             if school_type in ("VUXGY", "SARVUXGY"):
-                _, created = _upsert(
-                    EquivalentEducation,
-                    key,
-                    {"person": person, "kind": school_type, "start_date": start, "end_date": end},
-                    result,
-                    "equivalent_education",
+                equivalents[key] = EquivalentEducation(
+                    external_id=key,
+                    person=person,
+                    kind=school_type,
+                    start_date=start,
+                    end_date=end,
                 )
-                if created is not None:
-                    touched.add(person.pk)
                 continue
             if school_type not in ENROLMENT_SCHOOL_TYPES:
                 check.warn(line, "school_type", WARNING_SKIPPED_SCHOOL_TYPE)
@@ -612,23 +612,33 @@ def enrolments_import(
                     school_unit_code=unit,
                 )
                 result.count("external_school_units_created")
-            _, created = _upsert(
-                Enrolment,
-                key,
-                {
-                    "person": person,
-                    "school_unit": units[unit],
-                    "school_type": school_type,
-                    "programme": programme,
-                    "start_date": start,
-                    "end_date": end,
-                    "end_reason": end_reason,
-                },
-                result,
-                "enrolments",
+            enrolments[key] = Enrolment(
+                external_id=key,
+                person=person,
+                school_unit=units[unit],
+                school_type=school_type,
+                programme=programme,
+                start_date=start,
+                end_date=end,
+                end_reason=end_reason,
             )
-            if created is not None:
-                touched.add(person.pk)
+        touched: set[int] = set()
+        for model, rows, fields, label in (
+            (EquivalentEducation, equivalents, _EQUIVALENT_FIELDS, "equivalent_education"),
+            (Enrolment, enrolments, _ENROLMENT_FIELDS, "enrolments"),
+        ):
+            if not rows:
+                continue
+            _legacy_keys_adopt(model, legacy)
+            written = rows_upsert(model=model, rows=list(rows.values()), fields=fields)
+            for kind, done in (
+                ("created", written.created),
+                ("updated", written.updated),
+                ("unchanged", written.unchanged),
+            ):
+                if done:
+                    result.count(f"{label}_{kind}", len(done))
+            touched.update(row.person_id for row in (*written.created, *written.updated))
         _log_import(touched, object_type="kaa_enrolment_import")
         # Refreshed in the same transaction, for the same reason as the population.
         if refresh and touched:
@@ -637,31 +647,28 @@ def enrolments_import(
     return result
 
 
-def _upsert(model: type, key: str, values: dict[str, Any], result: ImportResult, label: str):
-    """Create or update by external id; None when nothing changed (idempotence)."""
-    row = model.objects.filter(external_id=key).first()
-    if row is None:
-        row = model(external_id=key, **values)
-        row.full_clean()
-        row.save()
-        result.count(f"{label}_created")
-        return row, True
-    changed = [name for name, value in values.items() if getattr(row, name) != value]
-    if not changed:
-        result.count(f"{label}_unchanged")
-        return row, None
-    for name in changed:
-        setattr(row, name, values[name])
-    row.full_clean()
-    row.save()
-    result.count(f"{label}_updated")
-    return row, False
+def _legacy_keys_adopt(model: type, legacy: dict[str, str]) -> None:
+    """Re-key the rows of ``model`` that this import wrote under its old key to the shared
+    key, so that the upsert finds them (rows already under the shared key are left be)."""
+    old_keys = list(legacy)
+    for start in range(0, len(old_keys), 900):
+        stale = list(model.objects.filter(external_id__in=old_keys[start : start + 900]))
+        taken = set(
+            model.objects.filter(
+                external_id__in=[legacy[row.external_id] for row in stale]
+            ).values_list("external_id", flat=True)
+        )
+        for row in stale:
+            row.external_id = legacy[row.external_id]
+        model.objects.bulk_update(
+            [row for row in stale if row.external_id not in taken], ["external_id"]
+        )
 
 
 def _log_import(person_ids: set[int], *, object_type: str) -> None:
     if person_ids:
-        access_log_record(
-            actor=_import_actor(),
+        persons_written(
+            actor=import_actor(),
             action=Action.UPDATE,
             purpose=Purpose.KAA,
             person_ids=sorted(person_ids),
@@ -712,7 +719,7 @@ def qualifications_import(
         _run_record(result, started_at=started_at)
         return result
     with transaction.atomic():
-        persons = _persons_by_number({p[1] for p in parsed})
+        persons = persons_by_personnummer(p[1] for p in parsed)
         touched: set[int] = set()
         for line, number, awarded_on, kind in parsed:
             person = persons.get(number)
@@ -746,3 +753,51 @@ def import_summary(result: ImportResult) -> str:
     lines += [f"  FEL {issue}" for issue in result.errors]
     lines += [f"  OBS {issue}" for issue in result.warnings]
     return "\n".join(lines)
+
+
+# --- lotsen import population | enrolments | qualifications -------------------------------
+
+ERROR_READ = "Kan inte läsa filen {path}: {reason}"
+ERROR_REFUSED = "Importen misslyckades (körning {run}): {count} fel i filen"
+_IMPORTS = {
+    "population": (population_import, "folkbokföringsuttag (aktivitetsansvaret)"),
+    "enrolments": (enrolments_import, "inskrivningar för aktivitetsansvaret"),
+    "qualifications": (qualifications_import, "avslutade utbildningar (examen, bevis)"),
+}
+
+
+def _file_argument(parser) -> None:
+    parser.add_argument("file", type=Path, help="CSV-filen")
+
+
+def _command_run(kind: str):
+    function = _IMPORTS[kind][0]
+
+    def run(*, stdout: Any, file: Path, **_options: Any) -> None:
+        try:
+            with file.open("rb") as handle:
+                result = function(file=handle)
+        except OSError as error:
+            raise CommandError(ERROR_READ.format(path=file, reason=error.strerror)) from error
+        stdout.write(import_summary(result))
+        if not result.ok:
+            raise CommandError(ERROR_REFUSED.format(run=result.run_id, count=len(result.errors)))
+
+    run.__qualname__ = f"{kind}_command_run"
+    return run
+
+
+for _kind, (_function, _what) in _IMPORTS.items():
+    importer_register(
+        Importer(
+            kind=_kind,
+            help=f"importera {_what} från en CSV-fil",
+            arguments=_file_argument,
+            run=_command_run(_kind),
+            dry_run=True,
+        )
+    )
+
+# Enrolments decide who is in the activity-responsibility cohort: it is recomputed after
+# every school import, in that import's transaction.
+after_import_register(AFTER_IMPORT_TOPIC, kaa_cohort_refresh_all)

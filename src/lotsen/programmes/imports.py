@@ -25,9 +25,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from lotsen.accounts import codes
@@ -35,10 +37,13 @@ from lotsen.accounts.models import Organisation, OrganisationKind
 from lotsen.ingest import csvfile
 from lotsen.ingest.csvfile import CsvFileError, csv_file_read
 from lotsen.ingest.jsonfile import JsonDocumentError, json_document_read
+from lotsen.ingest.persons import persons_by_personnummer
+from lotsen.ingest.registry import Importer, importer_register
+from lotsen.ingest.runs import import_actor
 from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
-from lotsen.people.models import Gender, Person
+from lotsen.people.models import Gender
+from lotsen.privacy.door import persons_written
 from lotsen.privacy.models import Action, Purpose
-from lotsen.privacy.services import access_log_record
 from lotsen.programmes import indicators
 from lotsen.programmes.models import (
     EducationLevel,
@@ -433,7 +438,6 @@ def participants_import(
     already knows is linked by personnummer and keeps the name Lotsen holds. Neither the
     errors nor the summary tell which personnummer Lotsen knew (issue 10)."""
     from lotsen.people.services import person_create
-    from lotsen.school.importing import import_actor
 
     today = today or dt.date.today()
     try:
@@ -581,10 +585,7 @@ def participants_import(
     result = ImportResult()
     touched: set[int] = set()
     with transaction.atomic():
-        persons = {
-            p.personal_identity_number: p
-            for p in Person.objects.filter(personal_identity_number__in={r.number for r in rows})
-        }
+        persons = persons_by_personnummer(row.number for row in rows)
         for row in rows:
             person = persons.get(row.number)
             if person is None:
@@ -626,7 +627,7 @@ def participants_import(
                 _save(existing, result, "deltaganden", row.values)
             touched.add(person.pk)
         if result.changed:
-            access_log_record(
+            persons_written(
                 actor=import_actor(),
                 action=Action.UPDATE,
                 purpose=Purpose.PROGRAMME,
@@ -652,17 +653,13 @@ def _municipality_of(org: Organisation) -> str:
 ERROR_READ = "Kan inte läsa filen {path}: {reason}"
 
 
-def import_command(command, subcommand: str, *, file, programme: str | None = None, **_options):
-    """``lotsen import programme|participants FILE``: read, import, report; a rejected file
-    ends the command with status 1 and every error on its own line."""
-    from django.core.management.base import CommandError
-
+def _command_run(kind: str, *, stdout: Any, file: Path, programme: str | None = None) -> None:
     try:
         data = file.read_bytes()
     except OSError as error:
         raise CommandError(ERROR_READ.format(path=file, reason=error.strerror)) from error
     try:
-        if subcommand == "programme":
+        if kind == "programme":
             result = programme_import(data=data)
         else:
             result = participants_import(data=data, programme=programme)
@@ -671,4 +668,43 @@ def import_command(command, subcommand: str, *, file, programme: str | None = No
             f"Filen avvisades, inget har sparats ({len(failed.errors)} fel):\n"
             + "\n".join(failed.errors)
         ) from failed
-    command.stdout.write(result.summary())
+    stdout.write(result.summary())
+
+
+def _programme_run(*, stdout: Any, file: Path, **_options: Any) -> None:
+    _command_run("programme", stdout=stdout, file=file)
+
+
+def _participants_run(
+    *, stdout: Any, file: Path, programme: str | None = None, **_options: Any
+) -> None:
+    _command_run("participants", stdout=stdout, file=file, programme=programme)
+
+
+def _programme_arguments(parser) -> None:
+    parser.add_argument("file", type=Path, help="JSON-filen")
+
+
+def _participants_arguments(parser) -> None:
+    parser.add_argument("file", type=Path, help="CSV-filen")
+    parser.add_argument("--programme", help="programmets namn, vid lika delprojektnamn")
+
+
+importer_register(
+    Importer(
+        kind="programme",
+        help="importera ett program (JSON)",
+        arguments=_programme_arguments,
+        run=_programme_run,
+        dry_run=True,
+    )
+)
+importer_register(
+    Importer(
+        kind="participants",
+        help="importera deltagare i delprojekt (CSV)",
+        arguments=_participants_arguments,
+        run=_participants_run,
+        dry_run=True,
+    )
+)

@@ -101,25 +101,6 @@ class AttendancePeriod(models.Model):
         return f"{self.start_date} – {self.end_date}"
 
 
-class ImportRun(models.Model):
-    """What one import did: counts, rejected records with reasons, duration. No personal
-    data: a rejected record is named by line number or source id, never by identity number."""
-
-    source = models.CharField(max_length=40)  # "ss12000", "csv:grades", ...
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=16, default="running")  # running, done, failed
-    counts = models.JSONField(default=dict)
-    rejects = models.JSONField(default=list)
-    cursor = models.CharField(max_length=100, blank=True)  # modification time for incremental runs
-
-    class Meta:
-        ordering = ["-started_at"]
-
-    def __str__(self) -> str:
-        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M}"
-
-
 class SourcePersonId(models.Model):
     """A source system's id for a person: the SS 12000 transfer id (a uuid).
 

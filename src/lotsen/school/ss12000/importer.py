@@ -34,21 +34,16 @@ from django.utils import timezone
 
 from lotsen.accounts.codes import normalize_organisation_number
 from lotsen.accounts.models import Organisation, OrganisationKind
+from lotsen.ingest.models import ImportRun
+from lotsen.ingest.persons import persons_by_personnummer
+from lotsen.ingest.runs import ImportFailed, ImportRecorder, PageWork, import_actor
+from lotsen.ingest.upsert import counts_add, rows_upsert
 from lotsen.people.models import Gender, Person
-from lotsen.school.importing import (
-    ImportFailed,
-    ImportRecorder,
-    PageWork,
-    counts_add,
-    import_actor,
-    rows_upsert,
-)
 from lotsen.school.models import (
     AttendancePeriod,
     Enrolment,
     Grade,
     GradeKind,
-    ImportRun,
     SourcePersonId,
 )
 from lotsen.school.ss12000 import mapping, spec
@@ -405,10 +400,7 @@ def _persons_page(context: _Context, data: list[Any], work: PageWork) -> None:
             )
     links = _links(record.id for record in parsed)
     numbers = {record.identity.normalized for record in parsed}
-    by_number = {
-        p.personal_identity_number: p
-        for p in Person.objects.filter(personal_identity_number__in=numbers)
-    }
+    by_number = persons_by_personnummer(numbers)
     by_pk = {p.pk: p for p in by_number.values()}
     missing = set(links.values()) - set(by_pk)
     for person in Person.objects.filter(pk__in=missing):

@@ -11,12 +11,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from lotsen.accounts.models import OrganisationKind
+from lotsen.ingest.models import ImportRun
 from lotsen.people.identity import make_identity_number
 from lotsen.people.models import Person
 from lotsen.privacy.models import AccessLogEntry, Action
-from lotsen.school import csv_import
-from lotsen.school.csv_import import school_csv_import
-from lotsen.school.models import AttendancePeriod, Enrolment, Grade, ImportRun
+from lotsen.school import imports
+from lotsen.school.imports import school_csv_import
+from lotsen.school.models import AttendancePeriod, Enrolment, Grade
 from tests.factories import OrganisationFactory, PersonFactory
 
 ANNA = make_identity_number(dt.date(2010, 4, 2), 234)
@@ -171,8 +172,8 @@ def test_a_file_with_errors_writes_nothing_and_names_every_line_and_column(schoo
     }
     reasons = {r["line"]: r["reason"] for r in run.rejects}
     assert "Kontrollsiffran" in reasons[3]
-    assert reasons[7] == csv_import.ERROR_DUPLICATE_ROW.format(what="betyg", line=2)
-    assert reasons[8] == csv_import.ERROR_UNKNOWN_PERSON
+    assert reasons[7] == imports.ERROR_DUPLICATE_ROW.format(what="betyg", line=2)
+    assert reasons[8] == imports.ERROR_UNKNOWN_PERSON
     recorded = json.dumps([run.counts, run.rejects], ensure_ascii=False)
     assert ANNA not in recorded and BAD not in recorded and BO not in recorded
     assert run.counts["grades"]["rejected"] == 8
@@ -181,8 +182,8 @@ def test_a_file_with_errors_writes_nothing_and_names_every_line_and_column(schoo
 @pytest.mark.parametrize(
     ("content", "line", "column", "reason"),
     [
-        (b"", 1, "", csv_import.ERROR_EMPTY),
-        (b"personnummer,subject,grade\n", 1, "kind", csv_import.ERROR_MISSING_COLUMN),
+        (b"", 1, "", imports.ERROR_EMPTY),
+        (b"personnummer,subject,grade\n", 1, "kind", imports.ERROR_MISSING_COLUMN),
         (
             b"personnummer,subject,grade,kind,registered_on,registred\n",
             1,
@@ -193,7 +194,7 @@ def test_a_file_with_errors_writes_nothing_and_names_every_line_and_column(schoo
             b"personnummer,subject,grade,kind,registered_on\n\xff\xfe\n",
             2,
             "",
-            csv_import.ERROR_NOT_UTF8,
+            imports.ERROR_NOT_UTF8,
         ),
     ],
 )
@@ -244,10 +245,10 @@ def test_the_command_imports_and_fails_on_errors_without_echoing_numbers(school,
 
 
 def test_the_help_lists_every_column():
-    for kind, (required, optional) in csv_import._COLUMNS.items():
-        assert f"--kind {kind}" in csv_import.COLUMN_HELP
+    for kind, (required, optional) in imports._COLUMNS.items():
+        assert f"--kind {kind}" in imports.COLUMN_HELP
         for column in (*required, *optional):
-            assert column in csv_import.COLUMN_HELP, column
+            assert column in imports.COLUMN_HELP, column
 
 
 def test_a_run_left_running_by_a_killed_process_is_marked_failed_by_the_next(school):
@@ -257,7 +258,7 @@ def test_a_run_left_running_by_a_killed_process_is_marked_failed_by_the_next(sch
 
     from django.utils import timezone
 
-    from lotsen.school.importing import ERROR_STALE, _process_id
+    from lotsen.ingest.runs import ERROR_STALE, _process_id
 
     child = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],

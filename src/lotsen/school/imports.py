@@ -1,4 +1,6 @@
-"""CSV import of school data, for schools without an SS 12000 API.
+"""School data imports: CSV files for schools without an SS 12000 API, and the
+``lotsen import`` kinds ``school-csv`` and ``ss12000`` (the SS 12000 run itself is in
+``school.ss12000.importer``).
 
 Three kinds of file, one kind per file: ``enrolments``, ``grades``, ``attendance``; their
 columns are in ``COLUMN_HELP`` (also shown by ``lotsen import school-csv --help``).
@@ -14,34 +16,36 @@ updates the rows it corrects.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.core.management.base import CommandError
 from django.db import DatabaseError
 
+from lotsen.accounts.codes import normalize_organisation_number
 from lotsen.accounts.models import Organisation, OrganisationKind
 from lotsen.ingest import csvfile
 from lotsen.ingest.csvfile import CsvFileError, csv_file_read
+from lotsen.ingest.models import ImportRun
+from lotsen.ingest.persons import persons_by_personnummer
+from lotsen.ingest.registry import Importer, after_import_run, importer_register
+from lotsen.ingest.runs import STATUS_DONE, ImportFailed, ImportRecorder, PageWork, import_actor
+from lotsen.ingest.upsert import counts_add, rows_upsert
 from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
 from lotsen.people.models import Person
-from lotsen.school.importing import (
-    ImportFailed,
-    ImportRecorder,
-    PageWork,
-    counts_add,
-    import_actor,
-    rows_upsert,
-)
 from lotsen.school.merit import (
     InvalidGrade,
     UnknownSubject,
     parse_grade,
     parse_subject,
 )
-from lotsen.school.models import AttendancePeriod, Enrolment, Grade, GradeKind, ImportRun
+from lotsen.school.models import AttendancePeriod, Enrolment, Grade, GradeKind
+from lotsen.school.ss12000.client import DEFAULT_PAGE_SIZE, SS12000Client
+from lotsen.school.ss12000.importer import ss12000_import
 
 KINDS = ("enrolments", "grades", "attendance")
 KEPT_SCHOOL_TYPES = ("GR", "GRS", "GY", "GYS")
@@ -410,14 +414,6 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _persons(numbers: set[str]) -> dict[str, Person]:
-    found: dict[str, Person] = {}
-    for chunk in _chunks(sorted(numbers), 2000):
-        for person in Person.objects.filter(personal_identity_number__in=chunk):
-            found[person.personal_identity_number] = person
-    return found
-
-
 def _school_units(codes: set[str]) -> dict[str, Organisation]:
     return {
         org.school_unit_code: org
@@ -428,7 +424,7 @@ def _school_units(codes: set[str]) -> dict[str, Organisation]:
 
 
 def _resolve(kind: str, rows: list[_Row]) -> tuple[dict, dict, list[LineError]]:
-    persons = _persons({row.number for row in rows})
+    persons = persons_by_personnummer(row.number for row in rows)
     schools = _school_units({row.values["school_unit_code"] for row in rows} - {""})
     errors = []
     for row in rows:
@@ -487,6 +483,16 @@ def _write(
         progress(done)
 
 
+def enrolment_external_id(
+    *, person_id: int, school_unit_code: str, school_type: str, start: dt.date
+) -> str:
+    """The one key of an enrolment read from a file, whichever import reads it (this one
+    and the KAA enrolment import): the person's id in Lotsen, never the personnummer, and
+    what makes an enrolment (school unit, school type, start date). The same enrolment in
+    a school's file and in the KAA file is therefore one row."""
+    return f"csv:{person_id}:{school_unit_code}:{school_type}:{start.isoformat()}"
+
+
 def _models(
     kind: str, rows: Sequence[_Row], persons: dict[str, Person], schools: dict[str, Organisation]
 ) -> tuple[type, tuple[str, ...], list[Any]]:
@@ -506,9 +512,11 @@ def _models(
                     start_date=v["start_date"],
                     end_date=v["end_date"],
                     end_reason=v["end_reason"],
-                    external_id=(
-                        f"csv:{person.pk}:{v['school_unit_code']}:{v['school_type']}:"
-                        f"{v['start_date'].isoformat()}"
+                    external_id=enrolment_external_id(
+                        person_id=person.pk,
+                        school_unit_code=v["school_unit_code"],
+                        school_type=v["school_type"],
+                        start=v["start_date"],
                     ),
                 )
             )
@@ -644,3 +652,150 @@ def school_csv_import(
         "Klart: " + "; ".join(f"{entity}: {c.summary()}" for entity, c in sorted(counts.items()))
     )
     return run
+
+
+# --- lotsen import ss12000 | school-csv ----------------------------------------------------------
+
+# After every school import the apps that depend on school data (the KAA cohort) catch up,
+# inside the import's transaction (``lotsen.ingest.registry.after_import_register``).
+AFTER_IMPORT_TOPIC = "school"
+ENV_CLIENT_ID = "LOTSEN_SS12000_CLIENT_ID"
+ENV_CLIENT_SECRET = "LOTSEN_SS12000_CLIENT_SECRET"  # noqa: S105 (the variable's name)
+
+ERROR_CREDENTIALS = (
+    "Ange klient-id och klienthemlighet med --client-id och --client-secret, eller i "
+    f"miljövariablerna {ENV_CLIENT_ID} och {ENV_CLIENT_SECRET}."
+)
+ERROR_ORGANISER = "Ingen huvudman i Lotsen har organisationsnumret {number}."
+ERROR_ORGANISATION_NUMBER = "Organisationsnumret ska vara tio siffror (NNNNNN-NNNN)."
+ERROR_READ = "Kan inte läsa filen {path}: {reason}"
+ERROR_RUN_FAILED = "Importen misslyckades (körning {run}): {error}"
+SS12000_DESCRIPTION = """\
+Hämtar skolenheter, elever med inskrivningar, betyg och aggregerad närvaro från en
+SS 12000-server (version 2.1) med OAuth2 client credentials. Första körningen hämtar allt;
+följande hämtar bara det som ändrats sedan förra lyckade körningen (meta.modified.after),
+utom närvaron som hämtas för hela läsåret. --full hämtar allt igen.
+Klient-id och hemlighet kan också ges i miljövariablerna LOTSEN_SS12000_CLIENT_ID och
+LOTSEN_SS12000_CLIENT_SECRET (bättre än på kommandoraden, där andra kan se dem).
+"""
+
+
+def _ss12000_arguments(parser) -> None:
+    parser.add_argument("--url", required=True, help="serverns bas-URL")
+    parser.add_argument("--client-id", default=os.environ.get(ENV_CLIENT_ID, ""))
+    parser.add_argument("--client-secret", default=os.environ.get(ENV_CLIENT_SECRET, ""))
+    parser.add_argument("--token-url", help="tokenadressen (standard: URL/token)")
+    parser.add_argument("--full", action="store_true", help="hämta allt, inte bara det som ändrats")
+    parser.add_argument(
+        "--organiser",
+        help=(
+            "huvudmannens organisationsnummer (standard: huvudmannen i serverns "
+            "/organisations som finns i Lotsen)"
+        ),
+    )
+    parser.add_argument(
+        "--page-size",
+        type=int,
+        default=DEFAULT_PAGE_SIZE,
+        help=f"poster per sida (standard {DEFAULT_PAGE_SIZE})",
+    )
+    parser.add_argument(
+        "--max-pages",
+        type=int,
+        help="högst så många sidor per samling (en provkörning; sätter ingen markör)",
+    )
+
+
+def _ss12000_run(
+    *,
+    stdout: Any,
+    url: str,
+    client_id: str,
+    client_secret: str,
+    token_url: str | None,
+    full: bool,
+    organiser: str | None,
+    page_size: int,
+    max_pages: int | None,
+    **_options: Any,
+) -> None:
+    if not client_id or not client_secret:
+        raise CommandError(ERROR_CREDENTIALS)
+    organiser_org = _organiser(organiser) if organiser else None
+    with SS12000Client(
+        base_url=url,
+        client_id=client_id,
+        client_secret=client_secret,
+        token_url=token_url,
+        page_size=page_size,
+    ) as client:
+        run = ss12000_import(
+            client=client, organiser=organiser_org, full=full, max_pages=max_pages, stdout=stdout
+        )
+    _run_check(run)
+    # An SS 12000 run commits page by page, so what depends on school data catches up after
+    # the last page; a CSV file does so in its own transaction.
+    after_import_run(AFTER_IMPORT_TOPIC)
+
+
+def _organiser(number: str) -> Organisation:
+    normalized = normalize_organisation_number(number)
+    if normalized is None:
+        raise CommandError(ERROR_ORGANISATION_NUMBER)
+    organiser = Organisation.objects.filter(
+        kind=OrganisationKind.SCHOOL_ORGANISER, organisation_number=normalized
+    ).first()
+    if organiser is None:
+        raise CommandError(ERROR_ORGANISER.format(number=normalized))
+    return organiser
+
+
+def _school_csv_arguments(parser) -> None:
+    parser.add_argument("--kind", required=True, choices=KINDS, help="vad filen innehåller")
+    parser.add_argument("file", type=Path, help="CSV-filen")
+
+
+def _school_csv_run(*, stdout: Any, kind: str, file: Path, **_options: Any) -> None:
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise CommandError(ERROR_READ.format(path=file, reason=error.strerror)) from error
+    run = school_csv_import(
+        kind=kind,
+        data=data,
+        filename=str(file),
+        stdout=stdout,
+        on_written=lambda: after_import_run(AFTER_IMPORT_TOPIC),
+    )
+    _run_check(run)
+
+
+def _run_check(run: ImportRun) -> None:
+    if run.status != STATUS_DONE:
+        raise CommandError(ERROR_RUN_FAILED.format(run=run.pk, error=run.counts.get("error")))
+
+
+importer_register(
+    Importer(
+        kind="ss12000",
+        help="importera från en SS 12000-server",
+        description=SS12000_DESCRIPTION,
+        arguments=_ss12000_arguments,
+        run=_ss12000_run,
+    )
+)
+importer_register(
+    Importer(
+        kind="school-csv",
+        help="importera inskrivningar, betyg eller närvaro från en CSV-fil",
+        description=(
+            "Importerar en CSV-fil för skolor utan SS 12000. Allt eller inget: finns ett "
+            "fel skrivs ingenting, och varje fel visas med rad, kolumn och orsak. Samma "
+            "fil två gånger ändrar ingenting."
+        ),
+        epilog=COLUMN_HELP,
+        arguments=_school_csv_arguments,
+        run=_school_csv_run,
+        dry_run=True,
+    )
+)

@@ -1,14 +1,20 @@
-"""Shared machinery for school data imports (SS 12000, CSV, and later sources).
+"""The one import-run bookkeeping every Lotsen import uses (SS 12000, the school and KAA
+CSV files, and later sources).
 
-- ``ImportRecorder`` keeps the ``ImportRun`` of one run: it is created when the run starts,
-  saved with the counts after every batch in that batch's own transaction, and closed as
-  "done" or "failed" (with where it stopped). A batch either commits whole or not at all.
+- ``ImportRecorder`` keeps the ``ImportRun`` of a run that writes batch by batch: it is
+  created when the run starts, saved with the counts after every batch in that batch's
+  own transaction, and closed as "done" or "failed" (with where it stopped). A batch
+  either commits whole or not at all.
+- ``import_run_record`` writes the finished ``ImportRun`` of an all-or-nothing file import
+  in one go, inside the transaction that writes the rows, so a killed process leaves no
+  run "running" and no rows without their run.
 - ``PageWork`` collects what one batch did: counts per entity, rejected records with their
   reasons, and the persons whose data it changed.
-- ``rows_upsert`` writes rows keyed by ``external_id`` and changes nothing when the values
-  are equal, so importing the same data twice leaves every row as it was.
-- The access log gets one entry per affected person per run, written in the transaction of
-  the batch that first touched them, by the system user ``import`` (see ``import_user``).
+- The access log gets one entry per affected person per run, written through the door
+  (``persons_written``) in the transaction of the batch that first touched them, by the
+  system user ``import`` (see ``import_user``).
+
+Upsert is in ``ingest.upsert``, persons by personnummer in ``ingest.persons``.
 """
 
 from __future__ import annotations
@@ -19,19 +25,19 @@ import re
 import socket
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, Organisation, User
+from lotsen.ingest.models import ImportRun
+from lotsen.privacy.door import persons_written
 from lotsen.privacy.models import Action, Purpose
-from lotsen.privacy.services import access_log_record
-from lotsen.school.models import ImportRun
 
 IMPORT_USERNAME = "import"
 STATUS_RUNNING = "running"
@@ -39,7 +45,6 @@ STATUS_DONE = "done"
 STATUS_FAILED = "failed"
 # An ImportRun keeps the first rejects with their reasons; the counts cover all of them.
 MAX_STORED_REJECTS = 1000
-WRITE_BATCH_SIZE = 1000
 
 ERROR_DATABASE = "Databasfel ({kind}); sidan skrevs inte."
 ERROR_STALE = "Avbruten: processen som körde importen finns inte längre."
@@ -160,11 +165,14 @@ class ImportRecorder:
         *,
         source: str,
         actor: Actor,
+        purpose: str = Purpose.SCHOOL,
         stdout: _Writer | None = None,
         info: dict[str, Any] | None = None,
     ) -> None:
         self.source = source
         self.actor = actor
+        # Why the import touches the persons it logs (school data, the KAA register).
+        self.purpose = purpose
         self.stdout = stdout
         self.info = dict(info or {})
         self.totals: dict[str, EntityCounts] = defaultdict(EntityCounts)
@@ -213,10 +221,10 @@ class ImportRecorder:
             new_updated = (work.updated_persons - work.created_persons) - self.logged_persons
             for action, ids in ((Action.CREATE, new_created), (Action.UPDATE, new_updated)):
                 if ids:
-                    access_log_record(
+                    persons_written(
                         actor=self.actor,
                         action=action,
-                        purpose=Purpose.SCHOOL,
+                        purpose=self.purpose,
                         person_ids=sorted(ids),
                         object_type="import",
                         object_id=str(self.run.pk),
@@ -320,50 +328,22 @@ def error_message(error: BaseException) -> str:
     return redact(str(error)) or type(error).__name__
 
 
-@dataclass
-class UpsertResult:
-    created: list[models.Model] = field(default_factory=list)
-    updated: list[models.Model] = field(default_factory=list)
-    unchanged: list[models.Model] = field(default_factory=list)
-
-
-def rows_upsert(
+def import_run_record(
     *,
-    model: type[models.Model],
-    rows: Sequence[models.Model],
-    fields: Sequence[str],
-    key: str = "external_id",
-    existing: dict[Any, models.Model] | None = None,
-) -> UpsertResult:
-    """Create the rows whose ``key`` is new, update those whose ``fields`` differ, leave the
-    rest alone: equal data writes nothing. ``existing`` may hold rows already looked up
-    (key → row); the rest are fetched in one query. Rows must have distinct keys."""
-    keys = [getattr(row, key) for row in rows]
-    found = dict(existing or {})
-    missing = [value for value in keys if value not in found]
-    if missing:
-        found.update(model.objects.in_bulk(missing, field_name=key))
-    attnames = [model._meta.get_field(name).attname for name in fields]
-    result = UpsertResult()
-    for row in rows:
-        old = found.get(getattr(row, key))
-        if old is None:
-            result.created.append(row)
-            continue
-        changed = False
-        for attname in attnames:
-            value = getattr(row, attname)
-            if getattr(old, attname) != value:
-                setattr(old, attname, value)
-                changed = True
-        (result.updated if changed else result.unchanged).append(old)
-    model.objects.bulk_create(result.created, batch_size=WRITE_BATCH_SIZE)
-    if result.updated:
-        model.objects.bulk_update(result.updated, list(fields), batch_size=WRITE_BATCH_SIZE)
-    return result
-
-
-def counts_add(counts: EntityCounts, result: UpsertResult) -> None:
-    counts.created += len(result.created)
-    counts.updated += len(result.updated)
-    counts.unchanged += len(result.unchanged)
+    source: str,
+    started_at: dt.datetime,
+    ok: bool,
+    counts: dict[str, Any],
+    rejects: list[dict[str, Any]],
+) -> ImportRun:
+    """The finished run of an all-or-nothing import, written at once: call it inside the
+    transaction that writes the rows (or, for a refused file, on its own). ``rejects`` name
+    the line and column, never the values; the first ``MAX_STORED_REJECTS`` are kept."""
+    return ImportRun.objects.create(
+        source=source,
+        started_at=started_at,
+        finished_at=timezone.now(),
+        status=STATUS_DONE if ok else STATUS_FAILED,
+        counts=counts,
+        rejects=rejects[:MAX_STORED_REJECTS],
+    )
