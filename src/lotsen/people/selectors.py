@@ -16,9 +16,9 @@ from django.http import Http404
 from lotsen.accounts.actor import Actor
 from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
 from lotsen.people.models import Person
+from lotsen.privacy.door import person_read, persons_read
 from lotsen.privacy.models import Action, Category, Purpose
 from lotsen.privacy.policy import PersonPolicy, purpose_for
-from lotsen.privacy.services import access_log_record
 
 SEARCH_LIMIT = 50
 
@@ -63,20 +63,20 @@ def person_list(
     *, actor: Actor, query: str = "", limit: int = SEARCH_LIMIT, offset: int = 0
 ) -> list[Person]:
     """Persons the actor may see, optionally narrowed by a search; logged per person."""
-    persons, purpose = _visible(actor)
+    purpose = purpose_for(actor)
     if purpose is None:
         return []
+    persons = Person.objects.order_by("family_name", "given_name", "id")
     if query.strip():
         persons = persons.filter(person_search_filter(query))
-    result = list(persons.order_by("family_name", "given_name", "id")[offset : offset + limit])
-    access_log_record(
+    return persons_read(
         actor=actor,
-        action=Action.SEARCH if query.strip() else Action.VIEW,
         purpose=purpose,
-        person_ids=[p.pk for p in result],
+        queryset=persons,
+        window=slice(offset, offset + limit),
+        action=Action.SEARCH if query.strip() else Action.VIEW,
         object_type="person_list",
     )
-    return result
 
 
 def person_count(*, actor: Actor) -> int:
@@ -87,27 +87,24 @@ def person_count(*, actor: Actor) -> int:
 
 @transaction.atomic
 def person_get_for(*, actor: Actor, person_id: int | str) -> PersonAccess:
-    """Fetch and authorise in one call: 404 for "missing" and for "not yours" alike."""
-    try:
-        person_id = int(person_id)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
-    policy = PersonPolicy(actor)
+    """Fetch and authorise in one call: 404 for "missing" and for "not yours" alike. A
+    person out of reach on the actor's own basis may be reached by emergency access."""
     purpose = purpose_for(actor)
-    action = Action.VIEW
     person = None
     if purpose is not None:
-        person = policy.persons(purpose=purpose).filter(pk=person_id).first()
+        try:
+            person = person_read(actor=actor, person_id=person_id, purpose=purpose)
+        except Http404:
+            person = None
     if person is None:
-        person = policy.persons(purpose=Purpose.EMERGENCY).filter(pk=person_id).first()
-        purpose, action = Purpose.EMERGENCY, Action.EMERGENCY
-    if person is None:
-        raise Http404
-    access_log_record(actor=actor, action=action, purpose=purpose, person_ids=[person.pk])
+        purpose = Purpose.EMERGENCY
+        person = person_read(
+            actor=actor, person_id=person_id, purpose=purpose, action=Action.EMERGENCY
+        )
     return PersonAccess(
         person=person,
         purpose=purpose,
-        show_contact_details=policy.may_see_contact_details(person),
+        show_contact_details=PersonPolicy(actor).may_see_contact_details(person),
     )
 
 

@@ -8,8 +8,8 @@ from django.db import transaction
 from lotsen.accounts.actor import Actor
 from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
 from lotsen.people.models import Gender, Person
+from lotsen.privacy.door import persons_written
 from lotsen.privacy.models import Action
-from lotsen.privacy.services import access_log_record
 
 ERROR_PERSON_EXISTS = "Det finns redan en person med det personnumret."
 
@@ -59,7 +59,5 @@ def person_create(
     person.full_clean()
     person.save()
     if actor is not None:
-        access_log_record(
-            actor=actor, action=Action.CREATE, purpose=purpose, person_ids=[person.pk]
-        )
+        persons_written(actor=actor, action=Action.CREATE, purpose=purpose, person_ids=[person.pk])
     return person

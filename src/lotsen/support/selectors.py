@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -20,10 +20,9 @@ from django.utils.translation import gettext as _
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Organisation, Role
 from lotsen.people.models import Person
-from lotsen.privacy.models import Action, Category, Consent, Purpose
-from lotsen.privacy.policy import PersonPolicy
+from lotsen.privacy.door import person_read, record_read, records_read
+from lotsen.privacy.models import Category, Consent, Purpose
 from lotsen.privacy.selectors import consent_list_for_person
-from lotsen.privacy.services import access_log_record
 from lotsen.support.models import (
     Case,
     CaseStatus,
@@ -62,43 +61,30 @@ def cases_visible_to(actor: Actor) -> QuerySet[Case]:
 def case_list_for(
     *, actor: Actor, status: str | None = CaseStatus.OPEN, person: Person | None = None
 ) -> list[Case]:
-    cases = cases_visible_to(actor).select_related("person", "owner")
+    cases = Case.objects.select_related("person", "owner").prefetch_related("target_groups")
     if status:
         cases = cases.filter(status=status)
     if person is not None:
         cases = cases.filter(person=person)
-    result = list(
-        cases.prefetch_related("target_groups").order_by("-opened_on", "-id")[:CASE_LIST_LIMIT]
-    )
-    access_log_record(
+    return records_read(
+        cases.order_by("-opened_on", "-id"),
         actor=actor,
-        action=Action.VIEW,
         purpose=case_purpose(actor),
-        person_ids=sorted({case.person_id for case in result}),
+        visible=CasePolicy(actor).cases_q(),
+        window=slice(0, CASE_LIST_LIMIT),
         object_type="case_list",
     )
-    return result
 
 
 @transaction.atomic
 def case_get_for(*, actor: Actor, case_id) -> Case:
-    case = (
-        cases_visible_to(actor)
-        .select_related("person", "owner", "plan", "signal")
-        .filter(pk=_id(case_id))
-        .first()
-    )
-    if case is None:
-        raise Http404
-    access_log_record(
+    return record_read(
+        Case.objects.select_related("person", "owner", "plan", "signal").filter(pk=_id(case_id)),
         actor=actor,
-        action=Action.VIEW,
         purpose=case_purpose(actor),
-        person_ids=[case.person_id],
+        visible=CasePolicy(actor).cases_q(),
         object_type="case",
-        object_id=str(case.pk),
     )
-    return case
 
 
 @dataclass
@@ -197,22 +183,16 @@ def contacts_for(*, actor: Actor, case: Case) -> list[Contact]:
 
 def referral_get_for(*, actor: Actor, referral_id) -> Referral:
     """A referral the actor sees (sender, or receiver while the consent holds); logged."""
-    referral = (
-        Referral.objects.filter(CasePolicy(actor).referrals_q(), pk=_id(referral_id))
-        .select_related("case__person", "from_organisation", "to_organisation", "consent")
-        .first()
-    )
-    if referral is None:
-        raise Http404
-    access_log_record(
+    return record_read(
+        Referral.objects.filter(pk=_id(referral_id)).select_related(
+            "case__person", "from_organisation", "to_organisation", "consent"
+        ),
         actor=actor,
-        action=Action.VIEW,
         purpose=case_purpose(actor),
-        person_ids=[referral.case.person_id],
+        person_field="case__person",
+        visible=CasePolicy(actor).referrals_q(),
         object_type="referral",
-        object_id=str(referral.pk),
     )
-    return referral
 
 
 def referrals_pending_for(*, actor: Actor) -> list[Referral]:
@@ -238,46 +218,36 @@ def referral_list_for(
     """Referrals the actor's organisation sent or received, through the policy, logged.
     A receiver sees a referral only while the consent it relies on holds, exactly as
     ``referral_get_for``."""
-    policy = CasePolicy(actor)
-    referrals = Referral.objects.filter(policy.referrals_q())
+    referrals = Referral.objects.all()
     if box == "received":
         referrals = referrals.filter(to_organisation=actor.organisation)
     elif box == "sent":
         referrals = referrals.filter(from_organisation=actor.organisation)
     if referral_status:
         referrals = referrals.filter(status=referral_status)
-    result = list(
+    return records_read(
         referrals.select_related("case__person", "from_organisation", "to_organisation").order_by(
             "-sent_at", "-id"
-        )[:REFERRAL_LIST_LIMIT]
-    )
-    access_log_record(
+        ),
         actor=actor,
-        action=Action.VIEW,
         purpose=case_purpose(actor),
-        person_ids=sorted({referral.case.person_id for referral in result}),
+        person_field="case__person",
+        visible=CasePolicy(actor).referrals_q(),
+        window=slice(0, REFERRAL_LIST_LIMIT),
         object_type="referral_list",
     )
-    return result
 
 
 def handover_get_for(*, actor: Actor, handover_id) -> Handover:
-    handover = (
-        Handover.objects.filter(CasePolicy(actor).handovers_q(), pk=_id(handover_id))
-        .select_related("person", "from_school", "to_school")
-        .first()
-    )
-    if handover is None:
-        raise Http404
-    access_log_record(
+    return record_read(
+        Handover.objects.filter(pk=_id(handover_id)).select_related(
+            "person", "from_school", "to_school"
+        ),
         actor=actor,
-        action=Action.VIEW,
         purpose=case_purpose(actor),
-        person_ids=[handover.person_id],
+        visible=CasePolicy(actor).handovers_q(),
         object_type="handover",
-        object_id=str(handover.pk),
     )
-    return handover
 
 
 def team_organisations_with_consent(*, case: Case) -> list[tuple[Organisation, Consent]]:
@@ -341,15 +311,21 @@ def tasks_for(*, actor: Actor, today: dt.date | None = None) -> list[Task]:
     if policy.is_staff():
         visible = policy.cases().filter(status=CaseStatus.OPEN)
         horizon = today + dt.timedelta(days=TASK_HORIZON_DAYS)
-        actions = PlanAction.objects.filter(
-            plan__case__in=visible.values("pk"),
-            done_on__isnull=True,
-            follow_up_on__lte=horizon,
-            responsible_organisation=org,
-        ).select_related("plan__case__person")
+        # The list names these young people: each read below logs the persons it shows.
+        actions = records_read(
+            PlanAction.objects.filter(
+                Q(responsible_user__isnull=True) | Q(responsible_user=actor.user),
+                done_on__isnull=True,
+                follow_up_on__lte=horizon,
+                responsible_organisation=org,
+            ).select_related("plan__case__person"),
+            actor=actor,
+            purpose=case_purpose(actor),
+            person_field="plan__case__person",
+            visible=Q(plan__case__in=visible.values("pk")),
+            object_type="task_list",
+        )
         for action in actions:
-            if action.responsible_user_id not in (None, actor.user.pk):
-                continue
             case = action.plan.case
             tasks.append(
                 Task(
@@ -372,16 +348,19 @@ def tasks_for(*, actor: Actor, today: dt.date | None = None) -> list[Task]:
                     age_days=(today - timezone.localtime(referral.sent_at).date()).days,
                 )
             )
-        expiring = (
+        expiring = records_read(
             Consent.objects.filter(
-                person__in=visible.filter(owner=org).values("person_id"),
                 withdrawn_at__isnull=True,
                 expires_on__gte=today,
                 expires_on__lte=today + dt.timedelta(days=CONSENT_EXPIRY_HORIZON_DAYS),
             )
             .filter(organisations=org)
             .select_related("person")
-            .distinct()
+            .distinct(),
+            actor=actor,
+            purpose=case_purpose(actor),
+            visible=Q(person__in=visible.filter(owner=org).values("person_id")),
+            object_type="task_list",
         )
         expiring = list(expiring)
         # The open case each task links to, for all the consents in one query rather than
@@ -399,17 +378,6 @@ def tasks_for(*, actor: Actor, today: dt.date | None = None) -> list[Task]:
                     url=reverse("support:case_detail", args=[case_id]) if case_id else "",
                 )
             )
-        # The list names these young people: each is logged once for the request.
-        named = {action.plan.case.person_id for action in actions} | {
-            consent.person_id for consent in expiring
-        }
-        access_log_record(
-            actor=actor,
-            action=Action.VIEW,
-            purpose=case_purpose(actor),
-            person_ids=sorted(named),
-            object_type="task_list",
-        )
     tasks.extend(_signal_tasks(actor, today))
     tasks.extend(_programme_tasks(actor, today))
     return sorted(tasks, key=lambda t: (t.due or today, t.kind))
@@ -419,17 +387,16 @@ def _signal_tasks(actor: Actor, today: dt.date) -> list[Task]:
     from lotsen.signals.models import SignalStatus
     from lotsen.signals.selectors import signals_visible_to
 
-    signals = list(
+    # The signals of the actor's own school units, and the door adds the person policy
+    # for school data (as signals_visible_to does) as it reads and logs them.
+    signals = records_read(
         signals_visible_to(actor)
         .filter(assigned_to=actor.user)
         .exclude(status=SignalStatus.CLOSED)
-        .select_related("person")
-    )
-    access_log_record(
+        .select_related("person"),
         actor=actor,
-        action=Action.VIEW,
         purpose=Purpose.SCHOOL,
-        person_ids=sorted({signal.person_id for signal in signals}),
+        category=Category.SCHOOL,
         object_type="task_list",
     )
     return [
@@ -470,9 +437,5 @@ def person_visible_for_case(*, actor: Actor, person_id) -> Person:
     purpose = purpose_for(actor)
     if purpose is None:
         raise Http404
-    person = PersonPolicy(actor).persons(purpose=purpose).filter(pk=_id(person_id)).first()
-    if person is None:
-        raise Http404
     # The form shows who the case or handover would be about: that is a read.
-    access_log_record(actor=actor, action=Action.VIEW, purpose=purpose, person_ids=[person.pk])
-    return person
+    return person_read(actor=actor, person_id=person_id, purpose=purpose)

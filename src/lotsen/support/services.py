@@ -22,9 +22,9 @@ from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from lotsen.accounts.roles import CASE_ROLES
 from lotsen.people.models import Person
+from lotsen.privacy.door import persons_written
 from lotsen.privacy.models import Action, Category, Consent, Purpose
 from lotsen.privacy.policy import PersonPolicy, purpose_for
-from lotsen.privacy.services import access_log_record
 from lotsen.support.models import (
     Case,
     CaseCloseReason,
@@ -100,7 +100,7 @@ def case_purpose(actor: Actor) -> str:
 
 
 def _log(actor: Actor, action: str, case: Case, object_type: str, object_id=None) -> None:
-    access_log_record(
+    persons_written(
         actor=actor,
         action=action,
         purpose=case_purpose(actor),
@@ -531,7 +531,7 @@ def handover_create(
         own_words=_text(own_words, field="own_words", label="den ungas egna ord", required=False),
         written_by=actor.user,
     )
-    access_log_record(
+    persons_written(
         actor=actor,
         action=Action.CREATE,
         purpose=Purpose.SCHOOL,

@@ -24,10 +24,10 @@ from django.http import Http404
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Role
 from lotsen.people.models import Person
+from lotsen.privacy.door import persons_shown
 from lotsen.privacy.models import Action, Category, Consent, Purpose
 from lotsen.privacy.policy import purpose_for
 from lotsen.privacy.selectors import access_log_for_person, consent_list_for_person
-from lotsen.privacy.services import access_log_record
 from lotsen.support.models import (
     Case,
     CaseStatus,
@@ -58,9 +58,9 @@ def _require_young_person(actor: Actor) -> Person:
 
 
 def _log_self(actor: Actor, person: Person, object_type: str, object_id: object = "") -> None:
-    access_log_record(
+    # The person came through the policy for their own data (_require_young_person).
+    persons_shown(
         actor=actor,
-        action=Action.VIEW,
         purpose=Purpose.SELF,
         person_ids=[person.pk],
         object_type=object_type,
@@ -370,9 +370,9 @@ def wellbeing_for_case(*, actor: Actor, case: Case) -> list[WellbeingCheckin] | 
         WellbeingCheckin.objects.filter(person_id=case.person_id).order_by("answered_at", "id")
     )
     if checkins:
-        access_log_record(
+        # The case and the health consent were checked above: the door logs what is shown.
+        persons_shown(
             actor=actor,
-            action=Action.VIEW,
             purpose=purpose,
             person_ids=[case.person_id],
             object_type="wellbeing",
@@ -392,9 +392,8 @@ def youth_messages_for_case(*, actor: Actor, case: Case) -> list[YouthMessage]:
         YouthMessage.objects.filter(person_id=case.person_id).order_by("-written_at", "-id")
     )
     if messages:
-        access_log_record(
+        persons_shown(
             actor=actor,
-            action=Action.VIEW,
             purpose=Purpose.SELF if actor.role == Role.YOUNG_PERSON else purpose_for(actor),
             person_ids=[case.person_id],
             object_type="youth_message",

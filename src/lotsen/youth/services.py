@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.people.models import Person
+from lotsen.privacy.door import persons_written
 from lotsen.privacy.models import Action, Consent, Purpose
 from lotsen.privacy.policy import PersonPolicy
 from lotsen.privacy.selectors import consent_get_for_person
-from lotsen.privacy.services import access_log_record, consent_withdraw
+from lotsen.privacy.services import consent_withdraw
 from lotsen.support.models import WellbeingCheckin, YouthMessage
 from lotsen.youth import who5
 
@@ -58,7 +59,7 @@ def wellbeing_checkin_record(*, actor: Actor, answers: Mapping[str, object]) -> 
     )
     checkin.full_clean()
     checkin.save()
-    access_log_record(
+    persons_written(
         actor=actor,
         action=Action.CREATE,
         purpose=Purpose.SELF,
@@ -83,7 +84,7 @@ def youth_message_record(*, actor: Actor, text: str) -> YouthMessage:
     message = YouthMessage(person=person, text=text, written_at=timezone.now())
     message.full_clean()
     message.save()
-    access_log_record(
+    persons_written(
         actor=actor,
         action=Action.CREATE,
         purpose=Purpose.SELF,
