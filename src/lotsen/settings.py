@@ -146,6 +146,28 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:start"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Levels of assurance (lotsen.accounts.assurance): the acr values an OpenID Connect
+# provider may state and the level each stands for; how the levels rank (a local account
+# with a second factor counts as level 3); and the level each data category needs.
+LOTSEN_ASSURANCE_ACR_LEVELS = {
+    "http://id.elegnamnden.se/loa/1.0/loa1": "loa1",
+    "http://id.elegnamnden.se/loa/1.0/loa2": "loa2",
+    "http://id.elegnamnden.se/loa/1.0/loa3": "loa3",
+    "http://id.elegnamnden.se/loa/1.0/loa4": "loa4",
+    "http://id.sambi.se/loa/loa1": "loa1",
+    "http://id.sambi.se/loa/loa2": "loa2",
+    "http://id.sambi.se/loa/loa3": "loa3",
+}
+LOTSEN_ASSURANCE_RANKS = {
+    "unspecified": 0,
+    "local_password": 1,
+    "loa1": 1,
+    "loa2": 2,
+    "local_mfa": 3,
+    "loa3": 3,
+    "loa4": 4,
+}
+LOTSEN_ASSURANCE_REQUIRED = {"health": "loa3"}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

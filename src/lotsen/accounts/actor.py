@@ -11,6 +11,10 @@ from lotsen.accounts.models import Membership, Organisation, Role, User
 class Actor:
     user: User
     membership: Membership | None
+    # The level of assurance of the login this actor acts through ("loa3",
+    # "local_password"; lotsen.accounts.assurance), written on every access-log entry.
+    # Empty outside a login (commands, jobs, imports).
+    assurance_level: str = ""
 
     @property
     def organisation(self) -> Organisation | None:
@@ -25,9 +29,9 @@ class Actor:
         return Role.YOUNG_PERSON if self.user.person_id else None
 
     @classmethod
-    def for_membership(cls, membership: Membership) -> Actor:
-        return cls(user=membership.user, membership=membership)
+    def for_membership(cls, membership: Membership, *, assurance_level: str = "") -> Actor:
+        return cls(user=membership.user, membership=membership, assurance_level=assurance_level)
 
     @classmethod
-    def for_young_person(cls, user: User) -> Actor:
-        return cls(user=user, membership=None)
+    def for_young_person(cls, user: User, *, assurance_level: str = "") -> Actor:
+        return cls(user=user, membership=None, assurance_level=assurance_level)

@@ -15,7 +15,15 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from lotsen.accounts.actor import Actor
-from lotsen.accounts.models import GrantEvent, Membership, Organisation, Role, RoleGrant, User
+from lotsen.accounts.models import (
+    GrantEvent,
+    IdentityProvider,
+    Membership,
+    Organisation,
+    Role,
+    RoleGrant,
+    User,
+)
 from lotsen.accounts.selectors import actor_is_system_admin
 from lotsen.accounts.services import (
     membership_grant,
@@ -179,3 +187,46 @@ class UserAdmin(BaseUserAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for user in queryset:
             user_delete(actor=admin_actor(request), user=user)
+
+
+class IdentityProviderForm(forms.ModelForm):
+    issuer = forms.URLField(
+        label=IdentityProvider._meta.get_field("issuer").verbose_name,
+        help_text=IdentityProvider._meta.get_field("issuer").help_text,
+        assume_scheme="https",
+    )
+
+    class Meta:
+        model = IdentityProvider
+        fields = [
+            "name",
+            "slug",
+            "kind",
+            "enabled",
+            "organisation",
+            "issuer",
+            "client_id",
+            "client_secret",
+            "client_secret_env",
+            "scopes",
+            "acr_values",
+            "user_claim",
+            "user_field",
+            "creates_users",
+        ]
+        # The secret is written, never shown back: leaving the field empty keeps it.
+        widgets = {"client_secret": forms.PasswordInput(render_value=False)}
+
+    def clean_client_secret(self) -> str:
+        secret = self.cleaned_data.get("client_secret", "")
+        if not secret and self.instance.pk:
+            return self.instance.client_secret
+        return secret
+
+
+@admin.register(IdentityProvider)
+class IdentityProviderAdmin(admin.ModelAdmin):
+    form = IdentityProviderForm
+    list_display = ["name", "kind", "organisation", "issuer", "enabled", "creates_users"]
+    list_filter = ["kind", "enabled"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -263,3 +263,85 @@ class GrantEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.event} {self.role}"
+
+
+class ProviderKind(models.TextChoices):
+    STAFF = "staff", _("Personalens inloggning (kommunens eller regionens IdP)")
+    E_ID = "e_id", _("E-legitimation för unga (e-ID-broker)")
+
+
+class UserField(models.TextChoices):
+    USERNAME = "username", _("Användarnamn (t.ex. anställningsnummer)")
+    EMAIL = "email", _("E-postadress")
+
+
+class IdentityProvider(models.Model):
+    """An OpenID Connect provider that people log in through: a municipality's or
+    region's identity provider for staff, or an e-ID broker for young people.
+
+    Configured in Django admin. The client secret is best kept in the environment
+    (``client_secret_env`` names the variable); ``client_secret`` is for a provider that
+    can only be configured here. A staff provider matches users by one claim and creates a
+    user only when it is trusted to: it never gives anyone a role.
+    """
+
+    name = models.CharField(
+        _("namn"), max_length=100, help_text=_("Visas på knappen: Logga in med <namn>.")
+    )
+    slug = models.SlugField(_("kortnamn i adressen"), max_length=50, unique=True)
+    kind = models.CharField(_("typ"), max_length=16, choices=ProviderKind.choices)
+    enabled = models.BooleanField(_("aktiv"), default=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="identity_providers",
+        help_text=_("Lämna tomt för en inloggning som flera organisationer delar."),
+    )
+    issuer = models.URLField(
+        _("utfärdare (issuer)"),
+        help_text=_("Adressen som /.well-known/openid-configuration finns under."),
+    )
+    client_id = models.CharField(_("klient-id"), max_length=200)
+    client_secret = models.CharField(_("klienthemlighet"), max_length=200, blank=True)
+    client_secret_env = models.CharField(
+        _("miljövariabel med klienthemligheten"),
+        max_length=100,
+        blank=True,
+        help_text=_("Används före klienthemligheten ovan när variabeln finns."),
+    )
+    scopes = models.CharField(_("scopes"), max_length=300, default="openid email profile")
+    acr_values = models.CharField(
+        _("begärd tillitsnivå (acr_values)"),
+        max_length=300,
+        blank=True,
+        help_text=_("T.ex. http://id.elegnamnden.se/loa/1.0/loa3 för en e-ID-broker."),
+    )
+    user_claim = models.CharField(
+        _("claim som identifierar användaren"),
+        max_length=200,
+        default="email",
+        help_text=_("Bara för personalens inloggning, t.ex. email eller employee_id."),
+    )
+    user_field = models.CharField(
+        _("matchas mot"), max_length=16, choices=UserField.choices, default=UserField.EMAIL
+    )
+    creates_users = models.BooleanField(
+        _("får skapa användare"),
+        default=False,
+        help_text=_(
+            "Skapar ett konto utan roller för den som saknar konto. Roller delas alltid ut "
+            "av organisationens administratör."
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("inloggningstjänst (OpenID Connect)")
+        verbose_name_plural = _("inloggningstjänster (OpenID Connect)")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,6 +6,8 @@ app_name = "accounts"
 urlpatterns = [
     path("logga-in/", views.LoginView.as_view(), name="login"),
     path("logga-ut/", views.LogoutView.as_view(), name="logout"),
+    path("logga-in/oidc/<slug:slug>/", views.oidc_login, name="oidc_login"),
+    path("logga-in/oidc/<slug:slug>/retur/", views.oidc_callback, name="oidc_callback"),
     path("valj-roll/", views.choose_membership, name="choose_membership"),
     path("inbjudningar/<int:grant_id>/", views.invitation_answer, name="invitation_answer"),
 ]

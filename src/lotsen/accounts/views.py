@@ -1,20 +1,36 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from lotsen.accounts import assurance, oidc
 from lotsen.accounts.forms import InvitationAnswerForm, LoginForm, MembershipChoiceForm
-from lotsen.accounts.middleware import SESSION_MEMBERSHIP
+from lotsen.accounts.middleware import (
+    SESSION_ASSURANCE_LEVEL,
+    SESSION_IDENTITY_PROVIDER,
+    SESSION_MEMBERSHIP,
+)
+from lotsen.accounts.models import IdentityProvider
 from lotsen.accounts.selectors import (
     membership_list_for_user,
     role_grant_get_invitation,
     role_grant_invitations_for,
 )
 from lotsen.accounts.services import role_grant_accept, role_grant_decline
-from lotsen.pages.methods import form_view, post_only
+from lotsen.pages.methods import form_view, post_only, read_only
+
+SESSION_OIDC_NEXT = "lotsen_oidc_next"
+
+
+def _identity_providers():
+    return IdentityProvider.objects.filter(enabled=True).order_by("kind", "name")
 
 
 class LoginView(auth_views.LoginView):
@@ -22,9 +38,85 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["identity_providers"] = _identity_providers()
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        self.request.session[SESSION_ASSURANCE_LEVEL] = assurance.LOCAL_PASSWORD
+        return response
+
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    """Logs out of Lotsen and, after an OpenID Connect login whose provider offers single
+    logout, of the provider too: the browser goes on to its end_session_endpoint."""
+
+    def post(self, request, *args, **kwargs):
+        provider_id = request.session.get(SESSION_IDENTITY_PROVIDER)
+        provider = IdentityProvider.objects.filter(pk=provider_id).first() if provider_id else None
+        response = super().post(request, *args, **kwargs)
+        if provider is not None:
+            end_session_url = oidc.provider_end_session_url(
+                provider=provider,
+                post_logout_redirect_uri=request.build_absolute_uri(
+                    resolve_url(settings.LOGOUT_REDIRECT_URL)
+                ),
+            )
+            if end_session_url:
+                return redirect(end_session_url)
+        return response
+
+
+def _login_refused(request, message: str):
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": LoginForm(request),
+            "identity_providers": _identity_providers(),
+            "login_error": message,
+        },
+        status=403,
+    )
+
+
+@read_only
+def oidc_login(request, slug: str):
+    """Off to the identity provider, remembering where to come back to."""
+    provider = get_object_or_404(IdentityProvider, slug=slug, enabled=True)
+    next_url = request.GET.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        request.session[SESSION_OIDC_NEXT] = next_url
+    else:
+        request.session.pop(SESSION_OIDC_NEXT, None)
+    redirect_uri = request.build_absolute_uri(reverse("accounts:oidc_callback", args=[slug]))
+    try:
+        return oidc.login_redirect(request=request, provider=provider, redirect_uri=redirect_uri)
+    except oidc.LoginRefused as refused:
+        return _login_refused(request, str(refused))
+
+
+@read_only
+def oidc_callback(request, slug: str):
+    """Back from the identity provider: verify its answer, log the user in at the level
+    the provider stated."""
+    provider = get_object_or_404(IdentityProvider, slug=slug, enabled=True)
+    try:
+        result = oidc.login_complete(request=request, provider=provider)
+    except oidc.LoginRefused as refused:
+        return _login_refused(request, str(refused))
+    next_url = request.session.get(SESSION_OIDC_NEXT, "")
+    login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[SESSION_ASSURANCE_LEVEL] = result.assurance_level
+    request.session[SESSION_IDENTITY_PROVIDER] = provider.pk
+    if result.user.person_id:
+        # A young person's own login reaches "Mina sidor" and nothing else.
+        return redirect("youth:start")
+    return redirect(next_url or settings.LOGIN_REDIRECT_URL)
 
 
 @form_view

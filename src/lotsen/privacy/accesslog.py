@@ -54,9 +54,11 @@ def entry_canonical(entry: AccessLogEntry) -> bytes:
     """The bytes an entry's hash is taken over: every field but the id, and prev_hash.
 
     The id is left out because it is given by the database after the hash is computed;
-    order is kept by the chain itself, so a removed or reordered row breaks a link.
+    order is kept by the chain itself, so a removed or reordered row breaks a link. The
+    level of assurance joins the form only when there is one, so that entries written
+    before it was kept (empty) hash as they did and still verify.
     """
-    fields = [
+    fields: list = [
         CHAIN_VERSION,
         _timestamp(entry.at),
         entry.actor_user_id,
@@ -69,6 +71,10 @@ def entry_canonical(entry: AccessLogEntry) -> bytes:
         list(entry.shown or []),
         entry.prev_hash,
     ]
+    # getattr: migration 0005 chains entries through a historical model without the field.
+    assurance_level = getattr(entry, "assurance_level", "")
+    if assurance_level:
+        fields.append(["assurance_level", assurance_level])
     return json.dumps(fields, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -201,6 +207,7 @@ class AccessLogCollector:
         purpose: str,
         object_type: str,
         object_id: str,
+        assurance_level: str = "",
     ) -> None:
         key = (actor_user_id, organisation_id, person_id, purpose)
         if key in self._written:
@@ -216,6 +223,7 @@ class AccessLogCollector:
                     purpose=purpose,
                     object_type=object_type,
                     object_id=object_id,
+                    assurance_level=assurance_level,
                 )
             )
         elif READ_RANK.get(action, 0) > READ_RANK.get(pending.entry.action, 0):
@@ -280,6 +288,7 @@ def access_log_record(
 
     Inside a request, reads join the request's one entry per person and purpose; writes,
     and everything outside a request, are written at once in the caller's transaction.
+    Each entry carries the level of assurance of the actor's login.
     """
     org_id = actor.organisation.pk if actor.organisation else None
     collector = _collector.get()
@@ -293,6 +302,7 @@ def access_log_record(
                 purpose=purpose,
                 object_type=object_type,
                 object_id=str(object_id or person_id),
+                assurance_level=actor.assurance_level,
             )
         return
     AccessLogEntry.objects.bulk_create(
@@ -305,6 +315,7 @@ def access_log_record(
                 purpose=purpose,
                 object_type=object_type,
                 object_id=str(object_id or person_id),
+                assurance_level=actor.assurance_level,
             )
             for person_id in person_ids
         ]

@@ -178,6 +178,10 @@ class AccessLogEntry(models.Model):
     # Everything the entry stands for: within one request all reads of one person for one
     # purpose become one entry, and this lists each object shown ("case:12"), bounded.
     shown = models.JSONField(default=list, blank=True)
+    # The level of assurance of the login that did it ("loa3", "local_password"; see
+    # lotsen.accounts.assurance); empty for entries from before it was kept and for work
+    # outside a login (commands, jobs).
+    assurance_level = models.CharField(max_length=32, blank=True, default="", db_default="")
     prev_hash = models.CharField(max_length=64, default="")
     entry_hash = models.CharField(max_length=64, default="")
 
