@@ -321,3 +321,43 @@ def test_bad_values_are_refused_with_their_place_and_nothing_is_written(
     assert str(result.errors[0]).startswith(where + ":")
     assert n not in imports.import_summary(result)
     assert not Person.objects.exists() and not CohortMembership.objects.exists()
+
+
+# --- One enrolment, one row, whichever file brings it ----------------------------------------
+
+
+def test_the_kaa_and_the_school_enrolment_imports_key_an_enrolment_alike(resident, school):
+    from lotsen.school.imports import school_csv_import
+
+    n = resident.personal_identity_number
+    start = d(1200)
+    school_file = (
+        "personnummer,school_unit_code,school_type,start_date\n"
+        f"{n},{school.school_unit_code},GR,{start}\n"
+    )
+    assert school_csv_import(kind="enrolments", data=school_file.encode()).status == "done"
+    result = imports.enrolments_import(
+        file=csv_file(ENR_HEADER, f"{n},{school.school_unit_code},GR,,{start},{d(200)},Flyttat"),
+        today=today(),
+    )
+    assert result.ok, result.errors
+    assert result.counts == {"enrolments_updated": 1}
+    enrolment = Enrolment.objects.get(person=resident)
+    assert (enrolment.end_date.isoformat(), enrolment.end_reason) == (d(200), "Flyttat")
+
+
+def test_an_enrolment_under_the_old_kaa_key_is_taken_over_not_doubled(resident, school):
+    n = resident.personal_identity_number
+    start = dt.date.fromisoformat(d(1200))
+    legacy = imports._legacy_external_id(
+        number=n, school_unit_code=school.school_unit_code, school_type="GR", start=start
+    )
+    Enrolment.objects.create(
+        person=resident, school_unit=school, school_type="GR", start_date=start, external_id=legacy
+    )
+    result = imports.enrolments_import(
+        file=csv_file(ENR_HEADER, f"{n},{school.school_unit_code},GR,,{start},,"), today=today()
+    )
+    assert result.ok, result.errors
+    assert result.counts == {"enrolments_unchanged": 1}
+    assert Enrolment.objects.get(person=resident).external_id.startswith(f"csv:{resident.pk}:")
