@@ -44,9 +44,10 @@ def admin_actor(request) -> Actor:
         .select_related("organisation", "user")
         .first()
     )
+    level = getattr(request, "assurance_level", "")
     if membership is not None:
-        return Actor.for_membership(membership)
-    candidate = Actor(user=request.user, membership=None)
+        return Actor.for_membership(membership, assurance_level=level)
+    candidate = Actor(user=request.user, membership=None, assurance_level=level)
     if not request.user.memberships.exists() and actor_is_system_admin(candidate):
         return candidate
     raise PermissionDenied

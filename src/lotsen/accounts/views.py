@@ -76,7 +76,8 @@ def _login_refused(request, message: str):
         {
             "form": LoginForm(request),
             "identity_providers": _identity_providers(),
-            "login_error": message,
+            # The refusals are oidc's constants, in Swedish; the catalogue has them in English.
+            "login_error": _(message),
         },
         status=403,
     )
