@@ -319,3 +319,32 @@ def test_what_runs_after_the_rows_is_part_of_their_transaction(school):
         school_csv_import(kind="enrolments", data=ENROLMENTS.encode(), on_written=refresh_fails)
     assert _snapshot() == before
     assert ImportRun.objects.get().status == "failed"
+
+
+def test_a_line_names_every_error_not_only_the_first(school):
+    data = (
+        "personnummer,school_unit_code,school_type,start_date,end_date,school_year,given_name\n"
+        f"{BAD},1234,FS,2024-13-01,19/06/2025,12,{'x' * 101}\n"
+    )
+    run = school_csv_import(kind="enrolments", data=data.encode())
+    assert run.status == "failed"
+    assert {(r["column"], r["reason"]) for r in run.rejects if r["line"] == 2} >= {
+        ("school_unit_code", imports.ERROR_SCHOOL_UNIT_FORMAT),
+        ("school_type", imports.ERROR_SCHOOL_TYPE),
+        ("start_date", imports.ERROR_DATE),
+        ("end_date", imports.ERROR_DATE),
+        ("school_year", imports.ERROR_RANGE.format(low=0, high=10)),
+        ("given_name", imports.ERROR_TOO_LONG.format(limit=100)),
+    }
+    assert "personnummer" in {r["column"] for r in run.rejects}
+    assert run.counts["enrolments"]["rejected"] == 1  # one line, however many errors
+
+
+def test_the_same_fault_has_the_same_wording_in_the_school_and_kaa_imports():
+    from lotsen.kaa import imports as kaa_imports
+
+    for name in ("ERROR_REQUIRED", "ERROR_DATE", "ERROR_DATE_RANGE", "ERROR_TOO_LONG"):
+        assert getattr(imports, name) == getattr(kaa_imports, name), name
+    assert imports.ERROR_END_BEFORE_START == kaa_imports.ERROR_END_ORDER
+    assert imports.ERROR_MUNICIPALITY == kaa_imports.ERROR_MUNICIPALITY
+    assert imports.ERROR_SCHOOL_UNIT_FORMAT == kaa_imports.ERROR_SCHOOL_UNIT

@@ -23,8 +23,9 @@ from django.utils import timezone
 from lotsen.accounts.actor import Actor
 from lotsen.finance import money
 from lotsen.finance.models import ActualCost, CostCategory, CostSource
-from lotsen.ingest import csvfile
+from lotsen.ingest import csvfile, csvvalues
 from lotsen.ingest.csvfile import CsvFileError, CsvProblem, csv_file_read
+from lotsen.ingest.csvvalues import CsvValueError, csv_date
 from lotsen.ingest.registry import Importer, importer_register
 from lotsen.programmes.models import Programme, SubProject
 
@@ -43,15 +44,17 @@ ERROR_NO_ROWS = csvfile.ERROR_NO_ROWS
 ERROR_MISSING_COLUMN = csvfile.ERROR_MISSING_COLUMN
 ERROR_UNKNOWN_COLUMN = csvfile.ERROR_UNKNOWN_COLUMN
 ERROR_FIELD_COUNT = csvfile.ERROR_TOO_MANY_VALUES
-ERROR_REQUIRED = "Värde saknas."
+# The same fault has the same wording in every import (lotsen.ingest.csvvalues); the
+# value is not repeated (the ``value`` argument some callers pass is ignored).
+ERROR_REQUIRED = csvvalues.ERROR_REQUIRED
 ERROR_SUBPROJECT_UNKNOWN = "Det finns inget delprojekt som heter {name!r} i programmet."
 ERROR_SUBPROJECT_NOT_YOURS = "Du kan inte föra in kostnader för delprojektet {name!r} här."
-ERROR_DATE = "Ogiltigt datum {value!r} (skriv ÅÅÅÅ-MM-DD)."
-ERROR_DATE_FUTURE = "Datumet {value} ligger i framtiden."
+ERROR_DATE = csvvalues.ERROR_DATE
+ERROR_DATE_FUTURE = csvvalues.ERROR_DATE_FUTURE
 ERROR_DATE_OUTSIDE = "Datumet {value} ligger utanför delprojektets period ({start}–{end})."
 ERROR_CATEGORY = "Okänt kostnadsslag {value!r} (använd {allowed})."
 ERROR_AMOUNT = "{reason}."
-ERROR_TOO_LONG = "Högst {limit} tecken."
+ERROR_TOO_LONG = csvvalues.ERROR_TOO_LONG
 ERROR_DUPLICATE = "Referensen {reference!r} för delprojektet finns redan på rad {line}."
 
 _CATEGORY_NAMES: dict[str, str] = {}
@@ -144,13 +147,11 @@ def _parse(
         day = None
         if cell.get("date"):
             try:
-                if len(cell["date"]) != 10:
-                    raise ValueError(cell["date"])
-                day = dt.date.fromisoformat(cell["date"])
-            except ValueError:
-                fail("date", ERROR_DATE.format(value=cell["date"][:20]))
+                day = csv_date(cell["date"])
+            except CsvValueError as exc:
+                fail("date", str(exc))
         if day is not None and day > today:
-            fail("date", ERROR_DATE_FUTURE.format(value=day.isoformat()))
+            fail("date", ERROR_DATE_FUTURE)
         elif (
             day is not None
             and subproject is not None

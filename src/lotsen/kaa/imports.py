@@ -34,8 +34,9 @@ from django.utils import timezone
 
 from lotsen.accounts import codes as org_codes
 from lotsen.accounts.models import Organisation, OrganisationKind
-from lotsen.ingest import csvfile
+from lotsen.ingest import csvfile, csvvalues
 from lotsen.ingest.csvfile import CsvFileError, csv_file_read
+from lotsen.ingest.csvvalues import CsvValueError, csv_date
 from lotsen.ingest.persons import persons_by_personnummer
 from lotsen.ingest.registry import Importer, after_import_register, importer_register
 from lotsen.ingest.runs import import_actor, import_run_record
@@ -119,18 +120,19 @@ ENROLMENT_SCHOOL_TYPES = frozenset(SchoolType.values)
 ERROR_FILE_ENCODING = csvfile.ERROR_NOT_UTF8
 ERROR_FILE_EMPTY = csvfile.ERROR_EMPTY
 ERROR_MISSING_COLUMN = csvfile.ERROR_MISSING_COLUMN
-ERROR_REQUIRED = "Värde saknas."
-ERROR_DATE = "Datumet ska skrivas ÅÅÅÅ-MM-DD."
-ERROR_DATE_FUTURE = "Datumet ligger i framtiden."
-ERROR_DATE_RANGE = "Datumet ska ligga mellan 1900-01-01 och 2100-12-31."
-ERROR_BOOLEAN = "Ska vara 0 eller 1."
-ERROR_MUNICIPALITY = "Kommunkoden ska vara fyra siffror."
-ERROR_SCHOOL_UNIT = "Skolenhetskoden ska vara åtta siffror."
+# The same fault has the same wording in every import (lotsen.ingest.csvvalues).
+ERROR_REQUIRED = csvvalues.ERROR_REQUIRED
+ERROR_DATE = csvvalues.ERROR_DATE
+ERROR_DATE_FUTURE = csvvalues.ERROR_DATE_FUTURE
+ERROR_DATE_RANGE = csvvalues.ERROR_DATE_RANGE
+ERROR_BOOLEAN = csvvalues.ERROR_BOOLEAN
+ERROR_MUNICIPALITY = csvvalues.ERROR_MUNICIPALITY_CODE
+ERROR_SCHOOL_UNIT = csvvalues.ERROR_SCHOOL_UNIT_CODE
 ERROR_SCHOOL_TYPE = "Okänd skolform. Använd koderna i SS 12000, till exempel GR, GRS, GY eller GYS."
 ERROR_MOVED_ORDER = "Utflyttningsdatumet måste vara efter inflyttningsdatumet."
-ERROR_END_ORDER = "Slutdatumet kan inte vara före startdatumet."
+ERROR_END_ORDER = csvvalues.ERROR_END_BEFORE_START
 ERROR_OVERLAP = "Folkbokföringsperioden överlappar en annan rad för samma person (rad {other})."
-ERROR_TOO_LONG = "Värdet får vara högst {limit} tecken."
+ERROR_TOO_LONG = csvvalues.ERROR_TOO_LONG
 ERROR_KIND = "Okänd sort. Använd gymnasieexamen, gymnasiesarskolebevis eller studiebevis."
 WARNING_UNKNOWN_PERSON = (
     "Personen finns inte i Lotsen; raden hoppades över. Importera folkbokföringen först."
@@ -138,10 +140,8 @@ WARNING_UNKNOWN_PERSON = (
 WARNING_SKIPPED_SCHOOL_TYPE = "Skolformen påverkar inte aktivitetsansvaret; raden hoppades över."
 
 MAX_REPORTED = 1000
-# Register dates outside these years are typing errors or placeholders (0001-01-01,
-# 9999-12-31): the cohort's date arithmetic would overflow on them.
-EARLIEST_DATE = dt.date(1900, 1, 1)
-LATEST_DATE = dt.date(2100, 12, 31)
+EARLIEST_DATE = csvvalues.EARLIEST_DATE
+LATEST_DATE = csvvalues.LATEST_DATE
 QUALIFICATION_IMPORT_KINDS = (
     cohort.QUALIFICATION_EXAMEN,
     cohort.QUALIFICATION_GYS_CERTIFICATE,
@@ -235,17 +235,10 @@ class _Checker:
                 return _INVALID
             return None
         try:
-            value = dt.date.fromisoformat(raw)
-        except ValueError:
-            self.error(line, column, ERROR_DATE)
+            return csv_date(raw)
+        except CsvValueError as error:
+            self.error(line, column, str(error))
             return _INVALID
-        if len(raw) != 10:
-            self.error(line, column, ERROR_DATE)
-            return _INVALID
-        if not EARLIEST_DATE <= value <= LATEST_DATE:
-            self.error(line, column, ERROR_DATE_RANGE)
-            return _INVALID
-        return value
 
     def boolean(self, line: int, row: dict[str, str], column: str) -> bool | None:
         raw = row[column]

@@ -34,7 +34,7 @@ from django.db import transaction
 
 from lotsen.accounts import codes
 from lotsen.accounts.models import Organisation, OrganisationKind
-from lotsen.ingest import csvfile
+from lotsen.ingest import csvfile, csvvalues
 from lotsen.ingest.csvfile import CsvFileError, csv_file_read
 from lotsen.ingest.jsonfile import JsonDocumentError, json_document_read
 from lotsen.ingest.persons import persons_by_personnummer
@@ -62,10 +62,12 @@ from lotsen.programmes.services import PARTICIPATION_GENDER_TO_PERSON
 
 ERROR_OBJECT = "Ska vara ett objekt."
 ERROR_LIST = "Ska vara en lista."
-ERROR_REQUIRED = "Värde saknas."
+# The same fault has the same wording in every import (lotsen.ingest.csvvalues), in the
+# programme JSON as in the participant CSV.
+ERROR_REQUIRED = csvvalues.ERROR_REQUIRED
 ERROR_TEXT = "Ska vara en text."
-ERROR_TOO_LONG = "Texten får vara högst {limit} tecken."
-ERROR_DATE = "Datumet ska skrivas ÅÅÅÅ-MM-DD."
+ERROR_TOO_LONG = csvvalues.ERROR_TOO_LONG
+ERROR_DATE = csvvalues.ERROR_DATE
 ERROR_END_BEFORE_START = "Slutdatumet måste vara efter startdatumet."
 ERROR_FRAMEWORK = "Ska vara esfplus eller esf2014."
 ERROR_KIND = "Okänd organisationstyp. Använd en av: {kinds}."
@@ -77,9 +79,9 @@ ERROR_DUPLICATE_SUBPROJECT = "Delprojektet finns redan tidigare i filen."
 ERROR_INDICATOR = "Okänd indikator. Använd en av nycklarna i ESF-rapporten eller lämna tomt."
 MAX_TARGET = 2_147_483_647
 ERROR_TARGET = "Målvärdet ska vara ett heltal från 0 till 2 147 483 647."
-ERROR_DATE_RANGE = "Datumet ska ligga mellan 1900-01-01 och 2100-12-31."
+ERROR_DATE_RANGE = csvvalues.ERROR_DATE_RANGE
 ERROR_CONTROL = "Texten innehåller ett otillåtet tecken (kontrolltecken)."
-LATEST_DATE = dt.date(2100, 12, 31)
+LATEST_DATE = csvvalues.LATEST_DATE
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 ERROR_SUBPROJECT_OUTSIDE = "Delprojektets period ska ligga inom programmets ({start} – {end})."
 
@@ -108,15 +110,15 @@ ERROR_CSV_SUBPROJECT_AMBIGUOUS = (
     "Flera program har ett delprojekt med det namnet. Ange programmet med --programme."
 )
 ERROR_CSV_PROGRAMME = "Inget program med namnet {name}."
-ERROR_CSV_EXIT_BEFORE_ENTRY = "Slutdatumet kan inte vara före startdatumet."
+ERROR_CSV_EXIT_BEFORE_ENTRY = csvvalues.ERROR_END_BEFORE_START
 ERROR_CSV_EXIT_STATUS_WITHOUT_DATE = "Situationen vid avslut kräver ett slutdatum (exit_date)."
 ERROR_CSV_FOLLOWUP_WITHOUT_EXIT = "Uppföljningen efter sex månader kräver ett slutdatum."
 ERROR_CSV_ENTRY_OUTSIDE = "Startdatumet ligger utanför delprojektets period."
 ERROR_CSV_DUPLICATE = "Samma person, delprojekt och startdatum finns redan på rad {line}."
-ERROR_CSV_FUTURE = "Datumet ligger i framtiden."
-ERROR_CSV_MUNICIPALITY = "Kommunkoden ska vara fyra siffror."
-ERROR_CSV_DATE_PAST = "Datumet ligger före 1900-01-01."
-EARLIEST_DATE = dt.date(1900, 1, 1)
+ERROR_CSV_FUTURE = csvvalues.ERROR_DATE_FUTURE
+ERROR_CSV_MUNICIPALITY = csvvalues.ERROR_MUNICIPALITY_CODE
+ERROR_CSV_DATE_PAST = csvvalues.ERROR_DATE_RANGE
+EARLIEST_DATE = csvvalues.EARLIEST_DATE
 MAX_NAME = 100
 UNKNOWN_MUNICIPALITY = "0000"
 

@@ -28,8 +28,9 @@ from django.db import DatabaseError
 
 from lotsen.accounts.codes import normalize_organisation_number
 from lotsen.accounts.models import Organisation, OrganisationKind
-from lotsen.ingest import csvfile
+from lotsen.ingest import csvfile, csvvalues
 from lotsen.ingest.csvfile import CsvFileError, csv_file_read
+from lotsen.ingest.csvvalues import CsvValueError, csv_date, csv_integer
 from lotsen.ingest.models import ImportRun
 from lotsen.ingest.persons import persons_by_personnummer
 from lotsen.ingest.registry import Importer, after_import_run, importer_register
@@ -51,9 +52,8 @@ KINDS = ("enrolments", "grades", "attendance")
 KEPT_SCHOOL_TYPES = ("GR", "GRS", "GY", "GYS")
 CHUNK_ROWS = 5000
 MAX_MINUTES = 2_147_483_647
-# School dates outside these years are typing errors or placeholders (0001-01-01).
-EARLIEST_DATE = dt.date(1900, 1, 1)
-LATEST_DATE = dt.date(2100, 12, 31)
+EARLIEST_DATE = csvvalues.EARLIEST_DATE
+LATEST_DATE = csvvalues.LATEST_DATE
 
 COLUMN_HELP = """\
 Kolumner (rubrikrad krävs; UTF-8, med eller utan BOM; avgränsare , eller ;).
@@ -129,25 +129,26 @@ ERROR_MISSING_COLUMN = csvfile.ERROR_MISSING_COLUMN
 ERROR_UNKNOWN_COLUMN = csvfile.ERROR_UNKNOWN_COLUMN
 ERROR_DUPLICATE_COLUMN = csvfile.ERROR_DUPLICATE_COLUMN
 ERROR_TOO_MANY_FIELDS = csvfile.ERROR_TOO_MANY_VALUES
-ERROR_REQUIRED = "måste fyllas i"
-ERROR_DATE = "är inte ett datum (ÅÅÅÅ-MM-DD)"
-ERROR_DATE_RANGE = "ska ligga mellan 1900-01-01 och 2100-12-31"
-ERROR_INTEGER = "ska vara ett heltal"
-ERROR_RANGE = "ska vara mellan {low} och {high}"
-ERROR_TOO_LONG = "är för lång (högst {limit} tecken)"
-ERROR_SCHOOL_TYPE = "ska vara GR, GRS, GY eller GYS"
-ERROR_SCHOOL_UNIT = "ingen skolenhet i Lotsen har skolenhetskoden"
-ERROR_SCHOOL_UNIT_FORMAT = "ska vara åtta siffror"
-ERROR_MUNICIPALITY = "ska vara fyra siffror"
-ERROR_END_BEFORE_START = "ligger före startdatumet"
-ERROR_UNKNOWN_PERSON = "eleven finns inte i Lotsen; importera inskrivningarna först"
-ERROR_NEW_PERSON_NAMES = "eleven finns inte i Lotsen: fyll i given_name och family_name"
-ERROR_KIND_VALUE = "ska vara final (slutbetyg) eller term (terminsbetyg)"
-ERROR_SEMESTER = "ska vara HT eller VT"
-ERROR_TERM_NEEDS = "ett terminsbetyg behöver termin (semester) och år (year)"
-ERROR_SUBJECT_CODE = "ska vara 1–10 bokstäver eller siffror"
-ERROR_SUMS = "närvaro och frånvaro är tillsammans mer än den erbjudna tiden"
-ERROR_DUPLICATE_ROW = "samma {what} finns redan på rad {line}"
+# The same fault has the same wording in every import (lotsen.ingest.csvvalues).
+ERROR_REQUIRED = csvvalues.ERROR_REQUIRED
+ERROR_DATE = csvvalues.ERROR_DATE
+ERROR_DATE_RANGE = csvvalues.ERROR_DATE_RANGE
+ERROR_INTEGER = csvvalues.ERROR_INTEGER
+ERROR_RANGE = csvvalues.ERROR_RANGE
+ERROR_TOO_LONG = csvvalues.ERROR_TOO_LONG
+ERROR_SCHOOL_UNIT_FORMAT = csvvalues.ERROR_SCHOOL_UNIT_CODE
+ERROR_MUNICIPALITY = csvvalues.ERROR_MUNICIPALITY_CODE
+ERROR_END_BEFORE_START = csvvalues.ERROR_END_BEFORE_START
+ERROR_DUPLICATE_ROW = csvvalues.ERROR_DUPLICATE_ROW
+ERROR_SCHOOL_TYPE = "Ska vara GR, GRS, GY eller GYS."
+ERROR_SCHOOL_UNIT = "Ingen skolenhet i Lotsen har skolenhetskoden."
+ERROR_UNKNOWN_PERSON = "Eleven finns inte i Lotsen; importera inskrivningarna först."
+ERROR_NEW_PERSON_NAMES = "Eleven finns inte i Lotsen: fyll i given_name och family_name."
+ERROR_KIND_VALUE = "Ska vara final (slutbetyg) eller term (terminsbetyg)."
+ERROR_SEMESTER = "Ska vara HT eller VT."
+ERROR_TERM_NEEDS = "Ett terminsbetyg behöver termin (semester) och år (year)."
+ERROR_SUBJECT_CODE = "Ska vara 1–10 bokstäver eller siffror."
+ERROR_SUMS = "Närvaro och frånvaro är tillsammans mer än den erbjudna tiden."
 ERROR_DATABASE = "databasfel ({kind}); ingenting skrevs"
 
 _KIND_VALUES = {
@@ -220,14 +221,9 @@ def _date(values: dict[str, str], column: str, *, required: bool = False) -> dt.
     if not value:
         return None
     try:
-        if len(value) != 10:
-            raise ValueError(value)
-        day = dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise _RowError(column, ERROR_DATE) from error
-    if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise _RowError(column, ERROR_DATE_RANGE)
-    return day
+        return csv_date(value)
+    except CsvValueError as error:
+        raise _RowError(column, str(error)) from None
 
 
 def _int(
@@ -237,12 +233,9 @@ def _int(
     if not value:
         return None
     try:
-        number = int(value)
-    except ValueError as error:
-        raise _RowError(column, ERROR_INTEGER) from error
-    if not low <= number <= high:
-        raise _RowError(column, ERROR_RANGE.format(low=low, high=high))
-    return number
+        return csv_integer(value, low=low, high=high)
+    except CsvValueError as error:
+        raise _RowError(column, str(error)) from None
 
 
 def _text(values: dict[str, str], column: str, *, limit: int) -> str:
@@ -259,6 +252,24 @@ def _school_unit_code(values: dict[str, str], *, required: bool = False) -> str:
     return value
 
 
+class _Checks:
+    """Every fault on one line: a check that fails records its column and reason and gives
+    None, so the checks after it still run (a line names all its errors, not the first)."""
+
+    def __init__(self) -> None:
+        self.errors: list[tuple[str, str]] = []
+
+    def get(self, check: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return check(*args, **kwargs)
+        except _RowError as error:
+            self.errors.append((error.column, error.reason))
+            return None
+
+    def error(self, column: str, reason: str) -> None:
+        self.errors.append((column, reason))
+
+
 # --- Rows by kind --------------------------------------------------------------------------------
 
 
@@ -269,81 +280,108 @@ class _Row:
     values: dict[str, Any]
 
 
-def _enrolment_row(values: dict[str, str]) -> dict[str, Any]:
+def _school_type(values: dict[str, str]) -> str:
     school_type = _required(values, "school_type").upper()
     if school_type not in KEPT_SCHOOL_TYPES:
         raise _RowError("school_type", ERROR_SCHOOL_TYPE)
-    start = _date(values, "start_date", required=True)
-    end = _date(values, "end_date")
-    if start and end and end < start:
-        raise _RowError("end_date", ERROR_END_BEFORE_START)
+    return school_type
+
+
+def _municipality(values: dict[str, str]) -> str:
     municipality = values["home_municipality_code"]
     if municipality and not re.fullmatch(r"\d{4}", municipality):
         raise _RowError("home_municipality_code", ERROR_MUNICIPALITY)
+    return municipality
+
+
+def _enrolment_row(values: dict[str, str], check: _Checks) -> dict[str, Any]:
+    school_type = check.get(_school_type, values)
+    start = check.get(_date, values, "start_date", required=True)
+    end = check.get(_date, values, "end_date")
+    if start and end and end < start:
+        check.error("end_date", ERROR_END_BEFORE_START)
     return {
-        "school_unit_code": _school_unit_code(values, required=True),
+        "school_unit_code": check.get(_school_unit_code, values, required=True),
         "school_type": school_type,
         "start_date": start,
         "end_date": end,
-        "end_reason": _text(values, "end_reason", limit=100) if end else "",
-        "school_year": _int(values, "school_year", low=0, high=10),
-        "programme": _text(values, "programme", limit=20),
-        "given_name": _text(values, "given_name", limit=100),
-        "family_name": _text(values, "family_name", limit=100),
-        "home_municipality_code": municipality,
+        "end_reason": check.get(_text, values, "end_reason", limit=100) if end else "",
+        "school_year": check.get(_int, values, "school_year", low=0, high=10),
+        "programme": check.get(_text, values, "programme", limit=20),
+        "given_name": check.get(_text, values, "given_name", limit=100),
+        "family_name": check.get(_text, values, "family_name", limit=100),
+        "home_municipality_code": check.get(_municipality, values),
     }
 
 
-def _grade_row(values: dict[str, str]) -> dict[str, Any]:
-    course_code = _text(values, "course_code", limit=20).replace(" ", "")
+def _subject(values: dict[str, str], course_code: str) -> str:
     subject_text = _required(values, "subject")
     if course_code:
         subject = subject_text.upper()
         if not _SUBJECT.match(subject):
             raise _RowError("subject", ERROR_SUBJECT_CODE)
-    else:
-        try:
-            subject = parse_subject(text=subject_text)
-        except UnknownSubject as error:
-            raise _RowError("subject", str(error)) from error
+        return subject
     try:
-        value = parse_grade(text=_required(values, "grade"))
+        return parse_subject(text=subject_text)
+    except UnknownSubject as error:
+        raise _RowError("subject", str(error)) from error
+
+
+def _grade_value(values: dict[str, str]) -> str:
+    try:
+        return parse_grade(text=_required(values, "grade"))
     except InvalidGrade as error:
         raise _RowError("grade", str(error)) from error
+
+
+def _grade_kind(values: dict[str, str]) -> str:
     kind = _KIND_VALUES.get(_required(values, "kind").lower())
     if kind is None:
         raise _RowError("kind", ERROR_KIND_VALUE)
+    return kind
+
+
+def _semester(values: dict[str, str]) -> str:
     semester = values["semester"].upper()
     if semester and semester not in ("HT", "VT"):
         raise _RowError("semester", ERROR_SEMESTER)
-    year = _int(values, "year", low=1900, high=2100)
-    if kind == GradeKind.TERM and not (semester and year):
-        raise _RowError("semester" if not semester else "year", ERROR_TERM_NEEDS)
+    return semester
+
+
+def _grade_row(values: dict[str, str], check: _Checks) -> dict[str, Any]:
+    course_code = (check.get(_text, values, "course_code", limit=20) or "").replace(" ", "")
+    kind = check.get(_grade_kind, values)
+    semester = check.get(_semester, values)
+    year = check.get(_int, values, "year", low=1900, high=2100)
+    if kind == GradeKind.TERM and semester is not None and not (semester and year):
+        if not semester:
+            check.error("semester", ERROR_TERM_NEEDS)
+        elif "year" not in {column for column, _ in check.errors}:
+            check.error("year", ERROR_TERM_NEEDS)
     return {
-        "subject_code": subject,
+        "subject_code": check.get(_subject, values, course_code),
         "course_code": course_code,
-        "value": value,
+        "value": check.get(_grade_value, values),
         "kind": kind,
         "semester": semester,
         "year": year,
-        "registered_on": _date(values, "registered_on", required=True),
-        "points": _int(values, "points", low=0, high=10_000),
-        "school_unit_code": _school_unit_code(values),
+        "registered_on": check.get(_date, values, "registered_on", required=True),
+        "points": check.get(_int, values, "points", low=0, high=10_000),
+        "school_unit_code": check.get(_school_unit_code, values),
     }
 
 
-def _attendance_row(values: dict[str, str]) -> dict[str, Any]:
-    start = _date(values, "start_date", required=True)
-    end = _date(values, "end_date", required=True)
+def _attendance_row(values: dict[str, str], check: _Checks) -> dict[str, Any]:
+    start = check.get(_date, values, "start_date", required=True)
+    end = check.get(_date, values, "end_date", required=True)
     if start and end and end < start:
-        raise _RowError("end_date", ERROR_END_BEFORE_START)
-    offered = _int(values, "offered_minutes", low=0, high=MAX_MINUTES, required=True)
-    attended = _int(values, "attended_minutes", low=0, high=MAX_MINUTES, required=True)
-    valid = _int(values, "valid_absence_minutes", low=0, high=MAX_MINUTES) or 0
-    invalid = _int(values, "invalid_absence_minutes", low=0, high=MAX_MINUTES) or 0
-    assert offered is not None and attended is not None
-    if attended + valid + invalid > offered:
-        raise _RowError("offered_minutes", ERROR_SUMS)
+        check.error("end_date", ERROR_END_BEFORE_START)
+    offered = check.get(_int, values, "offered_minutes", low=0, high=MAX_MINUTES, required=True)
+    attended = check.get(_int, values, "attended_minutes", low=0, high=MAX_MINUTES, required=True)
+    valid = check.get(_int, values, "valid_absence_minutes", low=0, high=MAX_MINUTES) or 0
+    invalid = check.get(_int, values, "invalid_absence_minutes", low=0, high=MAX_MINUTES) or 0
+    if offered is not None and attended is not None and attended + valid + invalid > offered:
+        check.error("offered_minutes", ERROR_SUMS)
     return {
         "start_date": start,
         "end_date": end,
@@ -351,11 +389,11 @@ def _attendance_row(values: dict[str, str]) -> dict[str, Any]:
         "attended_minutes": attended,
         "valid_absence_minutes": valid,
         "invalid_absence_minutes": invalid,
-        "school_unit_code": _school_unit_code(values),
+        "school_unit_code": check.get(_school_unit_code, values),
     }
 
 
-_ROW_PARSERS: dict[str, Callable[[dict[str, str]], dict[str, Any]]] = {
+_ROW_PARSERS: dict[str, Callable[[dict[str, str], _Checks], dict[str, Any]]] = {
     "enrolments": _enrolment_row,
     "grades": _grade_row,
     "attendance": _attendance_row,
@@ -377,6 +415,14 @@ def _identity_key(kind: str, values: dict[str, Any]) -> tuple:
     return (values["start_date"], values["end_date"], values["school_unit_code"])
 
 
+def _identity_number(values: dict[str, str]) -> str:
+    try:
+        return parse_identity_number(_required(values, "personnummer")).normalized
+    except InvalidIdentityNumber as error:
+        # The parser's messages say what is wrong, never the number itself.
+        raise _RowError("personnummer", str(error)) from None
+
+
 _WHAT = {"enrolments": "inskrivning", "grades": "betyg", "attendance": "period"}
 
 
@@ -386,14 +432,11 @@ def _parse(kind: str, data: bytes) -> tuple[list[_Row], list[LineError]]:
     first_lines: dict[tuple, int] = {}
     rows_read, errors = _rows(data, kind)
     for line, values in rows_read:
-        try:
-            number = parse_identity_number(_required(values, "personnummer")).normalized
-            parsed = parser(values)
-        except InvalidIdentityNumber as error:
-            errors.append(LineError(line, "personnummer", str(error)))
-            continue
-        except _RowError as error:
-            errors.append(LineError(line, error.column, error.reason))
+        check = _Checks()
+        number = check.get(_identity_number, values)
+        parsed = parser(values, check)
+        if check.errors:
+            errors.extend(LineError(line, column, reason) for column, reason in check.errors)
             continue
         identity = (number, *_identity_key(kind, parsed))
         first = first_lines.setdefault(identity, line)
