@@ -163,6 +163,17 @@ def _build(
     cases = _own_cases(actor)
     if case_id is not None:
         cases = cases.filter(pk=case_id)
+    if with_plan:
+        # Each case's goals and actions come with the cases, not two queries per case.
+        cases = cases.prefetch_related(
+            "plan__goals",
+            Prefetch(
+                "plan__actions",
+                queryset=PlanAction.objects.select_related(
+                    "responsible_organisation", "responsible_user"
+                ),
+            ),
+        )
     if with_team:
         cases = cases.prefetch_related(
             Prefetch(
@@ -195,9 +206,7 @@ def _build(
             row.own_goal = plan.own_goal
             row.lead_party = plan.get_lead_party_display() if plan.lead_party else ""
             row.goals = list(plan.goals.all())
-            row.actions = list(
-                plan.actions.select_related("responsible_organisation", "responsible_user")
-            )
+            row.actions = list(plan.actions.all())
         if with_team:
             row.team = _team_rows(case, case.active_team, consented)
         if with_contacts:
