@@ -420,3 +420,89 @@ def test_young_persons_inactive_account_is_refused_with_the_same_words(client, o
 
     assert response.status_code == 403
     assert oidc.ERROR_EID_REFUSED in response.content.decode()
+
+
+# --- Configuration ---------------------------------------------------------------------------
+
+
+def test_unreachable_provider_is_refused_with_a_clear_message(client, oidc_provider):
+    make_provider(oidc_provider, issuer="http://127.0.0.1:9")
+
+    response = client.get(reverse("accounts:oidc_login", args=["kommun"]))
+
+    assert response.status_code == 403
+    assert oidc.ERROR_PROVIDER_UNREACHABLE in response.content.decode()
+
+
+def test_login_returns_to_the_page_asked_for_but_never_to_another_site(client, oidc_provider):
+    UserFactory(email="mentor@kommun.example")
+    make_provider(oidc_provider)
+    wanted = reverse("accounts:choose_membership")
+
+    start = client.get(reverse("accounts:oidc_login", args=["kommun"]) + f"?next={wanted}")
+    back = client.get(local(at_provider(requests.Session(), start["Location"], "mentor")))
+    assert back["Location"] == wanted
+
+    client.logout()
+    start = client.get(
+        reverse("accounts:oidc_login", args=["kommun"]) + "?next=https://elak.example/"
+    )
+    back = client.get(local(at_provider(requests.Session(), start["Location"], "mentor")))
+    assert back["Location"] == reverse("web:start")
+
+
+def test_client_secret_from_the_environment_comes_first(oidc_provider, monkeypatch):
+    provider = make_provider(
+        oidc_provider, client_secret="from-admin", client_secret_env="LOTSEN_TEST_IDP_SECRET"
+    )
+    assert oidc.provider_client_secret(provider) == "from-admin"
+
+    monkeypatch.setenv("LOTSEN_TEST_IDP_SECRET", "from-environment")
+
+    assert oidc.provider_client_secret(provider) == "from-environment"
+
+
+def test_request_carries_the_sessions_level(client, oidc_provider, rf):
+    from lotsen.accounts.middleware import ActorMiddleware
+
+    mentor = UserFactory(email="mentor@kommun.example")
+    MembershipFactory(user=mentor, organisation=OrganisationFactory(), role=Role.MENTOR)
+    make_provider(oidc_provider)
+    oidc_login(client, "kommun", "mentor")
+    request = rf.get("/")
+    request.user = mentor
+    request.session = client.session
+
+    ActorMiddleware(lambda r: None)(request)
+
+    assert request.assurance_level == "loa3"
+    assert request.actor.assurance_level == "loa3"
+
+
+def test_admin_keeps_the_secret_when_left_empty_and_never_shows_it(admin_client, oidc_provider):
+    provider = make_provider(oidc_provider, client_secret="hemligt-värde")
+    url = reverse("admin:accounts_identityprovider_change", args=[provider.pk])
+
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert "hemligt-värde" not in page.content.decode()
+
+    data = {
+        "name": provider.name,
+        "slug": provider.slug,
+        "kind": provider.kind,
+        "enabled": "on",
+        "issuer": provider.issuer,
+        "client_id": provider.client_id,
+        "client_secret": "",
+        "client_secret_env": "",
+        "scopes": provider.scopes,
+        "acr_values": "",
+        "user_claim": "email",
+        "user_field": UserField.EMAIL,
+    }
+    saved = admin_client.post(url, data)
+
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    provider.refresh_from_db()
+    assert provider.client_secret == "hemligt-värde"

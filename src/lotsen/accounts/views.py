@@ -110,7 +110,7 @@ def oidc_callback(request, slug: str):
         result = oidc.login_complete(request=request, provider=provider)
     except oidc.LoginRefused as refused:
         return _login_refused(request, str(refused))
-    next_url = request.session.get(SESSION_OIDC_NEXT, "")
+    next_url = request.session.pop(SESSION_OIDC_NEXT, "")
     login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[SESSION_ASSURANCE_LEVEL] = result.assurance_level
     request.session[SESSION_IDENTITY_PROVIDER] = provider.pk
