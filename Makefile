@@ -19,6 +19,9 @@ MO_FILES := $(PO_FILES:.po=.mo)
 run: setup
 	$(BIN)/lotsen migrate --no-input
 	$(BIN)/lotsen demo --if-empty
+	@# The web server, one job worker and the scheduler; Ctrl-C stops all three.
+	$(BIN)/lotsen jobs worker & worker=$$!; $(BIN)/lotsen jobs beat & beat=$$!; \
+	trap 'kill $$worker $$beat 2>/dev/null' EXIT INT TERM; \
 	PORT=$(PORT) $(BIN)/lotsen serve
 
 setup: $(VENV_STAMP) $(CSS) $(MO_FILES) var/static/staticfiles.json

@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Where local state lives: the SQLite database, the generated secret key, collected
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "django_celery_beat",
+    "lotsen.jobs",
     "lotsen.accounts",
     "lotsen.privacy",
     "lotsen.people",
@@ -230,6 +233,46 @@ LOTSEN_TRUSTED_PROXY_COUNT = int(os.environ.get("LOTSEN_TRUSTED_PROXY_COUNT", "1
 LOTSEN_TRUSTED_PROXY_HEADERS = env_list(
     "LOTSEN_TRUSTED_PROXY_HEADERS", "x-forwarded-proto,x-forwarded-for"
 )
+
+# Background jobs (lotsen.jobs): Celery. Production sets LOTSEN_BROKER_URL to Redis
+# (redis://host:6379/0) and runs workers on as many machines as it needs; the embedded
+# default is kombu's file-system transport under var/broker, which needs no server.
+LOTSEN_BROKER_URL = os.environ.get("LOTSEN_BROKER_URL", "filesystem://")
+BROKER_DIR = Path(os.environ.get("LOTSEN_BROKER_DIR", VAR_DIR / "broker")).resolve()
+# A run whose worker has not been heard from for this long is taken for lost and run
+# again; it must be longer than the longest single transaction of a job.
+LOTSEN_JOB_STALE_SECONDS = int(os.environ.get("LOTSEN_JOB_STALE_SECONDS", "900"))
+LOTSEN_JOB_MAX_ATTEMPTS = int(os.environ.get("LOTSEN_JOB_MAX_ATTEMPTS", "5"))
+LOTSEN_JOB_BACKOFF_SECONDS = int(os.environ.get("LOTSEN_JOB_BACKOFF_SECONDS", "30"))
+LOTSEN_JOB_BACKOFF_MAX_SECONDS = int(os.environ.get("LOTSEN_JOB_BACKOFF_MAX_SECONDS", "3600"))
+CELERY_BROKER_URL = LOTSEN_BROKER_URL
+if LOTSEN_BROKER_URL.startswith("filesystem:"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "control_folder": str(BROKER_DIR / "control"),
+    }
+else:
+    # Redis hands an unacknowledged message (its worker killed) to another worker after
+    # this long; the run's own claim keeps a live job from running twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": LOTSEN_JOB_STALE_SECONDS}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE
+# The schedule lives in the database, editable in the admin (django-celery-beat); these
+# are the defaults it starts with.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "jobs.recover": {"task": "jobs.recover", "schedule": 60.0},
+    "kaa.cohort_refresh": {"task": "kaa.cohort_refresh", "schedule": crontab(hour=1, minute=30)},
+    "signals.compute": {"task": "signals.compute", "schedule": crontab(hour=2, minute=0)},
+    "kaa.retention": {"task": "kaa.retention", "schedule": crontab(hour=3, minute=0)},
+}
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("LOTSEN_JOB_QUEUE", "lotsen")
 
 LOGGING = {
     "version": 1,

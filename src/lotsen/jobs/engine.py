@@ -1,0 +1,23 @@
+"""The Celery app every Lotsen process shares.
+
+Celery is the job engine: the same tasks run on the embedded default and on as many
+machines as a deployment needs. The broker is a setting (``CELERY_BROKER_URL``):
+Redis in production, and for the embedded default kombu's file-system transport, which
+needs no server (the web process, one worker and the scheduler share a folder under
+``var/``). The run records in the database (``JobRun``), not the broker, say what has been
+done, so a message the file-system broker loses with a killed worker is sent again by
+``jobs.recover`` and nothing is lost on either broker.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lotsen.settings")
+
+app = Celery("lotsen")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+# Each app's ``tasks`` module declares its jobs.
+app.autodiscover_tasks()
