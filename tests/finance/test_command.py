@@ -45,7 +45,7 @@ def test_import_costs_reports_every_line_and_writes_nothing(world, tmp_path):
             "finance", "import-costs", "--programme", "Vägen vidare", str(path), stderr=err
         )
     lines = err.getvalue().splitlines()
-    assert lines[0].startswith("fel.csv: rad 4, kolumn date: Ogiltigt datum '2022-02-30'")
+    assert lines[0] == "fel.csv: rad 4, kolumn date: Datumet ska skrivas ÅÅÅÅ-MM-DD."
     assert lines[1].startswith("fel.csv: rad 5, kolumn amount: Ogiltigt belopp 'x'")
     assert not ActualCost.objects.exists()
 

@@ -65,22 +65,9 @@ class Command(BaseCommand):
         handler(**{k: v for k, v in options.items() if k not in _BASE_OPTIONS})
 
     def _import_costs(self, *, programme: str, file: Path) -> None:
-        found = _programme(programme)
-        try:
-            content = file.read_bytes()
-        except OSError as exc:
-            raise CommandError(ERROR_FILE.format(path=file, reason=exc.strerror)) from exc
-        try:
-            result = imports.costs_import(programme=found, content=content)
-        except imports.CostImportError as exc:
-            for problem in exc.problems:
-                self.stderr.write(f"{file.name}: {problem}")
-            raise CommandError(
-                f"{len(exc.problems)} fel i filen; ingenting är importerat."
-            ) from exc
-        self.stdout.write(
-            f"{result.created} nya, {result.updated} ändrade, {result.unchanged} oförändrade "
-            f"kostnader i {len(result.subprojects)} delprojekt."
+        # The same run as ``lotsen import costs`` (finance.imports registers it there).
+        imports.costs_command_run(
+            stdout=self.stdout, stderr=self.stderr, programme=programme, file=file
         )
 
     def _export(self, *, programme: str, format: str, output: Path) -> None:
