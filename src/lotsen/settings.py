@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Login throttling and lockout; its attempts and logins are in the admin.
+    "axes",
     "rest_framework",
     "drf_spectacular",
     "django_celery_beat",
@@ -100,6 +103,8 @@ MIDDLEWARE = [
     "lotsen.privacy.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lotsen.urls"
@@ -146,6 +151,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: a password login from a locked account or address is refused before
+# the password is even checked, so the right password does not help during the lock.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:start"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -189,6 +200,24 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOTSEN_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for one username, or
+# from one address, further logins for it are refused for the cool-off, counted from the
+# last failure (a failure during the lock starts it again). Counted per username whether
+# or not the account exists, so the lock tells nobody which accounts exist. Offices behind
+# one shared address: raise the limit or drop "ip_address" from the parameters.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOTSEN_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOTSEN_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = env_list("LOTSEN_LOGIN_LOCKOUT_PARAMETERS", "username,ip_address")
+# The login page with the lockout message instead of axes' bare text.
+AXES_LOCKOUT_CALLABLE = "lotsen.accounts.views.login_locked_out"
+# A success does not wipe the failures: whoever has one account of their own could
+# otherwise clear an address's count between guesses at other accounts.
+AXES_RESET_ON_SUCCESS = False
+# Every failed login is kept too (not only the counters), next to the successful ones.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The address is REMOTE_ADDR: behind a trusted proxy `lotsen serve` (waitress) has already
+# put the forwarded client address there (LOTSEN_TRUSTED_PROXY below).
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Q
+from django.test import RequestFactory
 from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
@@ -185,7 +186,12 @@ def test_demo_users_have_their_roles_and_log_in_with_the_demo_password(db):
         user = User.objects.get(username=username)
         assert user.first_name and user.last_name
         assert description
-        assert authenticate(username=username, password=settings.LOTSEN_DEMO_PASSWORD) == user
+        # A login comes with its request: the lockout (django-axes) refuses one without.
+        login_request = RequestFactory().post("/konto/logga-in/")
+        assert (
+            authenticate(login_request, username=username, password=settings.LOTSEN_DEMO_PASSWORD)
+            == user
+        )
         if role == Role.YOUNG_PERSON:
             assert not user.memberships.exists()
             assert user.person is not None

@@ -1,3 +1,6 @@
+import math
+
+from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -9,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lotsen.accounts import assurance, oidc
 from lotsen.accounts.forms import InvitationAnswerForm, LoginForm, MembershipChoiceForm
@@ -67,6 +71,30 @@ class LogoutView(auth_views.LogoutView):
             if end_session_url:
                 return redirect(end_session_url)
         return response
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """The login page with the lockout message: django-axes calls this (AXES_LOCKOUT_CALLABLE)
+    for a login refused because the account or the address is locked. The same words
+    whether or not the account exists, and whichever of the two is locked."""
+    # A failure during the lock starts the cool-off again, so it runs from now.
+    minutes = max(1, math.ceil(get_cool_off(request).total_seconds() / 60))
+    message = ngettext(
+        "För många misslyckade inloggningar. Försök igen om %(minutes)d minut.",
+        "För många misslyckade inloggningar. Försök igen om %(minutes)d minuter.",
+        minutes,
+    ) % {"minutes": minutes}
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": LoginForm(request),
+            "identity_providers": _identity_providers(),
+            "login_error": message,
+            "next": request.POST.get("next", ""),
+        },
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
 
 
 def _login_refused(request, message: str):
