@@ -26,3 +26,9 @@ urlpatterns = [
     path("api/v1/", include("lotsen.support.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
+
+# Lotsen's own error pages, in its layout and the user's language (lotsen.pages.errors).
+handler400 = "lotsen.pages.errors.bad_request"
+handler403 = "lotsen.pages.errors.permission_denied"
+handler404 = "lotsen.pages.errors.page_not_found"
+handler500 = "lotsen.pages.errors.server_error"
