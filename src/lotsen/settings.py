@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "lotsen.privacy",
     "lotsen.people",
     "lotsen.ingest",
+    "lotsen.notifications",
     "lotsen.school",
     "lotsen.signals",
     "lotsen.kaa",
@@ -122,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "lotsen.accounts.context_processors.actor",
+                "lotsen.notifications.context_processors.unread",
             ],
         },
     },
@@ -302,6 +304,26 @@ CELERY_BEAT_SCHEDULE = {
     "kaa.retention": {"task": "kaa.retention", "schedule": crontab(hour=3, minute=0)},
 }
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("LOTSEN_JOB_QUEUE", "lotsen")
+
+# E-mail (lotsen.notifications). With EMAIL_HOST set, Django's SMTP backend sends through
+# that server; without it (a bare machine running `make run`) mails are printed to the
+# console instead, so that nothing fails for want of a mail server and a developer sees
+# what would go out. EMAIL_BACKEND overrides both.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Lotsen <noreply@lotsen.invalid>")
+# The address of this site as users reach it: e-mails link here.
+LOTSEN_BASE_URL = os.environ.get("LOTSEN_BASE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,7 @@ urlpatterns = [
     path("evenemang/", include("lotsen.events.urls")),
     path("enkater/", include("lotsen.surveys.urls")),
     path("uppfoljning/", include("lotsen.insights.urls")),
+    path("notiser/", include("lotsen.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),

@@ -40,6 +40,7 @@ from lotsen.kaa.models import (
     Qualification,
     ResidencePeriod,
 )
+from lotsen.kaa.notifications import notice_notify
 from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
 from lotsen.people.models import Person
 from lotsen.privacy.door import persons_written
@@ -425,6 +426,7 @@ def notice_send(
     )
     notice.full_clean()
     notice.save()
+    notice_notify(notice=notice)
     if person is not None:
         # The write is logged on the person; the sender reads nothing back.
         persons_written(

@@ -24,6 +24,7 @@ from lotsen.privacy.models import (
     EmergencyAccess,
     Purpose,
 )
+from lotsen.privacy.notifications import emergency_access_notify
 from lotsen.privacy.policy import EMERGENCY_ROLES
 from lotsen.privacy.selectors import emergency_access_to_review
 
@@ -171,6 +172,7 @@ def emergency_access_open(*, actor: Actor, person: Person, reason: str) -> Emerg
         object_type="emergency_access",
         object_id=str(grant.pk),
     )
+    emergency_access_notify(grant=grant)
     return grant
 
 

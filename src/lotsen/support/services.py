@@ -50,6 +50,7 @@ from lotsen.support.models import (
     TeamMember,
     TeamMemberRole,
 )
+from lotsen.support.notifications import referral_notify
 from lotsen.support.policy import CasePolicy
 
 ERROR_ROLE = "Din roll arbetar inte i ärenden."
@@ -414,6 +415,7 @@ def referral_send(
         sent_by=actor.user,
     )
     _log(actor, Action.CREATE, case, "referral", referral.pk)
+    referral_notify(referral=referral)
     return referral
 
 
@@ -453,6 +455,7 @@ def referral_accept(*, actor: Actor, referral: Referral, user: User | None = Non
         added_by=actor.user,
     )
     _log(actor, Action.UPDATE, referral.case, "referral", referral.pk)
+    referral_notify(referral=referral)
     return referral
 
 
@@ -470,6 +473,7 @@ def referral_decline(*, actor: Actor, referral: Referral, reason: str) -> Referr
     referral.answered_at = timezone.now()
     referral.save(update_fields=["status", "decline_reason", "answered_by", "answered_at"])
     _log(actor, Action.UPDATE, referral.case, "referral", referral.pk)
+    referral_notify(referral=referral)
     return referral
 
 
