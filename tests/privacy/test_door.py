@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 
 from lotsen.accounts.models import Role
@@ -22,7 +23,7 @@ from lotsen.privacy.door import (
     records_read,
 )
 from lotsen.privacy.models import AccessLogEntry, Action, Purpose
-from lotsen.support.models import Case, TeamMember
+from lotsen.support.models import Case, Handover, TeamMember
 from lotsen.support.policy import CasePolicy
 from lotsen.support.services import case_open
 from tests.factories import EnrolmentFactory, PersonFactory, SchoolUnitFactory
@@ -240,6 +241,40 @@ def test_records_read_window_slices_after_filtering(cases, mentor):
 
     assert found == [max(own, key=lambda case: case.pk)]
     assert read_person_ids() == [found[0].person_id]
+
+
+def test_records_read_logs_nobody_for_a_row_whose_relation_is_empty(
+    cases, school, other_school, mentor
+):
+    own, _ = cases
+    pupil = own[0].person
+    with_case, without_case = (
+        Handover.objects.create(
+            person=pupil,
+            case=case,
+            kind="other",
+            from_school=school,
+            to_school=other_school,
+            strengths="Envis",
+            what_has_worked="Korta pass",
+            support_needed="Lugn plats",
+        )
+        for case in (own[0], None)
+    )
+
+    # The domain filter lets both rows through; only the one with a case names a person
+    # through "case__person".
+    rows = records_read(
+        Handover.objects.order_by("pk"),
+        actor=mentor,
+        purpose=Purpose.SCHOOL,
+        person_field="case__person",
+        visible=Q(from_school=school),
+        object_type="handover_list",
+    )
+
+    assert rows == [with_case, without_case]
+    assert read_person_ids() == [pupil.pk]
 
 
 def test_record_read_logs_the_row_id(cases, mentor):
