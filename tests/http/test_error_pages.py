@@ -102,14 +102,18 @@ def test_the_404_for_a_foreign_person_and_a_missing_one_are_the_same(client, set
     url = reverse("web:person_detail", args=[foreign.pk])
 
     foreign_response = client.get(url)
+    never_there = client.get(reverse("web:person_detail", args=[foreign.pk + 999]))
     Person.objects.filter(pk=foreign.pk).delete()
-    missing_response = client.get(url)
+    gone = client.get(url)
 
-    assert foreign_response.status_code == missing_response.status_code == 404
-    foreign_page = CSRF.sub("", foreign_response.content.decode())
-    missing_page = CSRF.sub("", missing_response.content.decode())
-    assert "finns inte eller är inte tillgänglig för dig" in foreign_page
-    assert foreign_page == missing_page
+    pages = []
+    for response in (foreign_response, never_there, gone):
+        assert response.status_code == 404
+        pages.append(CSRF.sub("", response.content.decode()))
+    assert "finns inte eller är inte tillgänglig för dig" in pages[0]
+    # Not even the address asked for is on the page.
+    assert url not in pages[0]
+    assert pages[0] == pages[1] == pages[2]
 
 
 def test_the_500_page_renders_without_the_request_or_the_database():
