@@ -929,12 +929,12 @@ class CaseAccessProperties(TestCase):
             for org, who, follow_up, done in s.cases[i].actions
             if org == s.actor.org and who != "colleague" and follow_up <= 7 and not done
         )
-        tasks = selectors.tasks_for(actor=b.actor)
+        tasks = selectors.case_tasks_for(actor=b.actor)
         assert sorted(t.url for t in tasks if t.kind == "follow_up") == follow_ups
         assert {t.url for t in tasks if t.kind == "referral"} == {
             reverse("support:referral_detail", args=[pk]) for pk in expected_pending
         }
-        log.new_person_ids()  # signals and consents on the list log on their own terms
+        log.new_person_ids()  # consents on the list log on their own terms
 
         # The staff pages: a case page shows exactly the notes the rules allow (looked for
         # by their text), and a page the actor may not see is a plain 404.

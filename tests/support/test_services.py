@@ -28,8 +28,8 @@ from lotsen.support.selectors import (
     case_detail_for,
     case_get_for,
     case_list_for,
+    case_tasks_for,
     referrals_pending_for,
-    tasks_for,
 )
 from lotsen.support.services import (
     ERROR_CASE_EXISTS,
@@ -137,7 +137,7 @@ def test_referral_flow_adds_the_receiver_to_the_team(mentor, coach, pupil, socia
         actor=mentor, case=case, to_organisation=social, consent=consent_social, message="Hjälp"
     )
     assert referrals_pending_for(actor=coach) == [referral]
-    assert [t.kind for t in tasks_for(actor=coach)] == ["referral"]
+    assert [t.kind for t in case_tasks_for(actor=coach)] == ["referral"]
     with pytest.raises(Http404):  # pending: the receiver has not joined the case yet
         case_get_for(actor=coach, case_id=case.pk)
     referral_accept(actor=coach, referral=referral)
@@ -261,12 +261,12 @@ def test_plan_actions_go_to_team_organisations_and_fall_due_as_tasks(mentor, pup
         follow_up_on=tomorrow,
         responsible_user=mentor.user,
     )
-    tasks = tasks_for(actor=mentor)
+    tasks = case_tasks_for(actor=mentor)
     assert [(t.kind, t.due) for t in tasks] == [("follow_up", tomorrow)]
     colleague = actor_in(school, Role.STUDENT_HEALTH)
-    assert tasks_for(actor=colleague) == []  # named to the mentor, not to everyone
+    assert case_tasks_for(actor=colleague) == []  # named to the mentor, not to everyone
     PlanAction.objects.filter(pk=action.pk).update(done_on=timezone.localdate())
-    assert tasks_for(actor=mentor) == []
+    assert case_tasks_for(actor=mentor) == []
 
 
 def test_interventions_validate_dates_and_hours(mentor, pupil, school):

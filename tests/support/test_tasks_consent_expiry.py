@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from lotsen.support.selectors import tasks_for
+from lotsen.support.selectors import case_tasks_for
 from tests.factories import PersonFactory, consent_create
 from tests.youth.factories import CaseFactory, TeamMemberFactory
 
@@ -40,7 +40,7 @@ def test_each_consent_task_links_to_the_persons_open_case(social, coach):
         expected[person.full_name] = reverse("support:case_detail", args=[open_case.pk])
 
     consent_tasks = {
-        task.detail: task.url for task in tasks_for(actor=coach) if task.kind == "consent"
+        task.detail: task.url for task in case_tasks_for(actor=coach) if task.kind == "consent"
     }
 
     assert consent_tasks == expected

@@ -21,7 +21,7 @@ from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Organisation, Role
 from lotsen.people.models import Person
 from lotsen.privacy.door import person_read, record_read, records_read
-from lotsen.privacy.models import Category, Consent, Purpose
+from lotsen.privacy.models import Category, Consent
 from lotsen.privacy.selectors import consent_list_for_person
 from lotsen.support.models import (
     Case,
@@ -298,10 +298,11 @@ class Task:
         return self.due is not None and self.due < timezone.localdate()
 
 
-def tasks_for(*, actor: Actor, today: dt.date | None = None) -> list[Task]:
-    """The actor's "to do" list: follow-ups due, referrals waiting for an answer, signals
-    assigned, consents about to expire on the organisation's cases, and (for project
-    leaders) participants' six-month follow-ups. Shows only what the actor may see."""
+def case_tasks_for(*, actor: Actor, today: dt.date | None = None) -> list[Task]:
+    """Support's part of the actor's "to do" list: plan follow-ups due, referrals waiting
+    for an answer and consents about to expire on the organisation's cases, in that order.
+    Shows only what the actor may see. The start page adds signals and participants'
+    follow-ups and orders the whole list (``lotsen.web.tasks``)."""
     today = today or timezone.localdate()
     tasks: list[Task] = []
     org = actor.organisation
@@ -378,56 +379,7 @@ def tasks_for(*, actor: Actor, today: dt.date | None = None) -> list[Task]:
                     url=reverse("support:case_detail", args=[case_id]) if case_id else "",
                 )
             )
-    tasks.extend(_signal_tasks(actor, today))
-    tasks.extend(_programme_tasks(actor, today))
-    return sorted(tasks, key=lambda t: (t.due or today, t.kind))
-
-
-def _signal_tasks(actor: Actor, today: dt.date) -> list[Task]:
-    from lotsen.signals.models import SignalStatus
-    from lotsen.signals.selectors import signals_visible_to
-
-    # The signals of the actor's own school units, and the door adds the person policy
-    # for school data (as signals_visible_to does) as it reads and logs them.
-    signals = records_read(
-        signals_visible_to(actor)
-        .filter(assigned_to=actor.user)
-        .exclude(status=SignalStatus.CLOSED)
-        .select_related("person"),
-        actor=actor,
-        purpose=Purpose.SCHOOL,
-        category=Category.SCHOOL,
-        object_type="task_list",
-    )
-    return [
-        Task(
-            kind="signal",
-            title=_("Signal: %(reason)s") % {"reason": signal.get_rule_id_display()},
-            detail=signal.person.full_name,
-            due=signal.due_on,
-            url=reverse("signals:detail", args=[signal.pk]),
-        )
-        for signal in signals
-    ]
-
-
-def _programme_tasks(actor: Actor, today: dt.date) -> list[Task]:
-    """Participants' six-month follow-ups (ESF longer-term results) fall due as tasks."""
-    from lotsen.programmes.indicators import add_months
-    from lotsen.programmes.selectors import followups_due_for
-
-    if actor.role != Role.PROJECT_LEADER:
-        return []
-    return [
-        Task(
-            kind="participant_follow_up",
-            title=_("Sexmånadersuppföljning av deltagare"),
-            detail=f"{record.name}, {record.subproject_name}",
-            due=add_months(record.exit_date, 6),
-            url=reverse("programmes:participation_followup", args=[record.participation_id]),
-        )
-        for record in followups_due_for(actor=actor, today=today)
-    ]
+    return tasks
 
 
 def person_visible_for_case(*, actor: Actor, person_id) -> Person:

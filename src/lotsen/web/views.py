@@ -60,8 +60,9 @@ from lotsen.signals.charts import attendance_chart
 from lotsen.signals.selectors import signal_list_for, signal_school_years_for
 from lotsen.signals.services import SCHOOL_ROLES
 from lotsen.stats.downloads import csv_response
-from lotsen.support.selectors import case_list_for, referrals_pending_for, tasks_for
+from lotsen.support.selectors import case_list_for, referrals_pending_for
 from lotsen.web.person_page import school_overview_for_person
+from lotsen.web.tasks import tasks_for
 
 # What the administrator is told after a grant or an approval, by where the grant now stands.
 GRANT_MESSAGES = {
