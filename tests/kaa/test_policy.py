@@ -60,6 +60,26 @@ def test_a_person_in_the_register_opens_on_the_person_page_as_on_the_register_pa
         assert not policy.may_view(moved_away, purpose=Purpose.KAA, category=category)
 
 
+def test_the_register_opens_the_record_but_not_where_the_person_lives_now(
+    coordinator, other_coordinator, moved_away, client
+):
+    """The municipality that was left keeps its record, not the new address: the person
+    page, like the register page, shows no address, telephone or e-mail to it."""
+    moved_away.street_address = "Nygatan 7"
+    moved_away.phone = "070-123 45 67"
+    moved_away.save()
+    assert not PersonPolicy(coordinator).may_see_contact_details(moved_away)
+    assert not person_get_for(actor=coordinator, person_id=moved_away.pk).show_contact_details
+    # The new home municipality reaches the person by registration, with the details.
+    assert PersonPolicy(other_coordinator).may_see_contact_details(moved_away)
+
+    client.force_login(coordinator.user)
+    page = client.get(f"/personer/{moved_away.pk}/")
+    assert page.status_code == 200
+    assert moved_away.family_name in page.text
+    assert "Nygatan" not in page.text and "070-123" not in page.text
+
+
 def test_the_register_grants_only_the_municipality_that_keeps_it(
     coordinator, other_coordinator, moved_away, school
 ):

@@ -167,4 +167,10 @@ def test_protected_contact_details_only_for_named_roles(make_actor, settings):
     assert kaa.may_see_contact_details(protected) and kaa.may_see_contact_details(marked)
     assert not mentor.may_see_contact_details(protected)
     assert not mentor.may_see_contact_details(marked)
+    # Contact details only of someone the actor reaches at all: the mentor's pupils.
+    assert not mentor.may_see_contact_details(ordinary)
+    for person in (protected, marked, ordinary):
+        EnrolmentFactory(person=person, school_unit=school)
     assert mentor.may_see_contact_details(ordinary)
+    assert not mentor.may_see_contact_details(protected)
+    assert not mentor.may_see_contact_details(marked)

@@ -71,6 +71,9 @@ REGISTER = LegalBasis(
     purpose=Purpose.KAA,
     categories=KAA_CATEGORIES,
     persons_q=register_q,
+    # The register outlives a move away: the municipality keeps its record of the young
+    # person, not where they live now nor how to reach them there.
+    contact_details=False,
 )
 
 BASES = (HOME_MUNICIPALITY, REGISTER)

@@ -75,12 +75,17 @@ class LegalBasis:
     ``Person``. The policy calls it only for an actor with an organisation whose role
     reaches persons for ``purpose``, and only when the category asked for is in
     ``categories``; anything else the basis does not have to think about.
+
+    ``contact_details`` says whether the basis also grants where the person lives and how
+    to reach them. A basis that outlives the relationship (the KAA register keeps a young
+    person who moved away) grants the record, not the new address.
     """
 
     name: str
     purpose: str
     categories: frozenset[str]
     persons_q: Callable[[Actor, dt.date], Q]
+    contact_details: bool = True
 
 
 # Name -> basis. Keyed by name so that a ready() run twice (the test runner may) registers
@@ -136,8 +141,11 @@ class PersonPolicy:
         self.actor = actor
         self.today = today or timezone.localdate()
 
-    def visible_q(self, *, purpose: str, category: str = Category.IDENTITY) -> Q:
-        """The filter on Person for what this actor may see for ``purpose`` in ``category``."""
+    def visible_q(
+        self, *, purpose: str, category: str = Category.IDENTITY, contact_details: bool = False
+    ) -> Q:
+        """The filter on Person for what this actor may see for ``purpose`` in ``category``;
+        with ``contact_details``, only through bases that grant address and contacts too."""
         actor, org = self.actor, self.actor.organisation
         if purpose == Purpose.SELF:
             if actor.role == Role.YOUNG_PERSON and actor.user.person_id:
@@ -160,6 +168,8 @@ class PersonPolicy:
         q = nothing()
         for basis in _BASES.values():
             if basis.purpose == purpose and category in basis.categories:
+                if contact_details and not basis.contact_details:
+                    continue
                 q |= basis.persons_q(actor, self.today)
         if purpose in CONSENT_PURPOSES:
             consents = consents_covering(org, category, today=self.today)
@@ -173,9 +183,17 @@ class PersonPolicy:
         return self.persons(purpose=purpose, category=category).filter(pk=person.pk).exists()
 
     def may_see_contact_details(self, person: Person) -> bool:
-        """Address and contacts of a protected person are shown to named roles only, and
+        """Address and contacts are shown only to an actor who reaches the person through a
+        basis that grants them (not the register a municipality keeps after a move), by
+        consent or emergency access; a protected person's to named roles only, and
         nobody's to a role that reaches no persons (a project leader, say)."""
         if not reaches_persons(self.actor):
+            return False
+        purpose = purpose_for(self.actor)
+        reached = self.visible_q(purpose=purpose, contact_details=True) | self.visible_q(
+            purpose=Purpose.EMERGENCY
+        )
+        if not Person.objects.filter(reached, pk=person.pk).exists():
             return False
         if not person.is_protected:
             return True
