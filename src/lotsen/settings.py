@@ -302,7 +302,18 @@ CELERY_BEAT_SCHEDULE = {
     "kaa.cohort_refresh": {"task": "kaa.cohort_refresh", "schedule": crontab(hour=1, minute=30)},
     "signals.compute": {"task": "signals.compute", "schedule": crontab(hour=2, minute=0)},
     "kaa.retention": {"task": "kaa.retention", "schedule": crontab(hour=3, minute=0)},
+    "jobs.retention": {"task": "jobs.retention", "schedule": crontab(hour=3, minute=15)},
+    "notifications.retention": {
+        "task": "notifications.retention",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "notifications.digest": {
+        "task": "notifications.digest",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
+LOTSEN_JOB_RUN_DAYS = int(os.environ.get("LOTSEN_JOB_RUN_DAYS", "90"))
+LOTSEN_NOTIFICATION_DAYS = int(os.environ.get("LOTSEN_NOTIFICATION_DAYS", "180"))
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("LOTSEN_JOB_QUEUE", "lotsen")
 
 # E-mail (lotsen.notifications). With EMAIL_HOST set, Django's SMTP backend sends through

@@ -194,3 +194,38 @@ def test_backoff_doubles_up_to_its_ceiling(settings):
     settings.LOTSEN_JOB_BACKOFF_SECONDS = 30
     settings.LOTSEN_JOB_BACKOFF_MAX_SECONDS = 100
     assert [backoff_seconds(n) for n in (1, 2, 3, 4)] == [30, 60, 100, 100]
+
+
+def test_retention_deletes_old_finished_runs_and_old_notifications(settings, django_user_model):
+    from lotsen.jobs.tasks import retention_job as runs_retention
+    from lotsen.notifications.models import Notification
+    from lotsen.notifications.tasks import retention_job as notifications_retention
+
+    settings.LOTSEN_JOB_RUN_DAYS = 90
+    settings.LOTSEN_NOTIFICATION_DAYS = 180
+    now = timezone.now()
+    old, recent = now - dt.timedelta(days=91), now - dt.timedelta(days=89)
+    gone = JobRun.objects.create(name="x", status=JobStatus.SUCCEEDED, finished_at=old)
+    kept = [
+        JobRun.objects.create(name="x", status=JobStatus.FAILED, finished_at=recent),
+        JobRun.objects.create(name="x", status=JobStatus.QUEUED, due_at=old),
+    ]
+    runs_retention.apply()
+    remaining = set(JobRun.objects.filter(name="x").values_list("pk", flat=True))
+    assert gone.pk not in remaining and {run.pk for run in kept} <= remaining
+
+    user = django_user_model.objects.create_user("notified", password="x" * 16)
+
+    def note(created_days: int, read_days: int | None) -> Notification:
+        return Notification.objects.create(
+            user=user, kind="k", object_id=1, url="/",
+            created_at=now - dt.timedelta(days=created_days),
+            read_at=None if read_days is None else now - dt.timedelta(days=read_days),
+        )  # fmt: skip
+
+    read_long_ago, unread_very_old = note(200, 181), note(361, None)
+    read_recently, unread_old = note(200, 179), note(359, None)
+    notifications_retention.apply()
+    left = set(Notification.objects.values_list("pk", flat=True))
+    assert {read_recently.pk, unread_old.pk} == left
+    assert not {read_long_ago.pk, unread_very_old.pk} & left
