@@ -83,6 +83,9 @@ lint: $(VENV_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports
+	@# Only the door writes the access log: every other module reads through privacy/door.py.
+	@! grep -rn "access_log_record(" src/lotsen | grep -v "^src/lotsen/privacy/" \
+		|| (echo "access_log_record( outside lotsen.privacy: read through privacy/door.py" && false)
 
 format: $(VENV_STAMP)
 	$(BIN)/ruff format src tests bench
