@@ -1,7 +1,7 @@
 """Scoring pupils with the learned risk model, against bare model prediction.
 
 Generates BENCH_SCORING_SIZE (default 1,000,000) pupils' feature rows in the schema of
-``lotsen.signals.features`` with realistic ranges (merit value around the national mean
+``lotsen.earlywarning.features`` with realistic ranges (merit value around the national mean
 of 228.7 in year 9, about one pupil in seven absent 15 % or more, failed course points in
 upper secondary; ``domain/swedish_calibration_stats.json``), trains the production model
 once on 20,000 labelled synthetic pupils, and times on the same matrix:
@@ -39,7 +39,7 @@ SEED = 2026
 
 def synthetic_rows(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """(feature rows in ``FEATURE_NAMES`` order, each pupil's latent ability)."""
-    from lotsen.signals import features as F
+    from lotsen.earlywarning import features as F
 
     ability = rng.normal(size=n)
     year = rng.integers(7, 13, size=n).astype(float)
@@ -90,7 +90,7 @@ def synthetic_rows(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.nda
 
 def outcomes(X: np.ndarray, ability: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Dropout within three years, about one in seven, driven by what the rows hold."""
-    from lotsen.signals import features as F
+    from lotsen.earlywarning import features as F
 
     def column(name: str) -> np.ndarray:
         return np.nan_to_num(X[:, F.FEATURE_NAMES.index(name)])
@@ -108,9 +108,9 @@ def outcomes(X: np.ndarray, ability: np.ndarray, rng: np.random.Generator) -> np
 
 def main() -> None:
     django_setup()
-    from lotsen.signals import features as F
-    from lotsen.signals import model as pipeline
-    from lotsen.signals.scoring import SCORE_BATCH_SIZE, SCORING_THREADS, ScoringModel
+    from lotsen.earlywarning import features as F
+    from lotsen.earlywarning import learning as pipeline
+    from lotsen.earlywarning.scoring import SCORE_BATCH_SIZE, SCORING_THREADS, ScoringModel
 
     size = int(os.environ.get("BENCH_SCORING_SIZE", "1000000"))
     db_size = int(os.environ.get("BENCH_SCORING_DB_SIZE", "20000"))
@@ -180,10 +180,10 @@ def _with_writes(*, scoring, X: np.ndarray, fitted) -> None:
     from django.utils import timezone
 
     from lotsen.accounts.models import Organisation, OrganisationKind
+    from lotsen.earlywarning.models import ModelVersion, RiskScore
+    from lotsen.earlywarning.scoring import SCORE_BATCH_SIZE, ScoreSummary, _scores_write
     from lotsen.people.identity import make_identity_number
     from lotsen.people.models import Person
-    from lotsen.signals.models import ModelVersion, RiskScore
-    from lotsen.signals.scoring import SCORE_BATCH_SIZE, ScoreSummary, _scores_write
 
     n = len(X)
     unit = Organisation.objects.create(

@@ -70,7 +70,7 @@ INSTALLED_APPS = [
     "lotsen.ingest",
     "lotsen.notifications",
     "lotsen.school",
-    "lotsen.signals",
+    "lotsen.earlywarning",
     "lotsen.kaa",
     "lotsen.support",
     "lotsen.youth",

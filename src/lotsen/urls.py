@@ -11,7 +11,7 @@ router.register("persons", PersonViewSet, basename="person")
 urlpatterns = [
     path("", include("lotsen.web.urls")),
     path("konto/", include("lotsen.accounts.urls")),
-    path("signaler/", include("lotsen.signals.urls")),
+    path("signaler/", include("lotsen.earlywarning.urls")),
     path("aktivitetsansvar/", include("lotsen.kaa.urls")),
     path("arenden/", include("lotsen.support.urls")),
     path("mina-sidor/", include("lotsen.youth.urls")),

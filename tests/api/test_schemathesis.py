@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import OrganisationKind, Role
-from lotsen.signals.services import signal_acknowledge
+from lotsen.earlywarning.services import signal_acknowledge
 from lotsen.support import services
 from tests.factories import (
     EnrolmentFactory,

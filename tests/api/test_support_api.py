@@ -14,10 +14,10 @@ from rest_framework.test import APIClient
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import OrganisationKind, Role
+from lotsen.earlywarning.models import SignalStatus
 from lotsen.pages import validators
 from lotsen.privacy.models import AccessLogEntry, Action, Purpose
 from lotsen.privacy.services import consent_record, consent_withdraw
-from lotsen.signals.models import SignalStatus
 from lotsen.support import api as api_module
 from lotsen.support import services
 from lotsen.support.models import (

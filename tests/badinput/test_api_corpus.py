@@ -24,7 +24,7 @@ from rest_framework.test import APIClient
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import OrganisationKind, Role
-from lotsen.signals.models import Signal
+from lotsen.earlywarning.models import Signal
 from lotsen.support import services
 from lotsen.support.models import Case, Goal, Plan, PlanAction, Referral
 from tests.badinput.api.payloads import (

@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from lotsen.accounts.models import Organisation
 from lotsen.school.models import AttendancePeriod, Enrolment, Grade
-from lotsen.signals.models import NOT_CLOSED, Signal
-from lotsen.signals.services import signals_compute
+from lotsen.earlywarning.models import NOT_CLOSED, Signal
+from lotsen.earlywarning.services import signals_compute
 
 today = timezone.localdate()
 school = Organisation.objects.get(name="Björkskolan")

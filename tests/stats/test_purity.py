@@ -24,14 +24,15 @@ PURE_MODULES = (
     # The chart builders that keep a meaning of their own in their app.
     "lotsen.finance.charts",
     "lotsen.youth.charts",
-    "lotsen.signals.charts",
-    "lotsen.signals.report",
+    "lotsen.earlywarning.charts",
+    "lotsen.earlywarning.evaluation_report",
     # The domain rules.
     "lotsen.school.merit",
-    "lotsen.signals.rules",
+    "lotsen.earlywarning.rules",
     "lotsen.kaa.cohort",
     "lotsen.programmes.indicators",
     "lotsen.people.identity",
+    "lotsen.accounts.assurance",
     "lotsen.youth.who5",
     "lotsen.youth.lix",
     "lotsen.insights.whatworks",

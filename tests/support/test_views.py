@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from lotsen.earlywarning.models import Signal
 from lotsen.privacy.models import AccessLogEntry
-from lotsen.signals.models import Signal
 from lotsen.support.models import Case, Contact, Referral
 from lotsen.support.services import case_open, goal_add, referral_send, team_member_add
 from tests.factories import SignalFactory

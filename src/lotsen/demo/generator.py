@@ -39,6 +39,12 @@ from django.utils import timezone
 from lotsen.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from lotsen.accounts.services import organisation_create
 from lotsen.demo import names
+from lotsen.earlywarning.scoring import (
+    END_REASON_DROPPED_OUT,
+    END_REASON_EXAMEN,
+    END_REASON_GYMNASIEINTYG,
+    END_REASON_STUDIEBEVIS,
+)
 from lotsen.people.identity import luhn_check_digit, make_identity_number
 from lotsen.people.models import Gender, Guardian, Person
 from lotsen.privacy.models import Category, Consent, ConsentCategory, ConsentGiver
@@ -56,12 +62,6 @@ from lotsen.school.ss12000.periods import (
     school_weeks,
     school_year_end,
     school_year_start,
-)
-from lotsen.signals.scoring import (
-    END_REASON_DROPPED_OUT,
-    END_REASON_EXAMEN,
-    END_REASON_GYMNASIEINTYG,
-    END_REASON_STUDIEBEVIS,
 )
 
 DEMO_MUNICIPALITY_NAME = "Exempelkommun"

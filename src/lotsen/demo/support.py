@@ -20,12 +20,12 @@ from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, Organisation, User
 from lotsen.demo.generator import DEMO_HEALTH_CARE_NAME
 from lotsen.demo.insights import methods_demo_seed
+from lotsen.earlywarning.models import NOT_CLOSED, Signal
+from lotsen.earlywarning.services import signals_compute
 from lotsen.people.models import Person
 from lotsen.privacy.models import Category, ConsentGiver
 from lotsen.privacy.services import consent_record
 from lotsen.school.models import AttendancePeriod, Enrolment
-from lotsen.signals.models import NOT_CLOSED, Signal
-from lotsen.signals.services import signals_compute
 from lotsen.support.models import Case, Method, Referral, WellbeingCheckin, YouthMessage
 from lotsen.support.services import (
     case_open,

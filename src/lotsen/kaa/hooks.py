@@ -1,6 +1,6 @@
 """What kaa tells other apps, as Django signals sent from ``kaa.services``.
 
-(Not ``kaa/signals.py``: ``lotsen.signals`` is the early-warning app.)
+(Not ``kaa/signals.py``: ``lotsen.earlywarning`` is the early-warning app.)
 
 kaa knows no other app. An app that acts on these connects a receiver in its own
 ``AppConfig.ready()``; kaa works the same with nobody connected.

@@ -30,10 +30,10 @@ from rest_framework.settings import api_settings
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Organisation, User
+from lotsen.earlywarning.selectors import signal_get_for
 from lotsen.pages.api import EmptyBodySerializer, StrictSerializer
 from lotsen.pages.validators import happened, planned
 from lotsen.privacy.models import Consent
-from lotsen.signals.selectors import signal_get_for
 from lotsen.support import services
 from lotsen.support.models import (
     Case,

@@ -253,7 +253,7 @@ def case_open_from_signal(
     *, actor: Actor, signal, target_groups: Iterable[str] | None = None
 ) -> Case:
     """Open a case from a signal the actor sees; the signal's history records it."""
-    from lotsen.signals.services import (
+    from lotsen.earlywarning.services import (
         SignalAcknowledge,
         SignalActionRecord,
         signal_acknowledge,

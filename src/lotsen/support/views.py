@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from lotsen.accounts.models import Organisation
 from lotsen.accounts.roles import CASE_ROLES
+from lotsen.earlywarning.selectors import signal_get_for
 from lotsen.pages.decorators import actor_required
 from lotsen.pages.forms import form_add_service_errors, form_page
 from lotsen.pages.methods import form_view, post_only, read_only
-from lotsen.signals.selectors import signal_get_for
 from lotsen.support import forms
 from lotsen.support.models import CaseStatus, Intervention, Method, PlanAction, TeamMember
 from lotsen.support.panels import case_panels_for

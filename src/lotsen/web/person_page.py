@@ -15,6 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
+from lotsen.earlywarning import rules
+from lotsen.earlywarning.models import Signal
+from lotsen.earlywarning.selectors import RiskView, risk_view_for_person, signals_for_person
+from lotsen.earlywarning.services import grade_fact
 from lotsen.people.models import Person
 from lotsen.privacy.door import persons_shown
 from lotsen.privacy.models import Action, Purpose
@@ -30,10 +34,6 @@ from lotsen.school.merit import (
 )
 from lotsen.school.models import AttendancePeriod, Enrolment
 from lotsen.school.selectors import school_records_for_person
-from lotsen.signals import rules
-from lotsen.signals.models import Signal
-from lotsen.signals.selectors import RiskView, risk_view_for_person, signals_for_person
-from lotsen.signals.services import grade_fact
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Role
+from lotsen.earlywarning.models import SignalStatus
+from lotsen.earlywarning.selectors import signals_visible_to
 from lotsen.privacy.door import records_read
 from lotsen.privacy.models import Category, Purpose
 from lotsen.programmes.indicators import FOLLOWUP_MONTHS, add_months
 from lotsen.programmes.selectors import followups_due_for
-from lotsen.signals.models import SignalStatus
-from lotsen.signals.selectors import signals_visible_to
 from lotsen.support.selectors import Task, case_tasks_for
 
 

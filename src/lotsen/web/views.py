@@ -30,6 +30,9 @@ from lotsen.accounts.services import (
     role_grant_approve,
     role_grant_reject,
 )
+from lotsen.earlywarning.charts import attendance_chart
+from lotsen.earlywarning.selectors import signal_list_for, signal_school_years_for
+from lotsen.earlywarning.services import SCHOOL_ROLES
 from lotsen.pages.decorators import actor_required
 from lotsen.pages.forms import form_add_service_errors
 from lotsen.pages.methods import form_view, post_only, read_only
@@ -56,9 +59,6 @@ from lotsen.privacy.services import (
     emergency_access_open,
     emergency_access_review,
 )
-from lotsen.signals.charts import attendance_chart
-from lotsen.signals.selectors import signal_list_for, signal_school_years_for
-from lotsen.signals.services import SCHOOL_ROLES
 from lotsen.stats.downloads import csv_response
 from lotsen.support.selectors import case_list_for, referrals_pending_for
 from lotsen.web.person_page import school_overview_for_person

@@ -23,7 +23,7 @@ from lotsen.demo.generator import (
 from lotsen.demo.kaa import kaa_demo_seed
 from lotsen.demo.programmes import programme_demo_seed
 from lotsen.demo.support import support_demo_seed
-from lotsen.signals.services import signals_compute
+from lotsen.earlywarning.services import signals_compute
 
 MESSAGE_ALREADY_THERE = (
     f"Demodata finns redan ({DEMO_MUNICIPALITY_NAME}, kommunkod {DEMO_MUNICIPALITY_CODE}). "
@@ -142,7 +142,7 @@ class Command(BaseCommand):
 def _risk_model_train_and_score() -> str:
     """Train the learned model on the demo's outcome history and score the pupils, or say
     why not (too little history, or no better than chance): the demo goes on either way."""
-    from lotsen.signals.scoring import (
+    from lotsen.earlywarning.scoring import (
         TrainingRefused,
         model_train,
         risk_scores_compute,

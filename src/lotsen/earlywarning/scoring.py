@@ -13,7 +13,7 @@ Training (``model_train``)
   knew then (``signals.features``). A pupil who had already left by their drawn stage gives
   no row: for that stage the outcome was known. One row per pupil keeps cross-validation
   honest (no pupil in two folds), and drawing the stage at random keeps each stage's rows a
-  fair sample of the pupils still in school then. The pipeline is ``signals.model``'s:
+  fair sample of the pupils still in school then. The pipeline is ``earlywarning.learning``'s:
   cross-validation with the fairness audit by gender, then one calibrated model on all rows.
   Gender is read for the audit only; it is never a feature.
 
@@ -56,13 +56,13 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from lotsen.accounts.models import Organisation, OrganisationKind
+from lotsen.earlywarning import features as F
+from lotsen.earlywarning.models import ModelVersion, RiskBand, RiskScore
 from lotsen.people.models import Gender, Person
 from lotsen.school.models import Enrolment
-from lotsen.signals import features as F
-from lotsen.signals.models import ModelVersion, RiskBand, RiskScore
 
 if TYPE_CHECKING:
-    from lotsen.signals.model import RiskModel
+    from lotsen.earlywarning.learning import RiskModel
 
 MODEL_NAME = "Avbrott i gymnasieskolan"
 
@@ -303,7 +303,7 @@ def model_train(
     Raises ``TrainingRefused`` with too little history. Training again on the same history
     with the same settings returns the stored version instead of adding a copy.
     """
-    from lotsen.signals import model as pipeline
+    from lotsen.earlywarning import learning as pipeline
 
     as_of = as_of or timezone.localdate()
     if not 1 <= horizon_years <= 6:
@@ -562,7 +562,7 @@ class ScoringModel:
 
         The calibrated probability is Platt's map of the blend's score, as
         ``RiskModel.predict_proba`` computes it. Reasons are the blend's per-feature parts
-        (``signals.model`` — the same parts ``explain`` ranks), worked out only for risks
+        (``earlywarning.learning`` — the same parts ``explain`` ranks), worked out only for risks
         at or above the average: for a low risk there is nothing to explain, and the parts
         cost many times the prediction itself.
         """
@@ -619,7 +619,7 @@ def model_load(*, version: ModelVersion) -> ScoringModel:
     Unpickling runs code, so the blob is trusted as far as the database is: only
     ``model_train`` writes it, and nothing from outside (an upload, an import) ever does.
     """
-    from lotsen.signals import model as pipeline
+    from lotsen.earlywarning import learning as pipeline
 
     blob = bytes(version.model_blob)
     if hashlib.sha256(blob).hexdigest() != version.model_sha256:

@@ -20,14 +20,8 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import OrganisationKind
-from lotsen.people.models import Person
-from lotsen.privacy.door import persons_shown, record_read
-from lotsen.privacy.models import Action, Category, Purpose
-from lotsen.privacy.policy import PersonPolicy, purpose_for
-from lotsen.school.merit import PROGRAMME_NAMES, Assessment, assess
-from lotsen.school.models import Enrolment, Grade
-from lotsen.signals import rules
-from lotsen.signals.models import (
+from lotsen.earlywarning import rules
+from lotsen.earlywarning.models import (
     NOT_CLOSED,
     WAITING,
     RiskBand,
@@ -35,7 +29,13 @@ from lotsen.signals.models import (
     Signal,
     SignalEvent,
 )
-from lotsen.signals.services import SCHOOL_ROLES, grade_fact
+from lotsen.earlywarning.services import SCHOOL_ROLES, grade_fact
+from lotsen.people.models import Person
+from lotsen.privacy.door import persons_shown, record_read
+from lotsen.privacy.models import Action, Category, Purpose
+from lotsen.privacy.policy import PersonPolicy, purpose_for
+from lotsen.school.merit import PROGRAMME_NAMES, Assessment, assess
+from lotsen.school.models import Enrolment, Grade
 
 LIST_LIMIT = 200
 

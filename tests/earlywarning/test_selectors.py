@@ -14,15 +14,16 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import OrganisationKind, Role
-from lotsen.privacy.models import AccessLogEntry, EmergencyAccess
-from lotsen.signals.models import SignalStatus
-from lotsen.signals.selectors import (
+from lotsen.earlywarning.models import SignalStatus
+from lotsen.earlywarning.selectors import (
     signal_get_for,
     signal_list_for,
     signal_school_years_for,
 )
-from lotsen.signals.services import signals_compute
+from lotsen.earlywarning.services import signals_compute
+from lotsen.privacy.models import AccessLogEntry, EmergencyAccess
 from lotsen.web.person_page import school_overview_for_person
+from tests.earlywarning.conftest import TODAY, enrol, term_grades, uniform, weeks_of_absence
 from tests.factories import (
     GradeFactory,
     MembershipFactory,
@@ -33,7 +34,6 @@ from tests.factories import (
     UserFactory,
     consent_create,
 )
-from tests.signals.conftest import TODAY, enrol, term_grades, uniform, weeks_of_absence
 
 pytestmark = pytest.mark.django_db
 

@@ -14,15 +14,13 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Role
-from lotsen.privacy import door
-from lotsen.privacy.models import AccessLogEntry
-from lotsen.signals.models import RuleSetting, Signal, SignalEvent, SignalStatus
-from lotsen.signals.rules import (
+from lotsen.earlywarning.models import RuleSetting, Signal, SignalEvent, SignalStatus
+from lotsen.earlywarning.rules import (
     ABSENCE_INVALID,
     CORE_SUBJECTS_NOT_PASSED,
     PROJECTED_NOT_ELIGIBLE,
 )
-from lotsen.signals.services import (
+from lotsen.earlywarning.services import (
     ERROR_ACTION_TEXT,
     ERROR_ALREADY_ACKNOWLEDGED,
     ERROR_ALREADY_ASSIGNED,
@@ -42,6 +40,9 @@ from lotsen.signals.services import (
     signal_steps_for,
     signals_compute,
 )
+from lotsen.privacy import door
+from lotsen.privacy.models import AccessLogEntry
+from tests.earlywarning.conftest import TODAY, enrol, term_grades, uniform, weeks_of_absence
 from tests.factories import (
     AttendancePeriodFactory,
     GradeFactory,
@@ -50,7 +51,6 @@ from tests.factories import (
     SchoolUnitFactory,
     UserFactory,
 )
-from tests.signals.conftest import TODAY, enrol, term_grades, uniform, weeks_of_absence
 
 pytestmark = pytest.mark.django_db
 
@@ -470,7 +470,7 @@ def test_a_failure_during_compute_writes_no_signal(pupil, monkeypatch):
 
 
 def test_the_interface_names_each_rule_as_the_rules_module_does():
-    from lotsen.signals.models import RULE_TITLES
-    from lotsen.signals.rules import RULES
+    from lotsen.earlywarning.models import RULE_TITLES
+    from lotsen.earlywarning.rules import RULES
 
     assert {rule.id: rule.title for rule in RULES} == {k: str(v) for k, v in RULE_TITLES.items()}

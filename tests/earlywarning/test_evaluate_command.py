@@ -15,9 +15,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from lotsen.signals.management.commands import signals as command
-from lotsen.signals.model import COLUMN_UNKNOWN, DEFAULT_CASELOAD, DEFAULT_FOLDS, ROLE_AUDIT
-from tests.signals.test_model import csv_bytes, synthetic
+from lotsen.earlywarning.learning import COLUMN_UNKNOWN, DEFAULT_CASELOAD, DEFAULT_FOLDS, ROLE_AUDIT
+from lotsen.earlywarning.management.commands import signals as command
+from tests.earlywarning.test_learning import csv_bytes, synthetic
 
 UCI_DROPOUT = Path(__file__).parents[2].parent / "shared" / "data" / "uci_dropout.csv"
 UCI_AUDIT = ["Gender", "Nacionality", "International", "Age at enrollment", "Marital status"]

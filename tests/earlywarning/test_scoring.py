@@ -20,13 +20,10 @@ from django.template.loader import render_to_string
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Role
-from lotsen.people.models import Person
-from lotsen.privacy.models import AccessLogEntry
-from lotsen.school.models import Enrolment, Grade
-from lotsen.signals import features as F
-from lotsen.signals import scoring
-from lotsen.signals.models import ModelVersion, RiskScore
-from lotsen.signals.scoring import (
+from lotsen.earlywarning import features as F
+from lotsen.earlywarning import scoring
+from lotsen.earlywarning.models import ModelVersion, RiskScore
+from lotsen.earlywarning.scoring import (
     COMPLETED,
     DROPOUT,
     NO_MODEL,
@@ -39,7 +36,11 @@ from lotsen.signals.scoring import (
     risk_scores_compute,
     training_set,
 )
-from lotsen.signals.selectors import risk_view_for_person
+from lotsen.earlywarning.selectors import risk_view_for_person
+from lotsen.people.models import Person
+from lotsen.privacy.models import AccessLogEntry
+from lotsen.school.models import Enrolment, Grade
+from tests.earlywarning.conftest import SIXTEEN, TODAY, enrol, term_grades, uniform
 from tests.factories import (
     MembershipFactory,
     MunicipalityFactory,
@@ -47,7 +48,6 @@ from tests.factories import (
     consent_create,
     fresh_identity_number,
 )
-from tests.signals.conftest import SIXTEEN, TODAY, enrol, term_grades, uniform
 
 GY_START = dt.date(2020, 8, 17)
 HORIZON_END = dt.date(2023, 8, 17)
@@ -330,7 +330,7 @@ def test_too_little_history_is_refused_and_nothing_is_stored():
 
 @pytest.mark.django_db
 def test_a_model_little_better_than_chance_is_refused(monkeypatch):
-    from lotsen.signals import model as pipeline
+    from lotsen.earlywarning import learning as pipeline
 
     build_history()
     data = training_set(as_of=TODAY, horizon_years=3)
@@ -382,7 +382,7 @@ def test_scores_are_calibrated_explained_and_carry_the_model_version(trained, pu
 
 
 def test_scoring_matches_the_pipeline_s_prediction_and_explanation(trained, pupils):
-    from lotsen.signals.model import explain
+    from lotsen.earlywarning.learning import explain
 
     model = model_load(version=trained)
     rows = F.features_for(

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from lotsen.signals.model import (
+from lotsen.earlywarning.learning import (
     Evaluation,
     calibration_bins,
     pr_points,

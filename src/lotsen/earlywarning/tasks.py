@@ -18,7 +18,7 @@ def compute_job(
 ) -> dict[str, int]:
     """The rule-based signals for every current pupil (or one school unit's); then the
     scores, which read the same school data, as a job of their own."""
-    from lotsen.signals.services import compute_command
+    from lotsen.earlywarning.services import compute_command
 
     summary = compute_command(school_unit_code=school_unit, on=_date(on))
     job_start(
@@ -41,7 +41,7 @@ def score_job(
 ) -> dict[str, int]:
     """The learned model's score for every current pupil. With no model trained yet there
     is nothing to score: that is a count, not a failure to retry."""
-    from lotsen.signals.scoring import NO_MODEL, ScoringError, score_command
+    from lotsen.earlywarning.scoring import NO_MODEL, ScoringError, score_command
 
     try:
         summary = score_command(school_unit_code=school_unit, on=_date(on))

@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from lotsen.signals import features as F
-from lotsen.signals import rules
-from lotsen.signals.features import FeatureRequest, feature_row, features_for, reason_text
+from lotsen.earlywarning import features as F
+from lotsen.earlywarning import rules
+from lotsen.earlywarning.features import FeatureRequest, feature_row, features_for, reason_text
+from tests.earlywarning.conftest import SIXTEEN, uniform
 from tests.factories import AttendancePeriodFactory, GradeFactory, PersonFactory
-from tests.signals.conftest import SIXTEEN, uniform
 
 D = dt.date(2026, 2, 15)
 

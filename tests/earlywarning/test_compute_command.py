@@ -8,9 +8,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from lotsen.signals.models import Signal
+from lotsen.earlywarning.models import Signal
+from tests.earlywarning.conftest import TODAY, enrol, weeks_of_absence
 from tests.factories import SchoolUnitFactory
-from tests.signals.conftest import TODAY, enrol, weeks_of_absence
 
 pytestmark = pytest.mark.django_db
 

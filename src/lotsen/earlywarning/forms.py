@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lotsen.signals.models import OutcomeCode
-from lotsen.signals.services import (
+from lotsen.earlywarning.models import OutcomeCode
+from lotsen.earlywarning.services import (
     ERROR_ACTION_TEXT,
     ERROR_OUTCOME_CODE,
     TEXT_MAX_LENGTH,

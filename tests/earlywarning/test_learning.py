@@ -1,6 +1,6 @@
 """The early-warning pipeline on small synthetic data whose signal is known.
 
-No database and no Django: ``lotsen.signals.model`` is plain Python. Three folds instead of
+No database and no Django: ``lotsen.earlywarning.learning`` is plain Python. Three folds instead of
 five keep the suite quick; the code path is the same.
 """
 
@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from lotsen.signals.model import (
+from lotsen.earlywarning.learning import (
     CSV_DUPLICATE_HEADER,
     CSV_RAGGED,
     DERIVE_FORBIDDEN,

@@ -11,19 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lotsen.pages.decorators import actor_required
-from lotsen.pages.forms import form_add_service_errors
-from lotsen.pages.methods import post_only, read_only
-from lotsen.signals.forms import ActionRecordForm, SignalCloseForm
-from lotsen.signals.rules import RULES_BY_ID, number
-from lotsen.signals.selectors import signal_get_for
-from lotsen.signals.services import (
+from lotsen.earlywarning.forms import ActionRecordForm, SignalCloseForm
+from lotsen.earlywarning.rules import RULES_BY_ID, number
+from lotsen.earlywarning.selectors import signal_get_for
+from lotsen.earlywarning.services import (
     signal_acknowledge,
     signal_action_record,
     signal_assign,
     signal_close,
     signal_steps_for,
 )
+from lotsen.pages.decorators import actor_required
+from lotsen.pages.forms import form_add_service_errors
+from lotsen.pages.methods import post_only, read_only
 
 # How the numbers behind a signal are named on its page. Keys are the evidence keys the
 # rules write (signals.rules); a key missing here is shown as it is.

@@ -25,11 +25,8 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, Organisation, OrganisationKind, Role, User
-from lotsen.privacy.door import persons_written
-from lotsen.privacy.models import Action, Purpose
-from lotsen.school.models import AttendancePeriod, Enrolment, Grade
-from lotsen.signals import rules
-from lotsen.signals.models import (
+from lotsen.earlywarning import rules
+from lotsen.earlywarning.models import (
     NOT_CLOSED,
     OutcomeCode,
     RuleSetting,
@@ -38,6 +35,9 @@ from lotsen.signals.models import (
     SignalEventKind,
     SignalStatus,
 )
+from lotsen.privacy.door import persons_written
+from lotsen.privacy.models import Action, Purpose
+from lotsen.school.models import AttendancePeriod, Enrolment, Grade
 
 ERROR_NOT_PERMITTED = "Du kan inte hantera signaler för elever på den här skolan."
 ERROR_CLOSED = "Signalen är redan avslutad."

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lotsen.signals import views
+from lotsen.earlywarning import views
 
 app_name = "signals"
 urlpatterns = [

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from lotsen.signals.rules import (
+from lotsen.earlywarning.rules import (
     ABSENCE_INVALID,
     ABSENCE_TOTAL,
     CORE_SUBJECTS_NOT_PASSED,

@@ -32,9 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lotsen.earlywarning import rules
 from lotsen.school.merit import LANGUAGE_CHOICE, PASSING_GRADES, merit_value
 from lotsen.school.models import AttendancePeriod, Grade
-from lotsen.signals import rules
 
 # Year groups as one number across school forms: 7–9 in compulsory school, 10–12 for years
 # 1–3 of upper secondary (13 for a fourth year).

@@ -17,8 +17,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lotsen.signals import rules
-from lotsen.signals.rules import RuleConfigError, thresholds_clean
+from lotsen.earlywarning import rules
+from lotsen.earlywarning.rules import RuleConfigError, thresholds_clean
 
 # The rules' titles for the interface, translatable; ``signals.rules`` keeps the same
 # Swedish titles for the command line, as a pure module cannot use Django's translation.

@@ -4,7 +4,7 @@ admin would be a door around the policy and the access log)."""
 
 from django.contrib import admin
 
-from lotsen.signals.models import RuleSetting
+from lotsen.earlywarning.models import RuleSetting
 
 
 @admin.register(RuleSetting)

@@ -5,14 +5,14 @@ the learned risk model on any tabular file and prints one JSON object with ROC-A
 PR-AUC, Brier score, accuracy, the operating point for the caseload, the per-group
 fairness audit and, with ``--stage``, the same per feature stage. ``--out DIR`` also writes
 an HTML report with charts (index.html) and metrics.json. The pipeline lives in
-``lotsen.signals.model``; this command only reads arguments, calls it and reports.
+``lotsen.earlywarning.learning``; this command only reads arguments, calls it and reports.
 
 ``lotsen signals compute`` raises rule-based signals for current pupils.
 
 ``lotsen signals train`` trains the learned model on the outcome history in the database
 and stores it with its cross-validated metrics, fairness audit and model card (or says why
 not); ``lotsen signals score`` scores current pupils with the latest model
-(``lotsen.signals.scoring``).
+(``lotsen.earlywarning.scoring``).
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lotsen.signals.rules import rule_title
-from lotsen.signals.services import compute_command
+from lotsen.earlywarning.rules import rule_title
+from lotsen.earlywarning.services import compute_command
 
 FILE_UNREADABLE = "kan inte läsa filen {path}: {reason}"
-# The same as DEFAULT_FOLDS and DEFAULT_CASELOAD in lotsen.signals.model (a test holds them
+# The same as DEFAULT_FOLDS and DEFAULT_CASELOAD in lotsen.earlywarning.learning (a test holds them
 # equal). Not imported: the learning libraries take a second or two to load, and only
 # ``evaluate`` needs them, so the other subcommands start without them.
 EVALUATE_FOLDS = 5
@@ -43,7 +43,7 @@ STAGES_JSON = (
 )
 
 COMPUTE_DESCRIPTION = """\
-Går igenom nuvarande elevers närvaro och betyg med reglerna i lotsen.signals.rules,
+Går igenom nuvarande elevers närvaro och betyg med reglerna i lotsen.earlywarning.rules,
 skapar nya signaler, uppdaterar underlaget i signaler som inte är avslutade och markerar
 de där regeln inte längre gäller. Att köra två gånger på samma data ändrar ingenting."""
 COMPUTE_SUMMARY = (
@@ -239,7 +239,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         if subcommand == "evaluate":
-            from lotsen.signals.model import InvalidInput
+            from lotsen.earlywarning.learning import InvalidInput
 
             try:
                 self._evaluate(options)
@@ -254,8 +254,8 @@ class Command(BaseCommand):
             self._score(options)
 
     def _train(self, options: dict[str, Any]) -> None:
-        from lotsen.signals.model import InvalidInput
-        from lotsen.signals.scoring import TrainingRefused, model_train, train_summary
+        from lotsen.earlywarning.learning import InvalidInput
+        from lotsen.earlywarning.scoring import TrainingRefused, model_train, train_summary
 
         try:
             version = model_train(
@@ -273,7 +273,7 @@ class Command(BaseCommand):
             self.stdout.write(version.model_card)
 
     def _score(self, options: dict[str, Any]) -> None:
-        from lotsen.signals.scoring import ScoringError, score_command, score_summary
+        from lotsen.earlywarning.scoring import ScoringError, score_command, score_summary
 
         try:
             summary = score_command(school_unit_code=options["school_unit"], on=options["date"])
@@ -301,8 +301,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {rule_title(rule_id)}: {count}")
 
     def _evaluate(self, options: dict[str, Any]) -> None:
-        from lotsen.signals.model import dataset_prepare, derive_parse, evaluate, table_read_csv
-        from lotsen.signals.report import REPORT_FILE, report_write
+        from lotsen.earlywarning.learning import (
+            dataset_prepare,
+            derive_parse,
+            evaluate,
+            table_read_csv,
+        )
+        from lotsen.earlywarning.evaluation_report import REPORT_FILE, report_write
 
         path: Path = options["csv"]
         try:
@@ -340,7 +345,7 @@ class Command(BaseCommand):
 
 
 def _stages(options: dict[str, Any]) -> list[tuple[str, str | list[str]]] | None:
-    from lotsen.signals.model import stage_parse
+    from lotsen.earlywarning.learning import stage_parse
 
     if options["stage"] and options["stages"]:
         raise CommandError(STAGES_BOTH)
