@@ -13,7 +13,7 @@ import socket
 import pytest
 import requests
 
-from tests.concurrency.test_serve_concurrency import Served
+from tests.concurrency.test_serve_concurrency import LOTSEN, Served
 
 LOGIN = "/konto/logga-in/"
 HTTPS = {"X-Forwarded-Proto": "https"}
@@ -22,6 +22,8 @@ HTTPS = {"X-Forwarded-Proto": "https"}
 def _serve(tmp_path_factory, **env):
     tmp = tmp_path_factory.mktemp("serve")
     served = Served(f"sqlite:///{tmp / 'db.sqlite3'}", tmp / "serve.log", **env)
+    # The login page lists the configured sign-in services: the database must exist.
+    served.run(str(LOTSEN), "migrate", "--no-input")
     served.start()
     return served
 

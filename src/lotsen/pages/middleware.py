@@ -33,9 +33,9 @@ def view_methods(view) -> tuple[str, ...]:
     the page methods it has handlers for. A function view declares its methods with
     ``lotsen.pages.methods`` (``read_only``, ``form_view``, ``post_only``); one that
     declares nothing gets GET and HEAD, so a forgotten declaration refuses a form rather
-    than accepting a POST on a page that reads. Django's own views (the admin,
-    ``set_language``) cannot be declared; they test the method themselves and keep the
-    page methods.
+    than accepting a POST on a page that reads. Views that are not Lotsen's (Django's
+    admin and ``set_language``, the admin pages of django-celery-beat and django-axes)
+    cannot be declared; they test the method themselves and keep the page methods.
     """
     cls = getattr(view, "cls", None)
     if cls is not None and issubclass(cls, APIView):
@@ -56,7 +56,7 @@ def view_methods(view) -> tuple[str, ...]:
     declared = declared_methods(view)
     if declared is not None:
         return tuple(method for method in ALLOW_ORDER if method in declared)
-    if getattr(view, "__module__", "").split(".")[0] == "django":
+    if getattr(view, "__module__", "").split(".")[0] != "lotsen":
         return PAGE_METHODS
     return UNDECLARED_METHODS
 

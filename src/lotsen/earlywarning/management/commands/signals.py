@@ -301,13 +301,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {rule_title(rule_id)}: {count}")
 
     def _evaluate(self, options: dict[str, Any]) -> None:
+        from lotsen.earlywarning.evaluation_report import REPORT_FILE, report_write
         from lotsen.earlywarning.learning import (
             dataset_prepare,
             derive_parse,
             evaluate,
             table_read_csv,
         )
-        from lotsen.earlywarning.evaluation_report import REPORT_FILE, report_write
 
         path: Path = options["csv"]
         try:
