@@ -28,7 +28,7 @@ from typing import Any
 from celery import current_app, shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, OperationalError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -264,13 +264,18 @@ def jobs_recover(*, now: dt.datetime | None = None) -> int:
         | Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale)
     ).values_list("pk", "name", "status", "attempts")
     sent = 0
-    for run_id, name, status, attempts in lost:
-        if status == JobStatus.RUNNING and attempts >= settings.LOTSEN_JOB_MAX_ATTEMPTS:
-            _fail_if_exhausted(run_id)
+    for run_id, name, status, attempts in list(lost):
+        try:
+            if status == JobStatus.RUNNING and attempts >= settings.LOTSEN_JOB_MAX_ATTEMPTS:
+                _fail_if_exhausted(run_id)
+                continue
+            # Due again now, so that the next recovery does not send it a second time
+            # before a worker had a chance.
+            JobRun.objects.filter(pk=run_id, status=JobStatus.QUEUED).update(due_at=now)
+        except OperationalError:
+            # On SQLite a job's long transaction holds the one write lock: some worker is
+            # busy, and the next recovery, a minute later, tries again.
             continue
-        # Due again now, so that the next recovery does not send it a second time
-        # before a worker had a chance.
-        JobRun.objects.filter(pk=run_id, status=JobStatus.QUEUED).update(due_at=now)
         _send(run_id, name)
         sent += 1
     return sent
