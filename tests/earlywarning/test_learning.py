@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pytest
 
+from lotsen.earlywarning.fairness import MISSING_GROUP, group_metrics, rates
 from lotsen.earlywarning.learning import (
     CSV_DUPLICATE_HEADER,
     CSV_RAGGED,
@@ -18,7 +19,6 @@ from lotsen.earlywarning.learning import (
     DERIVE_SYNTAX,
     IGNORED_CONSTANT,
     IGNORED_IDENTIFIER,
-    MISSING_GROUP,
     ROLE_AUDIT,
     STAGE_UNCLAIMED,
     TARGET_VALUE_UNKNOWN,
@@ -28,10 +28,8 @@ from lotsen.earlywarning.learning import (
     derive_parse,
     evaluate,
     explain,
-    group_metrics,
     model_fit,
     operating_point_choose,
-    rates,
     separator_detect,
     stage_parse,
     table_read_csv,
@@ -295,16 +293,20 @@ def test_group_metrics_by_hand():
     flagged = [1, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0]
     groups = ["a", "a", "a", "a", "b", "b", "b", "b", "b", "c", "c"]
     p = [0.9, 0.8, 0.4, 0.7, 0.9, 0.6, 0.1, 0.2, 0.3, 0.1, 0.3]
-    result = group_metrics(y=np.array(y), p=np.array(p), flagged=np.array(flagged), groups=groups)
-    assert result["a"] == {
+    result = group_metrics(
+        y=np.array(y), p=np.array(p), flagged=np.array(flagged), groups=groups, min_size=1
+    )
+    assert {key: value for key, value in result["a"].items() if key != "intervals"} == {
         "n": 4,
         "positives": 3,
         "flagged": 3,
         "recall": round(2 / 3, 4),
         "precision": round(2 / 3, 4),
         "fpr": 1.0,
+        "fnr": round(1 / 3, 4),
         "mean_risk": 0.7,
         "observed_rate": 0.75,
+        "calibration_gap": -0.05,
     }
     assert result["b"]["recall"] == 0.5
     assert result["b"]["precision"] == 0.5

@@ -16,6 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from lotsen.earlywarning.fairness import (
+    BOOTSTRAP_RESAMPLES,
+    MIN_GROUP_SIZE,
+    gap_sentence,
+)
 from lotsen.earlywarning.learning import (
     Evaluation,
     calibration_bins,
@@ -29,6 +34,8 @@ METRICS_FILE = "metrics.json"
 # Groups smaller than this are listed in the tables but left out of the bar charts: a rate
 # over a handful of pupils is mostly noise, and drawing it invites reading too much into it.
 CHART_MIN_GROUP = 30
+TOO_SMALL_TEXT = "för få"
+INTERVAL_MEASURES = ("recall", "precision", "fpr", "fnr")
 
 BLUE = "#1d70b8"
 GREEN = "#00703c"
@@ -92,7 +99,7 @@ def report_html(evaluation: Evaluation, *, source: str = "", command: str = "") 
     ]
     if evaluation.stages:
         sections.append(_stages_section(data["stages"]))
-    sections.append(_groups_section(data["groups"], point=point))
+    sections.append(_groups_section(data["groups"], point=point, gaps=data.get("gaps", {})))
     sections.append(_importance_section(data["importance"]))
     sections.append(_terms_section())
     title = f"Utvärdering av riskmodell: {data['target']} = {data['positive']}"
@@ -335,36 +342,38 @@ def _stages_section(stages: dict[str, dict[str, Any]]) -> str:
     )
 
 
-def _groups_section(groups: dict[str, dict[str, dict[str, Any]]], *, point: dict[str, Any]) -> str:
+def _groups_section(
+    groups: dict[str, dict[str, dict[str, Any]]],
+    *,
+    point: dict[str, Any],
+    gaps: dict[str, list[dict[str, Any]]],
+) -> str:
     parts = [
         "<h2>Rättvisegranskning per grupp</h2>",
         "<p>Vid arbetspunkten (risk ≥ "
-        f"{_decimal(point['threshold'], 3)}): täckning, precision och andel falsklarm per "
-        "grupp. Kolumnerna används aldrig som prediktorer, bara här. Stora skillnader "
-        "mellan grupper ska förklaras innan modellen används. Medelrisk bredvid observerad "
-        "andel visar kalibreringen inom gruppen.</p>",
+        f"{_decimal(point['threshold'], 3)}): täckning, precision, andel falsklarm och andel "
+        "missade per grupp, var och en med ett 95 %-intervall (bootstrap, "
+        f"{BOOTSTRAP_RESAMPLES} omdragningar med fröet ovan) inom parentes. Kolumnerna används "
+        "aldrig som prediktorer, bara här. Stora skillnader mellan grupper ska förklaras innan "
+        "modellen används. Medelrisk bredvid observerad andel visar kalibreringen inom gruppen. "
+        f"En grupp med färre än {MIN_GROUP_SIZE} rader är för liten för att mäta och får inga "
+        "siffror.</p>",
     ]
     if not groups:
         parts.append("<p>Inga granskningskolumner angavs (<code>--audit</code>).</p>")
     for index, (column, by_value) in enumerate(groups.items()):
         parts.append(f"<h3>{escape(column)}</h3>")
+        sentences = [gap_sentence(gap, column=column) for gap in gaps.get(column, [])[:3]]
+        if sentences:
+            parts.append(
+                '<ul class="gaps">'
+                + "".join(f"<li>{escape(sentence)}</li>" for sentence in sentences)
+                + "</ul>"
+            )
         chart = _group_chart(key=f"group-{index}", column=column, by_value=by_value)
-        rows = [
-            [
-                value,
-                _count(g["n"]),
-                _count(g["positives"]),
-                _count(g["flagged"]),
-                _percent(g["recall"]),
-                _percent(g["precision"]),
-                _percent(g["fpr"]),
-                _percent(g["mean_risk"]),
-                _percent(g["observed_rate"]),
-            ]
-            for value, g in by_value.items()
-        ]
+        rows = [_group_row(value, g) for value, g in by_value.items()]
         table = _table(
-            caption=f"{column}: mått per grupp",
+            caption=f"{column}: mått per grupp med 95 %-intervall",
             headers=[
                 "Grupp",
                 "Rader",
@@ -373,11 +382,12 @@ def _groups_section(groups: dict[str, dict[str, dict[str, Any]]], *, point: dict
                 "Täckning",
                 "Precision",
                 "Andel falsklarm",
+                "Andel missade",
                 "Medelrisk",
                 "Observerad andel",
             ],
             rows=rows,
-            numeric=(1, 2, 3, 4, 5, 6, 7, 8),
+            numeric=(1, 2, 3, 4, 5, 6, 7, 8, 9),
             row_headers=True,
         )
         parts.append(f'<div class="pair">\n{chart}\n{table}\n</div>')
@@ -387,6 +397,32 @@ def _groups_section(groups: dict[str, dict[str, dict[str, Any]]], *, point: dict
         "flaggades).</p>"
     )
     return "\n".join(parts)
+
+
+def _group_row(value: str, g: dict[str, Any]) -> list[str]:
+    if g.get("too_small"):
+        return [value, _count(g["n"])] + [TOO_SMALL_TEXT] * 8
+    intervals = g["intervals"]
+    return [
+        value,
+        _count(g["n"]),
+        _count(g["positives"]),
+        _count(g["flagged"]),
+        *(
+            _with_interval(g[key], intervals.get(key))
+            for key in ("recall", "precision", "fpr", "fnr")
+        ),
+        _percent(g["mean_risk"]),
+        _percent(g["observed_rate"]),
+    ]
+
+
+def _with_interval(value: float | None, interval: Sequence[float] | None) -> str:
+    if value is None:
+        return "–"
+    if interval is None:
+        return _percent(value)
+    return f"{_percent(value)} ({_percent(interval[0], 0)}–{_percent(interval[1], 0)})"
 
 
 def _importance_section(importance: list[dict[str, Any]]) -> str:
@@ -533,7 +569,11 @@ def _thin(xs: np.ndarray, ys: np.ndarray, most: int = 300) -> tuple[np.ndarray, 
 
 def _group_chart(*, key: str, column: str, by_value: dict[str, dict[str, Any]]) -> str:
     """Horizontal bars, three per group; each bar carries its value and measure in text."""
-    shown = [(value, g) for value, g in by_value.items() if g["n"] >= CHART_MIN_GROUP]
+    shown = [
+        (value, g)
+        for value, g in by_value.items()
+        if not g.get("too_small") and g["n"] >= CHART_MIN_GROUP
+    ]
     label_w, bar_max, bar_h, gap = 150, 230, 14, 12
     legend_h = 3 * 18 + 10
     height = legend_h + max(1, len(shown)) * (3 * bar_h + gap) + 8

@@ -62,6 +62,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
+from lotsen.earlywarning.fairness import MISSING_GROUP, gaps_find, group_metrics, rates
 from lotsen.ingest.csvfile import MAX_FILE_BYTES, csv_value_problem
 
 MODEL_NAME = "lotsen-risk: LightGBM + logistisk regression, Platt-kalibrerad"
@@ -103,7 +104,6 @@ DERIVED = "derived"
 
 SEPARATORS = (";", ",", "\t", "|")
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
-MISSING_GROUP = "(saknas)"
 
 # Errors are module constants so tests can assert the exact text. Swedish: they reach the
 # person running the command.
@@ -875,21 +875,6 @@ def operating_point_choose(*, y: np.ndarray, p: np.ndarray, caseload: float) -> 
     )
 
 
-def rates(*, y: np.ndarray, flagged: np.ndarray) -> dict[str, float | None]:
-    """Precision, recall and false-positive rate; None where the denominator is zero."""
-    y = np.asarray(y).astype(bool)
-    flagged = np.asarray(flagged).astype(bool)
-    tp = int(np.sum(flagged & y))
-    fp = int(np.sum(flagged & ~y))
-    positives = int(y.sum())
-    negatives = int((~y).sum())
-    return {
-        "precision": tp / (tp + fp) if tp + fp else None,
-        "recall": tp / positives if positives else None,
-        "fpr": fp / negatives if negatives else None,
-    }
-
-
 def audit_groups(values: Sequence[str], *, decimal_comma: bool = True) -> list[str]:
     """Each row's group label for one audit column.
 
@@ -926,43 +911,6 @@ def audit_groups(values: Sequence[str], *, decimal_comma: bool = True) -> list[s
 
 def _plain(number: float) -> str:
     return str(int(number)) if number == round(number) else f"{number:g}"
-
-
-def _group_order(label: str) -> tuple[int, float, str]:
-    if label == MISSING_GROUP:
-        return (2, 0.0, label)
-    head = label.split("–")[0]
-    try:
-        return (0, float(head), label)
-    except ValueError:
-        return (1, 0.0, label)
-
-
-def group_metrics(
-    *, y: np.ndarray, p: np.ndarray, flagged: np.ndarray, groups: Sequence[str]
-) -> dict[str, dict[str, Any]]:
-    """Per group: size, outcomes, recall, precision and false-positive rate when flagged as
-    given, and mean calibrated risk beside the observed rate (calibration within the group).
-    """
-    y = np.asarray(y).astype(bool)
-    p = np.asarray(p, dtype=float)
-    flagged = np.asarray(flagged).astype(bool)
-    labels = np.asarray(groups, dtype=object)
-    result: dict[str, dict[str, Any]] = {}
-    for label in sorted(set(groups), key=_group_order):
-        inside = labels == label
-        metrics = rates(y=y[inside], flagged=flagged[inside])
-        result[str(label)] = {
-            "n": int(inside.sum()),
-            "positives": int(y[inside].sum()),
-            "flagged": int(flagged[inside].sum()),
-            "recall": _round(metrics["recall"]),
-            "precision": _round(metrics["precision"]),
-            "fpr": _round(metrics["fpr"]),
-            "mean_risk": _round(float(p[inside].mean())),
-            "observed_rate": _round(float(y[inside].mean())),
-        }
-    return result
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -1062,6 +1010,11 @@ class Evaluation:
     audit_labels: dict[str, list[str]]
     seconds: float = 0.0
 
+    @property
+    def gaps(self) -> dict[str, list[dict[str, Any]]]:
+        """Per audit column, the largest gap between groups for each measure."""
+        return {column: gaps_find(by_value) for column, by_value in self.groups.items()}
+
     def as_json(self) -> dict[str, Any]:
         overall = self.overall
         data: dict[str, Any] = {
@@ -1085,6 +1038,7 @@ class Evaluation:
             "base_rate": _round(float(self.dataset.y.mean())),
             "operating_point": overall.operating_point.as_json(),
             "groups": self.groups,
+            "gaps": self.gaps,
             "importance": [
                 {"feature": name, "mean_abs_contribution": _round(value)}
                 for name, value in overall.importance[:10]
@@ -1168,7 +1122,7 @@ def evaluate(
         for name, values in dataset.audit.items()
     }
     groups = {
-        name: group_metrics(y=dataset.y, p=overall.p, flagged=flagged, groups=labels)
+        name: group_metrics(y=dataset.y, p=overall.p, flagged=flagged, groups=labels, seed=seed)
         for name, labels in audit_labels.items()
     }
     return Evaluation(

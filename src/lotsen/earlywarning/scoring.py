@@ -496,6 +496,9 @@ def model_card(version: ModelVersion) -> str:
         if g.get("suppressed"):
             lines.append(f"  {label}: färre än {SMALL_GROUP} elever, visas inte")
             continue
+        if g.get("too_small"):
+            lines.append(f"  {label} ({g['n']} elever): för få för att mäta")
+            continue
         lines.append(
             f"  {label} ({g['n']} elever, {g['positives']} avbrott): täckning "
             f"{_share(g['recall'])}, precision {_share(g['precision'])}, falsklarm "
