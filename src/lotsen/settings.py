@@ -311,6 +311,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.digest",
         "schedule": crontab(hour=6, minute=30),
     },
+    "accounts.invitations_retention": {
+        "task": "accounts.invitations_retention",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 LOTSEN_JOB_RUN_DAYS = int(os.environ.get("LOTSEN_JOB_RUN_DAYS", "90"))
 LOTSEN_NOTIFICATION_DAYS = int(os.environ.get("LOTSEN_NOTIFICATION_DAYS", "180"))
@@ -353,6 +357,15 @@ LOTSEN_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("LOTSEN_EMERGENCY_ACCESS_MI
 LOTSEN_GRANTS_FOUR_EYES = env_bool("LOTSEN_GRANTS_FOUR_EYES", False)
 # Days a user has to accept an invitation to an organisation before it runs out.
 LOTSEN_GRANT_INVITATION_DAYS = int(os.environ.get("LOTSEN_GRANT_INVITATION_DAYS", "14"))
+# Days an invitation by e-mail (somebody without an account) lasts; deleted nightly after.
+LOTSEN_USER_INVITATION_DAYS = int(os.environ.get("LOTSEN_USER_INVITATION_DAYS", "7"))
+# Password reset by e-mail (lotsen.accounts.recovery): how long the link works, and how many
+# requests one client address, and one e-mail address typed, get per window. The counts
+# live in the cache: with several app servers give them a shared cache (Redis).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("LOTSEN_PASSWORD_RESET_MINUTES", "60")) * 60
+LOTSEN_PASSWORD_RESET_WINDOW_SECONDS = 60 * 60
+LOTSEN_PASSWORD_RESET_PER_ADDRESS = int(os.environ.get("LOTSEN_PASSWORD_RESET_PER_ADDRESS", "20"))
+LOTSEN_PASSWORD_RESET_PER_ACCOUNT = int(os.environ.get("LOTSEN_PASSWORD_RESET_PER_ACCOUNT", "3"))
 LOTSEN_DEMO_PASSWORD = os.environ.get("LOTSEN_DEMO_PASSWORD", "demo")
 # True under lotsen.settings_production: `lotsen demo` (known passwords) refuses to run.
 LOTSEN_PRODUCTION = False

@@ -345,3 +345,102 @@ class IdentityProvider(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class InvitationStatus(models.TextChoices):
+    OPEN = "open", _("Väntar på svar")
+    ACCEPTED = "accepted", _("Accepterad")
+    WITHDRAWN = "withdrawn", _("Återkallad")
+    EXPIRED = "expired", _("Utgången")
+
+
+class UserInvitation(models.Model):
+    """An invitation by e-mail for somebody who has no account yet (lotsen.accounts.invitations).
+
+    Only a hash of the link's token is kept: whoever reads the database cannot accept on
+    the invitee's behalf. The invitee chooses a username and password; the role then goes
+    the way of any other grant (four eyes, audit trail). Deleted once it has expired
+    (the nightly accounts.invitations_retention job); its InvitationEvents stay.
+    """
+
+    email = models.EmailField(_("e-postadress"), max_length=254)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="user_invitations"
+    )
+    role = models.CharField(_("roll"), max_length=32, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.OPEN
+    )
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    invited_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # The account the invitee made when accepting.
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("inbjudan via e-post")
+        verbose_name_plural = _("inbjudningar via e-post")
+        ordering = ["-invited_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "organisation", "role"],
+                condition=models.Q(status="open"),
+                name="one_open_user_invitation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} – {self.get_role_display()} – {self.organisation}"
+
+
+class InvitationEventKind(models.TextChoices):
+    INVITED = "invited", _("bjöds in via e-post")
+    WITHDRAWN = "withdrawn", _("inbjudan drogs tillbaka")
+    EXPIRED = "expired", _("inbjudan gick ut")
+    ACCEPTED = "accepted", _("accepterade inbjudan och skapade ett konto")
+
+
+class InvitationEvent(models.Model):
+    """The audit trail of invitations by e-mail: who invited which address to which role
+    in which organisation, and what became of it. Append-only in the database (migration
+    0006); names are copied in and the foreign keys carry no constraint, so the trail
+    outlives the invitation, the users and the organisation (like GrantEvent)."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    event = models.CharField(_("händelse"), max_length=16, choices=InvitationEventKind.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(max_length=254)
+    # The username the invitee chose, once they accepted.
+    username = models.CharField(max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    organisation_name = models.CharField(max_length=200)
+    role = models.CharField(_("roll"), max_length=32, choices=Role.choices)
+    invitation = models.ForeignKey(
+        UserInvitation,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("händelse i inbjudningsloggen")
+        verbose_name_plural = _("inbjudningslogg")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.email} {self.event} {self.role}"

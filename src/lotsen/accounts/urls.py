@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from lotsen.accounts import views
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("logga-in/oidc/<slug:slug>/retur/", views.oidc_callback, name="oidc_callback"),
     path("valj-roll/", views.choose_membership, name="choose_membership"),
     path("inbjudningar/<int:grant_id>/", views.invitation_answer, name="invitation_answer"),
+    # Password reset and invitations by e-mail.
+    path("", include("lotsen.accounts.email_urls")),
 ]
