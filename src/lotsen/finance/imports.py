@@ -18,15 +18,17 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
+from lotsen.accounts.models import Role
 from lotsen.finance import money
 from lotsen.finance.models import ActualCost, CostCategory, CostSource
 from lotsen.ingest import csvfile, csvvalues
 from lotsen.ingest.csvfile import CsvFileError, CsvProblem, csv_file_read
 from lotsen.ingest.csvvalues import CsvValueError, csv_date
-from lotsen.ingest.registry import Importer, importer_register
+from lotsen.ingest.registry import Importer, Upload, UploadOutcome, importer_register
 from lotsen.programmes.models import Programme, SubProject
 
 COLUMNS = ("subproject", "date", "category", "amount", "description", "reference")
@@ -313,6 +315,42 @@ def costs_command_run(*, stdout: Any, stderr: Any, programme: str, file: Path, *
     )
 
 
+ERROR_UPLOAD_PROGRAMMES = (
+    "Din organisation leder delprojekt i flera program: importera kostnaderna från "
+    "delprojektets sida under Ekonomi."
+)
+ERROR_UPLOAD_NO_SUBPROJECT = "Din organisation leder inget delprojekt."
+
+
+def _costs_upload(upload: Upload) -> UploadOutcome:
+    """Costs of the sub-projects the uploader's organisation leads (itself or through the
+    programme), all in one programme."""
+    organisation = upload.actor.organisation
+    subprojects = list(
+        SubProject.objects.select_related("programme").filter(
+            Q(lead_organisation=organisation) | Q(programme__lead_organisation=organisation)
+        )
+    )
+    programmes = {sub.programme_id: sub.programme for sub in subprojects}
+    if len(programmes) != 1:
+        reason = ERROR_UPLOAD_PROGRAMMES if programmes else ERROR_UPLOAD_NO_SUBPROJECT
+        return UploadOutcome(ok=False, error=reason)
+    try:
+        result = costs_import(
+            programme=next(iter(programmes.values())),
+            content=upload.data,
+            actor=upload.actor,
+            subprojects=subprojects,
+        )
+    except CostImportError as error:
+        rejects = [
+            {"line": p.line, "column": p.column, "reason": p.message} for p in error.problems
+        ]
+        return UploadOutcome(ok=False, rejects=rejects)
+    counts = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+    return UploadOutcome(ok=True, rows=result.total, counts=counts)
+
+
 def _costs_arguments(parser) -> None:
     parser.add_argument("--programme", required=True, help="programmets namn")
     parser.add_argument(
@@ -327,5 +365,8 @@ importer_register(
         arguments=_costs_arguments,
         run=costs_command_run,
         dry_run=True,
+        upload=_costs_upload,
+        roles=frozenset({Role.PROJECT_LEADER}),
+        title="Utfall: kostnader från ekonomisystemet (CSV)",
     )
 )

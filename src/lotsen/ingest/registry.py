@@ -10,18 +10,50 @@ An app whose data depends on another app's import (the KAA cohort depends on sch
 enrolments) registers a follow-up with ``after_import_register``; the importing app runs
 ``after_import_run(topic)`` inside the transaction that wrote its rows, without knowing
 who listens.
+
+An importer that can also take a file uploaded in the browser says so with ``upload`` (the
+same import code the command runs, given the file's bytes) and names the ``roles`` that own
+its data and may upload it (``lotsen.web.uploads`` runs it as a background job).
 """
 
 from __future__ import annotations
 
 from argparse import ArgumentParser
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.module_loading import autodiscover_modules
 
+from lotsen.accounts.actor import Actor
+from lotsen.ingest.progress import Progress
+
 IMPORT_MODULE = "imports"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file uploaded in the browser, as its importer's ``upload`` gets it."""
+
+    data: bytes
+    filename: str
+    # Who uploaded it, acting in which organisation and role: an importer whose data
+    # belongs to an organisation keeps the file to that organisation's data.
+    actor: Actor
+    progress: Progress | None = None
+
+
+@dataclass
+class UploadOutcome:
+    """What an upload's import did. ``rejects`` name line, column and reason (every error
+    on a line, never a value); ``ok`` False with rejects means the file was refused and
+    nothing was written."""
+
+    ok: bool
+    rows: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    rejects: list[dict[str, Any]] = field(default_factory=list)
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,6 +73,12 @@ class Importer:
     dry_run: bool = False
     description: str = ""
     epilog: str = ""
+    # Browser uploads: the import itself, the roles that own the data (who may upload),
+    # a title for the page, and the file types the file field offers.
+    upload: Callable[[Upload], UploadOutcome] | None = None
+    roles: frozenset[str] = frozenset()
+    title: str = ""
+    accept: str = ".csv,text/csv"
 
 
 class ImporterTaken(ValueError):
@@ -74,6 +112,11 @@ def importers() -> dict[str, Importer]:
         autodiscover_modules(IMPORT_MODULE)
         _discovered = True
     return dict(sorted(_importers.items()))
+
+
+def importers_for_role(role: str) -> list[Importer]:
+    """The importers a user acting in ``role`` may run from the browser."""
+    return [i for i in importers().values() if i.upload is not None and role in i.roles]
 
 
 def after_import_register(topic: str, followup: Callable[[], object]) -> None:

@@ -27,6 +27,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -40,6 +41,7 @@ from lotsen.privacy.door import persons_written
 from lotsen.privacy.models import Action, Purpose
 
 IMPORT_USERNAME = "import"
+STATUS_QUEUED = "queued"
 STATUS_RUNNING = "running"
 STATUS_DONE = "done"
 STATUS_FAILED = "failed"
@@ -66,6 +68,22 @@ def redact(text: str) -> str:
     """Hide anything that could be a personnummer (ten or more digits) in a message that
     came from elsewhere: a server's error text, a database error."""
     return _LONG_NUMBER.sub("[nummer dolt]", text)
+
+
+# The run a browser upload created before its job started (lotsen.web.uploads): the import
+# code records its counts and rejects on that run instead of creating one of its own, so
+# that one upload is one run, whichever importer it used.
+_bound_run: ContextVar[ImportRun | None] = ContextVar("lotsen_import_run", default=None)
+
+
+@contextmanager
+def import_run_bind(run: ImportRun) -> Iterator[ImportRun]:
+    """Inside this block, ``ImportRecorder`` and ``import_run_record`` write to ``run``."""
+    token = _bound_run.set(run)
+    try:
+        yield run
+    finally:
+        _bound_run.reset(token)
 
 
 def import_user() -> User:
@@ -188,12 +206,20 @@ class ImportRecorder:
         import_runs_fail_stale()
         # Which process runs it, so that a later run can tell a killed one from a live one.
         self.info.setdefault("process", _process_id())
-        self.run = ImportRun.objects.create(
-            source=source,
-            started_at=timezone.now(),
-            status=STATUS_RUNNING,
-            counts=self._counts_dict(self.totals),
-        )
+        bound = _bound_run.get()
+        if bound is not None:
+            bound.source = source
+            bound.status = STATUS_RUNNING
+            bound.counts = self._counts_dict(self.totals)
+            bound.save(update_fields=["source", "status", "counts"])
+            self.run = bound
+        else:
+            self.run = ImportRun.objects.create(
+                source=source,
+                started_at=timezone.now(),
+                status=STATUS_RUNNING,
+                counts=self._counts_dict(self.totals),
+            )
 
     def write(self, text: str) -> None:
         if self.stdout is not None:
@@ -338,7 +364,17 @@ def import_run_record(
 ) -> ImportRun:
     """The finished run of an all-or-nothing import, written at once: call it inside the
     transaction that writes the rows (or, for a refused file, on its own). ``rejects`` name
-    the line and column, never the values; the first ``MAX_STORED_REJECTS`` are kept."""
+    the line and column, never the values; the first ``MAX_STORED_REJECTS`` are kept.
+    Inside ``import_run_bind`` the bound run is filled in instead."""
+    bound = _bound_run.get()
+    if bound is not None:
+        bound.source = source
+        bound.finished_at = timezone.now()
+        bound.status = STATUS_DONE if ok else STATUS_FAILED
+        bound.counts = counts
+        bound.rejects = rejects[:MAX_STORED_REJECTS]
+        bound.save(update_fields=["source", "finished_at", "status", "counts", "rejects"])
+        return bound
     return ImportRun.objects.create(
         source=source,
         started_at=started_at,

@@ -33,12 +33,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from lotsen.accounts import codes as org_codes
-from lotsen.accounts.models import Organisation, OrganisationKind
+from lotsen.accounts.models import Organisation, OrganisationKind, Role
 from lotsen.ingest import csvfile, csvvalues
 from lotsen.ingest.csvfile import CsvFileError, csv_file_read
 from lotsen.ingest.csvvalues import CsvValueError, csv_date
 from lotsen.ingest.persons import persons_by_personnummer
-from lotsen.ingest.registry import Importer, after_import_register, importer_register
+from lotsen.ingest.progress import Progress, progress_every
+from lotsen.ingest.registry import (
+    Importer,
+    Upload,
+    UploadOutcome,
+    after_import_register,
+    importer_register,
+)
 from lotsen.ingest.runs import import_actor, import_run_record
 from lotsen.ingest.testhooks import test_pause
 from lotsen.ingest.upsert import rows_upsert
@@ -296,7 +303,11 @@ class _PopulationRow:
 
 
 def population_import(
-    *, file: Any, today: dt.date | None = None, refresh: bool = True
+    *,
+    file: Any,
+    today: dt.date | None = None,
+    refresh: bool = True,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import a population register extract: one row per period of registration.
 
@@ -304,6 +315,7 @@ def population_import(
     (so a later extract corrects an earlier one), their names and protected identity are
     updated, and ``home_municipality_code`` becomes the registration that covers today.
     A person not yet in Lotsen is created. Persons not in the file are not touched.
+    ``progress`` hears how many rows are read and written.
     """
     started_at = timezone.now()
     today = today or timezone.localdate()
@@ -311,7 +323,9 @@ def population_import(
     reader = _Rows(file, POPULATION_COLUMNS, result)
     check = _Checker(result, today)
     parsed: list[_PopulationRow] = []
-    for line, row in reader.rows:
+    total = len(reader.rows)
+    for done, (line, row) in enumerate(reader.rows, start=1):
+        progress_every(progress, done, read=done, total=total)
         number = check.identity(line, row)
         given = check.text(line, row, "given_name", limit=100, required=True)
         family = check.text(line, row, "family_name", limit=100, required=True)
@@ -361,8 +375,10 @@ def population_import(
         # The rows, the cohort refresh they call for and the run record are one unit: a
         # process killed anywhere in it leaves the old state whole (and no run), never new
         # registrations with yesterday's cohort.
+        if progress is not None:
+            progress(read=total, written=0, total=total)
         with transaction.atomic():
-            codes = _population_write(by_person, result=result, today=today)
+            codes = _population_write(by_person, result=result, today=today, progress=progress)
             test_pause("after_write")
             if refresh:
                 result.refreshed = kaa_cohort_refresh_all(municipality_codes=codes, today=today)
@@ -375,7 +391,11 @@ def population_import(
 
 
 def _population_write(
-    by_person: dict[str, list[_PopulationRow]], *, result: ImportResult, today: dt.date
+    by_person: dict[str, list[_PopulationRow]],
+    *,
+    result: ImportResult,
+    today: dt.date,
+    progress: Progress | None = None,
 ) -> set[str]:
     actor = import_actor()
     existing = persons_by_personnummer(by_person)
@@ -413,7 +433,10 @@ def _population_write(
     to_update: list[Person] = []
     replace_ids: list[int] = []
     new_periods: list[ResidencePeriod] = []
-    for number, rows in by_person.items():
+    written = 0
+    for handled, (number, rows) in enumerate(by_person.items(), start=1):
+        written += len(rows)
+        progress_every(progress, handled, written=written)
         person = existing[number]
         wanted = sorted((r.municipality_code, r.moved_in, r.moved_out, r.asylum) for r in rows)
         have = sorted(
@@ -780,6 +803,33 @@ def _command_run(kind: str):
     return run
 
 
+_UPLOAD_TITLES = {
+    "population": "Folkbokföring (aktivitetsansvaret)",
+    "enrolments": "Inskrivningar (aktivitetsansvaret)",
+    "qualifications": "Avslutade utbildningar (examen och bevis)",
+}
+
+
+def _upload_run(kind: str):
+    """The browser's run of ``kind``: the same import as the command, on the file's bytes."""
+    function = _IMPORTS[kind][0]
+
+    def upload(upload: Upload) -> UploadOutcome:
+        extra = {"progress": upload.progress} if kind == "population" else {}
+        result = function(file=upload.data, **extra)
+        return UploadOutcome(
+            ok=result.ok,
+            rows=result.rows,
+            counts=dict(result.counts),
+            rejects=[
+                {"line": e.line, "column": e.column, "reason": e.message} for e in result.errors
+            ],
+        )
+
+    upload.__qualname__ = f"{kind}_upload"
+    return upload
+
+
 for _kind, (_function, _what) in _IMPORTS.items():
     importer_register(
         Importer(
@@ -788,6 +838,10 @@ for _kind, (_function, _what) in _IMPORTS.items():
             arguments=_file_argument,
             run=_command_run(_kind),
             dry_run=True,
+            # The register extracts are the municipality's activity responsibility.
+            upload=_upload_run(_kind),
+            roles=frozenset({Role.KAA_COORDINATOR}),
+            title=_UPLOAD_TITLES[_kind],
         )
     )
 

@@ -30,15 +30,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import models, transaction
 
 from lotsen.accounts import codes
-from lotsen.accounts.models import Organisation, OrganisationKind
+from lotsen.accounts.models import Organisation, OrganisationKind, Role
 from lotsen.ingest import csvfile, csvvalues
 from lotsen.ingest.csvfile import CsvFileError, csv_file_read
 from lotsen.ingest.jsonfile import JsonDocumentError, json_document_read
 from lotsen.ingest.persons import persons_by_personnummer
-from lotsen.ingest.registry import Importer, importer_register
+from lotsen.ingest.registry import Importer, Upload, UploadOutcome, importer_register
 from lotsen.ingest.runs import import_actor
 from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
 from lotsen.people.models import Gender
@@ -430,7 +430,11 @@ class _Row:
 
 
 def participants_import(
-    *, data: bytes | str, programme: str | None = None, today: dt.date | None = None
+    *,
+    data: bytes | str,
+    programme: str | None = None,
+    today: dt.date | None = None,
+    subprojects: Any = None,
 ) -> ImportResult:
     """Participations from CSV, all or nothing. A row is one participation, identified by
     person, sub-project and entry date: a second file with the same rows changes nothing,
@@ -438,7 +442,9 @@ def participants_import(
 
     The names are the participation's own (required on every row); a person Lotsen
     already knows is linked by personnummer and keeps the name Lotsen holds. Neither the
-    errors nor the summary tell which personnummer Lotsen knew (issue 10)."""
+    errors nor the summary tell which personnummer Lotsen knew (issue 10). ``subprojects``
+    (a queryset) limits the sub-projects the file may name (a browser upload: those the
+    uploader's organisation leads)."""
     from lotsen.people.services import person_create
 
     today = today or dt.date.today()
@@ -452,11 +458,11 @@ def participants_import(
         programme_obj = Programme.objects.filter(name=programme).first()
         if programme_obj is None:
             raise ImportFailed([ERROR_CSV_PROGRAMME.format(name=programme)])
-    subprojects = SubProject.objects.all()
+    allowed = SubProject.objects.all() if subprojects is None else subprojects
     if programme_obj is not None:
-        subprojects = subprojects.filter(programme=programme_obj)
+        allowed = allowed.filter(programme=programme_obj)
     by_name: dict[str, list[SubProject]] = {}
-    for sub in subprojects:
+    for sub in allowed:
         by_name.setdefault(sub.name, []).append(sub)
 
     errors: list[str] = []
@@ -683,6 +689,84 @@ def _participants_run(
     _command_run("participants", stdout=stdout, file=file, programme=programme)
 
 
+# --- Browser uploads ---------------------------------------------------------------------
+
+ERROR_NOT_YOUR_PROGRAMME = "Din organisation leder inte det här programmet."
+_WHERE = re.compile(r"^rad (\d+)(?:, kolumn ([^:]+))?: (.*)$", re.DOTALL)
+
+
+def _rejects(errors: list[str]) -> list[dict[str, Any]]:
+    """The import's "rad N, kolumn X: reason" (or "$.path: reason") as line, column, reason."""
+    rejects = []
+    for error in errors:
+        found = _WHERE.match(error)
+        if found:
+            line, column, reason = found.groups()
+            rejects.append({"line": int(line), "column": column or "", "reason": reason})
+        else:
+            path, _, reason = error.partition(": ")
+            rejects.append({"line": None, "column": path, "reason": reason or path})
+    return rejects
+
+
+def _counts(result: ImportResult) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for kind in ("created", "updated", "unchanged"):
+        for what, number in getattr(result, kind).items():
+            counts[f"{what}_{kind}"] = number
+    return counts
+
+
+def _led_by(organisation: Organisation | None):
+    return SubProject.objects.filter(
+        models.Q(lead_organisation=organisation)
+        | models.Q(programme__lead_organisation=organisation)
+    )
+
+
+def _participants_upload(upload: Upload) -> UploadOutcome:
+    """Participants into the sub-projects the uploader's organisation leads (itself or
+    through the programme)."""
+    try:
+        result = participants_import(
+            data=upload.data, subprojects=_led_by(upload.actor.organisation)
+        )
+    except ImportFailed as failed:
+        return UploadOutcome(ok=False, rejects=_rejects(failed.errors))
+    counts = _counts(result)
+    return UploadOutcome(ok=True, rows=sum(counts.values()), counts=counts)
+
+
+def _programme_upload(upload: Upload) -> UploadOutcome:
+    """A programme the uploader's organisation leads: the file's lead organisation must be
+    it, and a programme of that name led by another organisation is not touched."""
+    organisation = upload.actor.organisation
+    try:
+        doc = json_document_read(upload.data, keep_large_numbers=True)
+    except JsonDocumentError as error:
+        return UploadOutcome(ok=False, rejects=_rejects([f"$: {error}"]))
+    lead = doc.get("lead_organisation") if isinstance(doc, dict) else None
+    name = doc.get("name") if isinstance(doc, dict) else None
+    existing = Programme.objects.filter(name=name).first() if isinstance(name, str) else None
+    ours = (
+        organisation is not None
+        and isinstance(lead, dict)
+        and lead.get("name") == organisation.name
+        and lead.get("kind") == organisation.kind
+        and (existing is None or existing.lead_organisation_id == organisation.pk)
+    )
+    if not ours:
+        return UploadOutcome(
+            ok=False, rejects=_rejects([f"$.lead_organisation: {ERROR_NOT_YOUR_PROGRAMME}"])
+        )
+    try:
+        result = programme_import(data=upload.data)
+    except ImportFailed as failed:
+        return UploadOutcome(ok=False, rejects=_rejects(failed.errors))
+    counts = _counts(result)
+    return UploadOutcome(ok=True, rows=1, counts=counts)
+
+
 def _programme_arguments(parser) -> None:
     parser.add_argument("file", type=Path, help="JSON-filen")
 
@@ -699,6 +783,10 @@ importer_register(
         arguments=_programme_arguments,
         run=_programme_run,
         dry_run=True,
+        upload=_programme_upload,
+        roles=frozenset({Role.PROJECT_LEADER}),
+        title="Program med delprojekt (JSON)",
+        accept=".json,application/json",
     )
 )
 importer_register(
@@ -708,5 +796,8 @@ importer_register(
         arguments=_participants_arguments,
         run=_participants_run,
         dry_run=True,
+        upload=_participants_upload,
+        roles=frozenset({Role.PROJECT_LEADER}),
+        title="Deltagare i delprojekt (CSV)",
     )
 )

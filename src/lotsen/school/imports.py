@@ -27,13 +27,20 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError
 
 from lotsen.accounts.codes import normalize_organisation_number
-from lotsen.accounts.models import Organisation, OrganisationKind
+from lotsen.accounts.models import Organisation, OrganisationKind, Role
 from lotsen.ingest import csvfile, csvvalues
 from lotsen.ingest.csvfile import CsvFileError, csv_file_read
 from lotsen.ingest.csvvalues import CsvValueError, csv_date, csv_integer
 from lotsen.ingest.models import ImportRun
 from lotsen.ingest.persons import persons_by_personnummer
-from lotsen.ingest.registry import Importer, after_import_run, importer_register
+from lotsen.ingest.progress import Progress
+from lotsen.ingest.registry import (
+    Importer,
+    Upload,
+    UploadOutcome,
+    after_import_run,
+    importer_register,
+)
 from lotsen.ingest.runs import STATUS_DONE, ImportFailed, ImportRecorder, PageWork, import_actor
 from lotsen.ingest.upsert import counts_add, rows_upsert
 from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
@@ -643,6 +650,7 @@ def school_csv_import(
     filename: str = "",
     stdout: Any = None,
     on_written: Callable[[], object] | None = None,
+    progress: Progress | None = None,
 ) -> ImportRun:
     """Import one CSV file of ``kind``; returns the ImportRun ("done", or "failed" with
     every line error in ``rejects`` and nothing written). ``on_written`` runs in the
@@ -675,11 +683,15 @@ def school_csv_import(
         recorder.write(f"{len(rows)} rader lästa, inga fel.")
         total = len(rows)
 
-        def progress(done: int) -> None:
+        def written(done: int) -> None:
             recorder.write(f"Skrivet: {done}/{total} rader")
+            if progress is not None:
+                progress(read=total, written=done, total=total)
 
+        if progress is not None:
+            progress(read=total, written=0, total=total)
         with recorder.batch({"entity": kind, "rows": total}) as work:
-            _write(kind, rows, persons, schools, work, progress)
+            _write(kind, rows, persons, schools, work, written)
             if on_written is not None:
                 on_written()
     except (ImportFailed, DatabaseError) as error:
@@ -813,6 +825,51 @@ def _school_csv_run(*, stdout: Any, kind: str, file: Path, **_options: Any) -> N
     _run_check(run)
 
 
+def _kind_of_header(data: bytes) -> str | None:
+    """Which of the three files this is, by the columns only it requires (the browser
+    asks for a file, not for its kind)."""
+    first = data[:4096].decode("utf-8-sig", "replace").splitlines()[:1]
+    header = {name.strip().lower() for name in re.split(r"[,;]", first[0])} if first else set()
+    found = [kind for kind in KINDS if set(_COLUMNS[kind][0]) <= header]
+    return found[0] if len(found) == 1 else None
+
+
+ERROR_UPLOAD_KIND = (
+    "Rubrikraden visar inte om filen har inskrivningar, betyg eller närvaro: den ska ha "
+    "kolumnerna för en av dem (se Kolumner)."
+)
+
+
+def _school_csv_upload(upload: Upload) -> UploadOutcome:
+    """The browser's run: the same import as ``lotsen import school-csv``, its kind read
+    from the header row."""
+    kind = _kind_of_header(upload.data)
+    if kind is None:
+        reject = {"line": 1, "column": "", "reason": ERROR_UPLOAD_KIND}
+        return UploadOutcome(ok=False, rejects=[reject])
+    run = school_csv_import(
+        kind=kind,
+        data=upload.data,
+        filename=upload.filename,
+        on_written=lambda: after_import_run(AFTER_IMPORT_TOPIC),
+        progress=upload.progress,
+    )
+    counts: dict[str, int] = {}
+    for entity, numbers in run.counts.items():
+        if isinstance(numbers, dict):
+            for name in ("created", "updated", "unchanged"):
+                if numbers.get(name):
+                    counts[f"{entity}_{name}"] = numbers[name]
+    rows = sum(counts.get(f"{kind}_{n}", 0) for n in ("created", "updated", "unchanged"))
+    return UploadOutcome(
+        ok=run.status == STATUS_DONE,
+        rows=rows,
+        counts=counts,
+        rejects=list(run.rejects),
+        error="" if run.rejects else str(run.counts.get("error", "")),
+    )
+
+
 def _run_check(run: ImportRun) -> None:
     if run.status != STATUS_DONE:
         raise CommandError(ERROR_RUN_FAILED.format(run=run.pk, error=run.counts.get("error")))
@@ -840,5 +897,9 @@ importer_register(
         arguments=_school_csv_arguments,
         run=_school_csv_run,
         dry_run=True,
+        # A school's own data, uploaded by its administrator.
+        upload=_school_csv_upload,
+        roles=frozenset({Role.ORGANISATION_ADMIN}),
+        title="Skoldata: inskrivningar, betyg eller närvaro (CSV)",
     )
 )

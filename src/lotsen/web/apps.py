@@ -15,3 +15,6 @@ class WebConfig(AppConfig):
         # Health-related check-ins: None when neither ownership nor a consent allows them.
         register_case_panel("checkins", wellbeing_for_case)
         register_case_panel("youth_messages", youth_messages_for_case)
+        # Imports from the browser: the job ``ingest.upload`` and its notification kind,
+        # registered in every process (the web process and the workers).
+        import lotsen.web.uploads  # noqa: F401

@@ -1,10 +1,19 @@
 from django.urls import path
 
-from lotsen.web import views
+from lotsen.web import upload_views, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.start, name="start"),
+    path("importera/", upload_views.import_index, name="import_index"),
+    path("importera/korningar/", upload_views.import_runs, name="import_runs"),
+    path("importera/korningar/<int:run_id>/", upload_views.import_run, name="import_run"),
+    path(
+        "importera/korningar/<int:run_id>/status/",
+        upload_views.import_run_status,
+        name="import_run_status",
+    ),
+    path("importera/<slug:kind>/", upload_views.import_upload, name="import_upload"),
     path("personer/", views.person_search, name="person_search"),
     path("personer/ny/", views.person_create_view, name="person_create"),
     path("personer/<int:person_id>/", views.person_detail, name="person_detail"),
