@@ -65,6 +65,12 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "lotsen.jobs",
     "lotsen.accounts",
+    # A second factor for local accounts: TOTP, recovery codes, passkeys (lotsen.accounts.mfa).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "lotsen.accounts.mfa",
     "lotsen.privacy",
     "lotsen.people",
     "lotsen.ingest",
@@ -96,8 +102,13 @@ MIDDLEWARE = [
     "lotsen.pages.middleware.HttpMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the second factor this session gave, if any.
+    "django_otp.middleware.OTPMiddleware",
     "lotsen.accounts.middleware.SessionTimeoutMiddleware",
     "lotsen.accounts.middleware.ActorMiddleware",
+    # Every logged-in session has a level of assurance; with LOTSEN_REQUIRE_SECOND_FACTOR, a
+    # password login to a role that reaches personal data sets up a second factor first.
+    "lotsen.accounts.mfa.middleware.SecondFactorRequiredMiddleware",
     # Before any view: a query parameter with a NUL byte, invalid UTF-8 or a huge value
     # is answered 400, naming it, and never searched, read or logged.
     "lotsen.pages.query.QueryParameterMiddleware",
@@ -183,7 +194,24 @@ LOTSEN_ASSURANCE_RANKS = {
     "loa3": 3,
     "loa4": 4,
 }
-LOTSEN_ASSURANCE_REQUIRED = {"health": "loa3"}
+# Health-related notes, and social services' case notes (notes its staff write), need
+# level 3; below it the case page asks the user to step up (lotsen.accounts.mfa).
+LOTSEN_ASSURANCE_REQUIRED = {"health": "loa3", "social_services": "loa3"}
+# A second factor (lotsen.accounts.mfa): required of every local login whose role reaches
+# personal data when on (on under settings_production; off here, so the demo logs in with
+# a password). Passkeys belong to the relying party ID (the site's domain) and are checked
+# against the origins; empty: the host and origin each request came to.
+LOTSEN_REQUIRE_SECOND_FACTOR = env_bool("LOTSEN_REQUIRE_SECOND_FACTOR", False)
+LOTSEN_WEBAUTHN_RP_ID = os.environ.get("LOTSEN_WEBAUTHN_RP_ID", "")
+LOTSEN_WEBAUTHN_ORIGINS = env_list("LOTSEN_WEBAUTHN_ORIGINS", "")
+OTP_TOTP_ISSUER = "Lotsen"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "lotsen.accounts.mfa.webauthn.rp_id"
+OTP_WEBAUTHN_RP_NAME_CALLABLE = "lotsen.accounts.mfa.webauthn.rp_name"
+OTP_WEBAUTHN_HELPER_CLASS = "lotsen.accounts.mfa.webauthn.LotsenWebAuthnHelper"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# The library's system check asks for a list here; while LOTSEN_WEBAUTHN_ORIGINS is empty
+# LotsenWebAuthnHelper checks against the request's own origin instead of this.
+OTP_WEBAUTHN_ALLOWED_ORIGINS = LOTSEN_WEBAUTHN_ORIGINS or ["http://localhost"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -14,6 +14,8 @@ if not os.environ.get("SECRET_KEY"):
 
 DEBUG = False
 LOTSEN_PRODUCTION = True
+# Every local login whose role reaches personal data has a second factor.
+LOTSEN_REQUIRE_SECOND_FACTOR = env_bool("LOTSEN_REQUIRE_SECOND_FACTOR", True)
 # Safe with `lotsen serve`: waitress keeps X-Forwarded-Proto only from LOTSEN_TRUSTED_PROXY
 # and drops it from everyone else. Behind another WSGI server the proxy must set it.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -880,6 +880,11 @@ class CaseAccessProperties(TestCase):
             CaseAccessProperties._client = APIClient()
         client = CaseAccessProperties._client
         client.force_login(b.actor.user)  # one membership at most: the middleware picks it
+        # At level 3, as after a second factor: the rules below are about consent; what a
+        # weaker login sees of the same notes is tests/accounts/test_mfa_step_up.py's.
+        session = client.session
+        session["lotsen_assurance_level"] = "loa3"
+        session.save()
 
         response = client.get("/api/v1/cases/", {"status": "all"})
         assert response.status_code == 200

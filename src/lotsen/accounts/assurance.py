@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-# A password on a local account, and (later) a local account with a second factor.
+# A password on a local account, and a local account's password with a second factor
+# (TOTP, a recovery code or a passkey; lotsen.accounts.mfa), which ranks as level 3.
 LOCAL_PASSWORD = "local_password"  # noqa: S105 (a level's name, not a password)
 LOCAL_SECOND_FACTOR = "local_mfa"
 # A login whose provider stated no level we know: ranks lowest, never guessed upward.
@@ -36,3 +37,38 @@ def level_meets(level: str | None, required: str | None, *, ranks: Mapping[str, 
     if not required:
         return True
     return level_rank(level, ranks=ranks) >= level_rank(required, ranks=ranks) >= 0
+
+
+# What a step-up guards: the keys of ``LOTSEN_ASSURANCE_REQUIRED``. Health-related notes,
+# and notes written by social services (whatever their category: a social-services case
+# note is sensitive in itself).
+HEALTH = "health"
+SOCIAL_SERVICES = "social_services"
+
+
+def level_required(kind: str, *, required: Mapping[str, str]) -> str | None:
+    """The level that data of ``kind`` needs, or None when the deployment asks for none."""
+    return required.get(kind) or None
+
+
+def level_reaches(
+    level: str | None, kind: str, *, required: Mapping[str, str], ranks: Mapping[str, int]
+) -> bool:
+    """Whether a login at ``level`` may read and write data of ``kind``; when not, the user
+    is asked to step up (never shown an error)."""
+    return level_meets(level, level_required(kind, required=required), ranks=ranks)
+
+
+def acr_values_for(
+    required: str, *, acr_levels: Mapping[str, str], ranks: Mapping[str, int]
+) -> list[str]:
+    """The ``acr`` values to ask an identity provider for so that the login meets
+    ``required``: every known value whose level is enough, the weakest enough first (the
+    provider picks the first it can do, and a stronger e-ID than needed asks more of the
+    user)."""
+    enough = [
+        (level_rank(level, ranks=ranks), acr)
+        for acr, level in acr_levels.items()
+        if level_meets(level, required, ranks=ranks)
+    ]
+    return [acr for _rank, acr in sorted(enough)]

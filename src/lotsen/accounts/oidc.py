@@ -139,12 +139,13 @@ def provider_end_session_url(
     return result["url"]
 
 
-def login_redirect(*, request, provider: IdentityProvider, redirect_uri: str):
+def login_redirect(*, request, provider: IdentityProvider, redirect_uri: str, acr_values: str = ""):
     """The redirect to the provider's authorization endpoint, with state, nonce and the
-    PKCE challenge remembered in the session."""
+    PKCE challenge remembered in the session. ``acr_values`` asks for a level (a step-up,
+    lotsen.accounts.mfa) instead of the provider's own default."""
     extra = {}
-    if provider.acr_values:
-        extra["acr_values"] = provider.acr_values
+    if acr_values or provider.acr_values:
+        extra["acr_values"] = acr_values or provider.acr_values
     try:
         return provider_client(provider).authorize_redirect(request, redirect_uri, **extra)
     except (requests.RequestException, ValueError) as exc:

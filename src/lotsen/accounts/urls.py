@@ -10,6 +10,8 @@ urlpatterns = [
     path("logga-in/oidc/<slug:slug>/retur/", views.oidc_callback, name="oidc_callback"),
     path("valj-roll/", views.choose_membership, name="choose_membership"),
     path("inbjudningar/<int:grant_id>/", views.invitation_answer, name="invitation_answer"),
+    # The second factor: the login's second step, "Mitt konto: säkerhet", the step-up.
+    path("", include("lotsen.accounts.mfa.urls")),
     # Password reset and invitations by e-mail.
     path("", include("lotsen.accounts.email_urls")),
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from lotsen.accounts import assurance, oidc
 from lotsen.accounts.forms import InvitationAnswerForm, LoginForm, MembershipChoiceForm
+from lotsen.accounts.mfa import services as mfa_services
 from lotsen.accounts.middleware import (
     SESSION_ASSURANCE_LEVEL,
     SESSION_IDENTITY_PROVIDER,
@@ -48,6 +49,13 @@ class LoginView(auth_views.LoginView):
         return context
 
     def form_valid(self, form):
+        user = form.get_user()
+        if mfa_services.user_has_second_factor(user):
+            # Not logged in yet: the second step logs in once the second factor is right.
+            mfa_services.pending_login_start(
+                self.request, user=user, next_url=self.get_redirect_url()
+            )
+            return redirect("accounts:mfa:login_verify")
         response = super().form_valid(form)
         self.request.session[SESSION_ASSURANCE_LEVEL] = assurance.LOCAL_PASSWORD
         return response

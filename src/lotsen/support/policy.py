@@ -9,15 +9,28 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from lotsen.accounts import assurance
 from lotsen.accounts.actor import Actor
-from lotsen.accounts.models import Role
+from lotsen.accounts.models import OrganisationKind, Role
 from lotsen.accounts.roles import CASE_ROLES
 from lotsen.privacy.models import Category
 from lotsen.privacy.policy import consents_covering, nothing
 from lotsen.support.models import Case, NoteCategory, TeamMember
+
+
+def note_kinds(*, category: str, organisation_kind: str) -> frozenset[str]:
+    """What a note is, for the level of assurance it needs (``LOTSEN_ASSURANCE_REQUIRED``):
+    health-related by its category, a social-services case note by who wrote it."""
+    kinds = set()
+    if category == NoteCategory.HEALTH:
+        kinds.add(assurance.HEALTH)
+    if organisation_kind == OrganisationKind.SOCIAL_SERVICES:
+        kinds.add(assurance.SOCIAL_SERVICES)
+    return frozenset(kinds)
 
 
 class CasePolicy:
@@ -76,6 +89,27 @@ class CasePolicy:
         for category in NoteCategory.values:
             q |= Q(category=category, case__person_id__in=self.consented_persons(category))
         return q & Q(case__in=self.cases().values("pk"))
+
+    def reaches_note_kind(self, kind: str) -> bool:
+        """Whether this actor's login is strong enough to read and write notes of ``kind``.
+        Below it, those notes are withheld and the user is asked to step up (issue 11);
+        everything else on the case is shown as before. An actor outside any login
+        (a command, a job, the demo generator: an empty level) is not asked; every web
+        session has a level (``lotsen.accounts.mfa.middleware``)."""
+        if not self.actor.assurance_level:
+            return True
+        return assurance.level_reaches(
+            self.actor.assurance_level,
+            kind,
+            required=settings.LOTSEN_ASSURANCE_REQUIRED,
+            ranks=settings.LOTSEN_ASSURANCE_RANKS,
+        )
+
+    def note_withheld_kinds(self, *, category: str, organisation_kind: str) -> frozenset[str]:
+        """The kinds that keep a note (one this actor may otherwise read) from them until
+        they step up; empty when they may read it now."""
+        kinds = note_kinds(category=category, organisation_kind=organisation_kind)
+        return frozenset(kind for kind in kinds if not self.reaches_note_kind(kind))
 
     def referrals_q(self) -> Q:
         if not self.is_staff():

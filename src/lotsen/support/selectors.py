@@ -108,6 +108,9 @@ class CaseDetail:
     # Team organisations that no longer see the case: their consent was withdrawn or ran
     # out. The team already knows they took part; that they no longer can is shown.
     without_consent: list[TeamMember] = field(default_factory=list)
+    # Notes this actor may read but not at the level of this login (health-related,
+    # social services'): the page asks for a step-up in their place (issue 11).
+    notes_withheld: frozenset[str] = frozenset()
 
 
 def case_detail_for(*, actor: Actor, case: Case) -> CaseDetail:
@@ -120,12 +123,18 @@ def case_detail_for(*, actor: Actor, case: Case) -> CaseDetail:
         )
     )
     notes = []
+    withheld: set[str] = set()
     if policy.is_staff():
-        notes = list(
-            Note.objects.filter(policy.notes_q(), case=case).select_related(
-                "organisation", "written_by"
+        for note in Note.objects.filter(policy.notes_q(), case=case).select_related(
+            "organisation", "written_by"
+        ):
+            kinds = policy.note_withheld_kinds(
+                category=note.category, organisation_kind=note.organisation.kind
             )
-        )
+            if kinds:
+                withheld |= kinds
+            else:
+                notes.append(note)
     referrals = list(
         Referral.objects.filter(policy.referrals_q(), case=case).select_related(
             "from_organisation", "to_organisation", "sent_by"
@@ -150,6 +159,7 @@ def case_detail_for(*, actor: Actor, case: Case) -> CaseDetail:
         interventions=list(case.interventions.select_related("method", "provider")),
         contacts=contacts_for(actor=actor, case=case),
         notes=notes,
+        notes_withheld=frozenset(withheld),
         referrals=referrals,
         handovers=handovers,
         linked=list(policy.cases().filter(pk__in=case.linked.values("pk")).select_related("owner")),

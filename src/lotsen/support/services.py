@@ -54,6 +54,7 @@ from lotsen.support.notifications import referral_notify
 from lotsen.support.policy import CasePolicy
 
 ERROR_ROLE = "Din roll arbetar inte i ärenden."
+ERROR_NOTE_STEP_UP = "Styrk din inloggning för att skriva den här sortens anteckning."
 ERROR_PERSON_NOT_VISIBLE = "Personen finns inte eller så har du inte tillgång till hen."
 ERROR_CASE_EXISTS = "Er organisation har redan ett pågående ärende för den här personen."
 ERROR_TARGET_GROUPS = "Välj minst en målgrupp."
@@ -810,6 +811,12 @@ def note_add(*, actor: Actor, case: Case, category: str, text: str) -> Note:
     case = _writable_case(actor, case)
     if category not in NoteCategory.values:
         raise ValidationError({"category": "Välj vilken sorts anteckning det är."})
+    # Writing a health-related or a social-services note needs the same level of assurance
+    # as reading one; the page asks for a step-up before it gets here.
+    if CasePolicy(actor).note_withheld_kinds(
+        category=category, organisation_kind=actor.organisation.kind
+    ):
+        raise ValidationError({"category": ERROR_NOTE_STEP_UP})
     note = Note.objects.create(
         case=case,
         category=category,

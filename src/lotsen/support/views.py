@@ -17,8 +17,16 @@ from lotsen.pages.decorators import actor_required
 from lotsen.pages.forms import form_add_service_errors, form_page
 from lotsen.pages.methods import form_view, post_only, read_only
 from lotsen.support import forms
-from lotsen.support.models import CaseStatus, Intervention, Method, PlanAction, TeamMember
+from lotsen.support.models import (
+    CaseStatus,
+    Intervention,
+    Method,
+    NoteCategory,
+    PlanAction,
+    TeamMember,
+)
 from lotsen.support.panels import case_panels_for
+from lotsen.support.policy import CasePolicy
 from lotsen.support.selectors import (
     case_detail_for,
     case_for_person_of_org,
@@ -302,7 +310,23 @@ def contact_create(request, case_id: int):
 def note_create(request, case_id: int):
     case = case_get_for(actor=request.actor, case_id=case_id)
     _staff(request)
+    # Below the level health-related and social-services notes need, the page asks for a
+    # step-up instead (issue 11): social services' staff for every note they write, others
+    # for the health-related kind, which the form then leaves out.
+    policy = CasePolicy(request.actor)
+    org_kind = request.actor.organisation.kind
+    every_note = policy.note_withheld_kinds(
+        category=NoteCategory.SUPPORT, organisation_kind=org_kind
+    )
+    if every_note:
+        context = {"case": case, "withheld": every_note}
+        return render(request, "support/note_step_up.html", context)
+    health = policy.note_withheld_kinds(category=NoteCategory.HEALTH, organisation_kind=org_kind)
     form = forms.NoteForm(_posted(request))
+    if health:
+        form.fields["category"].choices = [
+            choice for choice in form.fields["category"].choices if choice[0] != NoteCategory.HEALTH
+        ]
     return _form_page(
         request,
         case=case,
@@ -311,6 +335,8 @@ def note_create(request, case_id: int):
         submit=_("Spara anteckningen"),
         success=_("Anteckningen är sparad."),
         call=lambda f: note_add(actor=request.actor, case=case, **f.cleaned_data),
+        template="support/note_form.html",
+        extra={"health_withheld": bool(health)},
     )
 
 
