@@ -2,6 +2,7 @@ import os
 
 import pytest
 
+from tests import mailscan
 from tests.factories import ActorFactory
 
 DB_FIXTURES = {"db", "transactional_db", "client", "admin_client", "django_db_setup", "live_server"}
@@ -50,3 +51,20 @@ def make_actor(db):
 def _fast_password_hasher(settings):
     # Password hashing is deliberately slow; tests need it correct, not slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _mail_scan():
+    """Every e-mail sent in the suite, through Django's locmem outbox or to a real SMTP
+    server in the tests, carries no personnummer, no demo or test person's name and no
+    word about health (tests/mailscan.py). Costs nothing when a test sends no mail."""
+    from django.core import mail
+
+    yield
+    outbox = getattr(mail, "outbox", None) or []
+    texts = [mailscan.django_message_text(message) for message in outbox]
+    texts += [mailscan.smtp_message_text(message) for message in mailscan.received]
+    mailscan.received.clear()
+    problems = [problem for text in texts for problem in mailscan.findings(text)]
+    if problems:
+        pytest.fail("An e-mail carries personal data: " + "; ".join(problems), pytrace=False)

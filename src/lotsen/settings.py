@@ -44,6 +44,10 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
+# Secrets kept in the database (an SS 12000 source's client secret) are encrypted with
+# this: one or more Fernet keys, comma-separated, the first encrypting. Empty: a key
+# derived from SECRET_KEY (then changing SECRET_KEY means entering the secrets again).
+LOTSEN_FIELD_ENCRYPTION_KEY = os.environ.get("LOTSEN_FIELD_ENCRYPTION_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -327,6 +331,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "jobs.recover": {"task": "jobs.recover", "schedule": 60.0},
+    # One incremental SS 12000 import per enabled source; each is followed by signals.
+    "school.ss12000_sync": {"task": "school.ss12000_sync", "schedule": crontab(hour=1, minute=0)},
     "kaa.cohort_refresh": {"task": "kaa.cohort_refresh", "schedule": crontab(hour=1, minute=30)},
     "signals.compute": {"task": "signals.compute", "schedule": crontab(hour=2, minute=0)},
     "kaa.retention": {"task": "kaa.retention", "schedule": crontab(hour=3, minute=0)},
@@ -334,6 +340,11 @@ CELERY_BEAT_SCHEDULE = {
     "notifications.retention": {
         "task": "notifications.retention",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "support.reminders": {"task": "support.reminders", "schedule": crontab(hour=4, minute=0)},
+    "programmes.follow_up_reminders": {
+        "task": "programmes.follow_up_reminders",
+        "schedule": crontab(hour=4, minute=15),
     },
     "notifications.digest": {
         "task": "notifications.digest",

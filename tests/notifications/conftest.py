@@ -12,6 +12,8 @@ from email.message import Message
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests import mailscan
+
 
 @dataclass
 class Inbox:
@@ -20,9 +22,9 @@ class Inbox:
     messages: list[Message] = field(default_factory=list)
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-        )
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message)
+        mailscan.received.append(message)  # scanned after the test (tests/conftest.py)
         return "250 Message accepted"
 
 

@@ -19,7 +19,11 @@ from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, OrganisationKind, Role
 from lotsen.kaa.services import notice_send
 from lotsen.notifications.models import DigestSent, Notification
-from lotsen.notifications.selectors import notification_list, notification_unread_count
+from lotsen.notifications.selectors import (
+    notification_list,
+    notification_unread_count,
+    preference_choices,
+)
 from lotsen.notifications.services import (
     notification_preferences_set,
     notifications_mark_all_read,
@@ -350,12 +354,14 @@ def test_the_preferences_page_offers_the_kinds_of_the_users_roles(client, coach)
     page = client.get(url)
     assert "Du har en ny remiss i Lotsen" in page.text
     assert "nödåtkomst till dina uppgifter" not in page.text  # a young person's kind
-    response = client.post(url, {REFERRAL_RECEIVED: "digest", REFERRAL_ANSWERED: "none"})
+    # Every kind the page offers is answered; two of them are changed.
+    offered = {kind.name: "immediate" for kind, _ in preference_choices(user=coach.user)}
+    response = client.post(url, {**offered, REFERRAL_RECEIVED: "digest", REFERRAL_ANSWERED: "none"})
     assert response.url == url
     again = client.get(url)
     assert 'name="support.referral_received" type="radio" value="digest" checked' in again.text
     assert 'name="support.referral_answered" type="radio" value="none" checked' in again.text
-    bad = client.post(url, {REFERRAL_RECEIVED: "weekly", REFERRAL_ANSWERED: "none"})
+    bad = client.post(url, {**offered, REFERRAL_RECEIVED: "weekly", REFERRAL_ANSWERED: "none"})
     assert bad.status_code == 200 and "govuk-error-summary" in bad.text
 
 

@@ -35,6 +35,7 @@ from lotsen.earlywarning.models import (
     SignalEventKind,
     SignalStatus,
 )
+from lotsen.earlywarning.notifications import signals_notify
 from lotsen.privacy.door import persons_written
 from lotsen.privacy.models import Action, Purpose
 from lotsen.school.models import AttendancePeriod, Enrolment, Grade
@@ -331,6 +332,10 @@ def _compute_batch(
 
     if new_signals:
         Signal.objects.bulk_create(new_signals)
+        # To the one mentor it went to, or to the unit's mentors to choose among them.
+        signals_notify(
+            recipients={s.pk: [assignee] if assignee else unit_mentors for s in new_signals}
+        )
         for signal in new_signals:
             events.append(
                 SignalEvent(signal=signal, kind=SignalEventKind.RAISED, text=signal.reason)
@@ -467,6 +472,7 @@ class SignalAssign(SignalAction):
 
     def _apply(self, now: dt.datetime) -> str:
         self.signal.assigned_to = self.assignee
+        signals_notify(recipients={self.signal.pk: [self.assignee.pk]})
         # Who holds a signal does not undo what has been done with it: only a new signal
         # changes status when it gets someone responsible.
         if self.signal.status == SignalStatus.OPEN:

@@ -9,6 +9,7 @@ project leaders create events for their organisation and change the ones it orga
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -18,6 +19,7 @@ from django.utils.text import slugify
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Organisation
+from lotsen.events.mail import registration_confirmation_send
 from lotsen.events.models import RESERVED_SLUGS, Audience, Event, Registration
 from lotsen.events.selectors import programmes_for
 from lotsen.programmes.models import Programme
@@ -141,6 +143,8 @@ def registration_create(
             registration.save()
     except IntegrityError as exc:
         raise ValidationError({"email": ERROR_DUPLICATE_EMAIL}) from exc
+    # After the commit, and robust: a mail server that is down must not undo a place taken.
+    transaction.on_commit(partial(registration_confirmation_send, registration.pk), robust=True)
     return registration
 
 

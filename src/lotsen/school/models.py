@@ -125,3 +125,7 @@ class SourcePersonId(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.external_id}"
+
+
+# Configured SS 12000 servers: defined beside their encryption, loaded with the app's models.
+from lotsen.school.sources import SchoolDataSource  # noqa: E402, F401

@@ -50,7 +50,7 @@ from lotsen.support.models import (
     TeamMember,
     TeamMemberRole,
 )
-from lotsen.support.notifications import referral_notify
+from lotsen.support.notifications import handover_notify, referral_notify
 from lotsen.support.policy import CasePolicy
 
 ERROR_ROLE = "Din roll arbetar inte i ärenden."
@@ -544,6 +544,7 @@ def handover_create(
         object_type="handover",
         object_id=str(handover.pk),
     )
+    handover_notify(handover=handover)
     return handover
 
 
