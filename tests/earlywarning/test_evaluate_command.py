@@ -86,6 +86,10 @@ def test_evaluate_prints_one_json_object_and_writes_the_report(data_file, tmp_pa
     assert json.loads((out_dir / "metrics.json").read_text(encoding="utf-8")) == result
     html = (out_dir / "index.html").read_text(encoding="utf-8")
     assert '<html lang="sv">' in html
+    # The method's model card and impact-assessment draft, written from this evaluation.
+    card = (out_dir / "modellkort.html").read_text(encoding="utf-8")
+    assert "kön (bara i rättvisegranskningen)" in card and "600 rader" in card
+    assert (out_dir / "konsekvensbedomning.odt").stat().st_size > 1000
     svgs = re.findall(r"<svg .*?</svg>", html, flags=re.DOTALL)
     assert len(svgs) >= 5  # ROC, PR, calibration, one per audit column
     for svg in svgs:

@@ -22,6 +22,7 @@ from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Role
 from lotsen.earlywarning import features as F
 from lotsen.earlywarning import scoring
+from lotsen.earlywarning.governance import model_activate
 from lotsen.earlywarning.models import ModelVersion, RiskScore
 from lotsen.earlywarning.scoring import (
     COMPLETED,
@@ -45,6 +46,7 @@ from tests.factories import (
     MembershipFactory,
     MunicipalityFactory,
     SchoolUnitFactory,
+    UserFactory,
     consent_create,
     fresh_identity_number,
 )
@@ -135,10 +137,12 @@ def _remember(version: ModelVersion) -> None:
 
 @pytest.fixture
 def trained(db) -> ModelVersion:
+    """The trained model, activated by a person (it scores nobody before that)."""
     if "fields" not in _TRAINED:
         build_history()
         _remember(model_train(as_of=TODAY, folds=3))
-    return ModelVersion.objects.create(**_TRAINED["fields"])
+    version = ModelVersion.objects.create(**_TRAINED["fields"])
+    return model_activate(version, by=UserFactory(), note="i bruk för testerna")
 
 
 @pytest.fixture
@@ -304,7 +308,8 @@ def test_training_stores_a_calibrated_explained_audited_model():
     assert "absence_4w" in metrics["ignored"] and "absence_4w" not in version.features
     assert metrics["importance"][0]["feature"] in {"core_subjects_failed", "merit_value"}
     card = version.model_card
-    assert "Kön, födelseland, ålder" in card and "aldrig som prediktorer" in card
+    assert "kön (bara i rättvisegranskningen); födelseland; ålder" in card
+    assert "aldrig som prediktorer" in card
     assert "Kvinna" in card and f"version {version.version}" in card
     assert "uppmaning till ett samtal" in card
 

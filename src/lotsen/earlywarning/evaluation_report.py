@@ -75,7 +75,11 @@ code { font-size: .9rem; word-break: break-word; }
 def report_write(
     evaluation: Evaluation, *, out: Path, source: str = "", command: str = ""
 ) -> list[Path]:
-    """Write index.html and metrics.json into ``out`` (created if missing)."""
+    """Write index.html and metrics.json into ``out`` (created if missing), and the model
+    card and impact-assessment draft for the method as evaluated on this file."""
+    from lotsen.earlywarning.governance import facts_from_evaluation
+    from lotsen.earlywarning.modelcard import documents_write
+
     out.mkdir(parents=True, exist_ok=True)
     page = out / REPORT_FILE
     metrics = out / METRICS_FILE
@@ -83,7 +87,10 @@ def report_write(
     metrics.write_text(
         json.dumps(evaluation.as_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    return [page, metrics]
+    documents = documents_write(
+        facts_from_evaluation(evaluation, source=source or "(okänd fil)"), out=out
+    )
+    return [page, metrics, *documents]
 
 
 def report_html(evaluation: Evaluation, *, source: str = "", command: str = "") -> str:

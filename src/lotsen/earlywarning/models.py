@@ -240,6 +240,21 @@ class ModelVersion(models.Model):
     libraries = models.CharField(_("programversioner"), max_length=200)
     model_blob = models.BinaryField(editable=False)
     model_sha256 = models.CharField(max_length=64, editable=False)
+    # A trained version scores nobody until a person activates it, and only after it has
+    # been compared with the version in use on the same outcomes (``governance``). At most
+    # one version is active; the one it replaced is retired, and both moments are kept.
+    comparison = models.JSONField(_("jämförelse"), default=dict, blank=True)
+    activated_at = models.DateTimeField(_("aktiverad"), null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("aktiverad av"),
+    )
+    activation_note = models.CharField(_("motivering"), max_length=500, blank=True)
+    retired_at = models.DateTimeField(_("ersatt"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("modellversion")
@@ -305,3 +320,31 @@ class RiskScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.features_as_of} {self.probability:.2f}"
+
+
+class LearnedModelSwitch(models.Model):
+    """An organisation's choice to turn the learned model off (the kill switch).
+
+    Off for a municipality or a principal means off for every school unit under it: no new
+    scores, and the scores already there are no longer shown. The transparent rules
+    (``Signal``) go on as before. Every change is kept (who, when, why), newest last.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    learned_model_on = models.BooleanField(_("inlärd modell används"))
+    reason = models.CharField(_("skäl"), max_length=500)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("av/på för inlärd modell")
+        verbose_name_plural = _("av/på för inlärd modell")
+        ordering = ["organisation_id", "changed_at", "id"]
+        indexes = [models.Index(fields=["organisation", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {'på' if self.learned_model_on else 'av'}"

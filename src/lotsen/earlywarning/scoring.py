@@ -137,6 +137,9 @@ TOO_WEAK = (
 )
 HORIZON_RANGE = "tidshorisonten ska vara 1–6 år, inte {horizon}"
 NO_MODEL = "Det finns ingen tränad modell. Träna en först: lotsen signals train"
+NO_ACTIVE_MODEL = (
+    "Ingen modellversion är aktiverad. Jämför och aktivera en först: lotsen signals activate"
+)
 MODEL_CHANGED = (
     "Modellversionen {version} stämmer inte med sin kontrollsumma och används inte. "
     "Träna om modellen: lotsen signals train"
@@ -397,6 +400,7 @@ def model_train(
         "log_loss": round(overall.log_loss, 4),
         "operating_point": overall.operating_point.as_json(),
         "groups": {AUDIT_COLUMN: _suppressed(evaluation.groups[AUDIT_COLUMN])},
+        "by_stage": _by_stage(data=data, p=overall.p),
         "importance": [
             {"feature": name, "label": F.FEATURES_BY_NAME[name].label, "mean_abs": round(v, 4)}
             for name, v in overall.importance
@@ -432,11 +436,35 @@ def model_train(
         model_blob=blob,
         model_sha256=hashlib.sha256(blob).hexdigest(),
     )
+    from lotsen.earlywarning.governance import comparison_compute, gaps_for_groups
+
+    metrics["gaps"] = gaps_for_groups(metrics["groups"])
     model_version.model_card = model_card(model_version)
     model_version.full_clean()
     with transaction.atomic():
         model_version.save()
+    # Compared with the version in use on the same rows now, while the out-of-fold risks
+    # are at hand: a person activates it later (governance.model_activate).
+    model_version.comparison = comparison_compute(
+        candidate=model_version, candidate_p=overall.p, X=rows.X, y=data.y, genders=data.genders
+    )
+    model_version.save(update_fields=["comparison"])
     return model_version
+
+
+def _by_stage(*, data: TrainingSet, p: np.ndarray) -> dict[str, dict[str, Any]]:
+    """Rows, outcomes and ROC-AUC per information stage (the pupil's year when scored)."""
+    from sklearn.metrics import roc_auc_score
+
+    stages = np.asarray([request.school_year for request in data.requests])
+    result: dict[str, dict[str, Any]] = {}
+    for stage in sorted(set(stages.tolist())):
+        inside = stages == stage
+        y = data.y[inside]
+        positives = int(y.sum())
+        auc = round(float(roc_auc_score(y, p[inside])), 4) if 0 < positives < len(y) else None
+        result[str(stage)] = {"n": int(inside.sum()), "positives": positives, "roc_auc": auc}
+    return result
 
 
 def _decimal(value: float | None, digits: int = 2) -> str:
@@ -445,74 +473,13 @@ def _decimal(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
-def _share(value: float | None) -> str:
-    return "–" if value is None else f"{round(100 * value)} %"
-
-
 def model_card(version: ModelVersion) -> str:
-    """A short Swedish model card: what it predicts, from what, how well, for whom not."""
-    m = version.metrics
-    op = m["operating_point"]
-    cohorts = m.get("cohorts")
-    cohort_text = f" (började gymnasiet {cohorts[0]}–{cohorts[1]})" if cohorts else ""
-    lines = [
-        f"{version.name}, version {version.version}",
-        "",
-        "Vad modellen bedömer: sannolikheten att en elev avbryter gymnasieskolan inom "
-        f"{version.horizon_years} år från gymnasiestarten. Bedömningen är en uppmaning till "
-        "ett samtal med eleven, aldrig ett beslut om eleven.",
-        "",
-        f"Tränad på {version.n} elever med känt utfall till och med "
-        f"{version.trained_as_of:%Y-%m-%d}{cohort_text}, varav {version.positives} avbrott "
-        f"({_share(version.base_rate)}). Utfall: avbrott = avslutad med orsaken Avbrott inom "
-        "tidshorisonten; inte avbrott = gymnasieexamen, studiebevis eller gymnasieintyg, "
-        "eller fortfarande inskriven när tidshorisonten löpte ut. Varje elev ger en rad, med "
-        "uppgifter från en slumpad tidpunkt från årskurs 7 till år 3 i gymnasiet, innan "
-        "utfallet var känt.",
-        "",
-        "Prediktorer (bara det skolan visste på dagen för bedömningen): "
-        + "; ".join(F.FEATURES_BY_NAME[name].label.lower() for name in version.features)
-        + ".",
-    ]
-    if m.get("ignored"):
-        lines.append(
-            "Utelämnade eftersom historiken saknar dem: "
-            + "; ".join(F.FEATURES_BY_NAME[name].label.lower() for name in m["ignored"])
-            + "."
-        )
-    lines += [
-        "Kön, födelseland, ålder, skyddade personuppgifter och skolform (anpassad skola) "
-        "används aldrig som prediktorer. Kön används bara i rättvisegranskningen nedan.",
-        "",
-        f"Korsvalidering ({m['folds']} delar): ROC-AUC {_decimal(m['roc_auc'])}, PR-AUC "
-        f"{_decimal(m['pr_auc'])}, Brier {_decimal(m['brier'], 3)}. Arbetspunkt: de "
-        f"{_share(op['caseload_target'])} med högst risk (risk från {_share(op['threshold'])}); "
-        f"där är precisionen {_share(op['precision'])} och täckningen {_share(op['recall'])}.",
-        "",
-        "Rättvisegranskning per kön vid arbetspunkten (täckning, precision, andel falsklarm, "
-        "genomsnittlig risk mot faktisk andel):",
-    ]
-    for label, g in m["groups"][AUDIT_COLUMN].items():
-        if g.get("suppressed"):
-            lines.append(f"  {label}: färre än {SMALL_GROUP} elever, visas inte")
-            continue
-        if g.get("too_small"):
-            lines.append(f"  {label} ({g['n']} elever): för få för att mäta")
-            continue
-        lines.append(
-            f"  {label} ({g['n']} elever, {g['positives']} avbrott): täckning "
-            f"{_share(g['recall'])}, precision {_share(g['precision'])}, falsklarm "
-            f"{_share(g['fpr'])}, risk {_share(g['mean_risk'])} mot {_share(g['observed_rate'])}"
-        )
-    lines += [
-        "",
-        "Begränsningar: elever i anpassad grundskola och anpassad gymnasieskola bedöms inte. "
-        "Elever som aldrig började gymnasiet ingår inte i historiken. Modellen har lärt sig av "
-        "den här huvudmannens historia; förändras skolan eller registreringen ändras också "
-        "modellens träffsäkerhet. Träna om när ny utfallshistorik finns.",
-        f"Programversioner: {version.libraries}.",
-    ]
-    return "\n".join(lines)
+    """The model card as plain text (``lotsen signals train --card``), from the same
+    sections as the HTML and ODT documents."""
+    from lotsen.earlywarning.governance import facts_from_version
+    from lotsen.earlywarning.modelcard import MODEL_CARD_TITLE, model_card_sections, sections_text
+
+    return sections_text(MODEL_CARD_TITLE, model_card_sections(facts_from_version(version)))
 
 
 # --- Scoring ----------------------------------------------------------------------------
@@ -696,13 +663,23 @@ def risk_scores_compute(
     A system run, like ``signals_compute``: no person reads anything here, so nothing is
     access-logged; each person who later sees a score is logged then.
     """
+    from lotsen.earlywarning.governance import active_version
+    from lotsen.earlywarning.switch import units_switched_off
+
     as_of = as_of or timezone.localdate()
-    version = model_version or ModelVersion.objects.order_by("-trained_at", "-id").first()
+    version = model_version or active_version()
     if version is None:
-        raise ScoringError(NO_MODEL)
+        raise ScoringError(NO_ACTIVE_MODEL if ModelVersion.objects.exists() else NO_MODEL)
+    version = ModelVersion.objects.get(pk=version.pk)
     scoring = model_load(version=version)
     summary = ScoreSummary(model=f"{version.name} {version.version}")
-    pupils = _current_pupils(as_of=as_of, school_unit=school_unit)
+    # An organisation that turned the learned model off gets no new scores (the kill switch).
+    off = units_switched_off()
+    pupils = [
+        pupil
+        for pupil in _current_pupils(as_of=as_of, school_unit=school_unit)
+        if pupil[1] not in off
+    ]
     for first in range(0, len(pupils), SCORE_BATCH_SIZE):
         batch = pupils[first : first + SCORE_BATCH_SIZE]
         requests = [

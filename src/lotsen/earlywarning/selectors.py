@@ -30,6 +30,7 @@ from lotsen.earlywarning.models import (
     SignalEvent,
 )
 from lotsen.earlywarning.services import SCHOOL_ROLES, grade_fact
+from lotsen.earlywarning.switch import units_switched_off
 from lotsen.people.models import Person
 from lotsen.privacy.door import persons_shown, record_read
 from lotsen.privacy.models import Action, Category, Purpose
@@ -273,7 +274,10 @@ def risk_scores_visible_to(actor: Actor, *, purpose: str | None = None) -> Query
     if units is None or purpose != Purpose.SCHOOL:
         return RiskScore.objects.none()
     persons = PersonPolicy(actor).persons(purpose=purpose, category=Category.SCHOOL)
-    return RiskScore.objects.filter(units, person__in=persons.values("pk"))
+    scores = RiskScore.objects.filter(units, person__in=persons.values("pk"))
+    # Where the organisation turned the learned model off, no score is shown, old or new.
+    off = units_switched_off()
+    return scores.exclude(school_unit_id__in=off) if off else scores
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -41,12 +41,18 @@ def score_job(
 ) -> dict[str, int]:
     """The learned model's score for every current pupil. With no model trained yet there
     is nothing to score: that is a count, not a failure to retry."""
-    from lotsen.earlywarning.scoring import NO_MODEL, ScoringError, score_command
+    from lotsen.earlywarning.scoring import (
+        NO_ACTIVE_MODEL,
+        NO_MODEL,
+        ScoringError,
+        score_command,
+    )
 
     try:
         summary = score_command(school_unit_code=school_unit, on=_date(on))
     except ScoringError as error:
-        if str(error) == NO_MODEL:
+        # No model trained, or none activated by a person yet: the rules go on alone.
+        if str(error) in (NO_MODEL, NO_ACTIVE_MODEL):
             return {"pupils": 0, "no_model": 1}
         raise
     return {

@@ -142,6 +142,8 @@ class Command(BaseCommand):
 def _risk_model_train_and_score() -> str:
     """Train the learned model on the demo's outcome history and score the pupils, or say
     why not (too little history, or no better than chance): the demo goes on either way."""
+    from lotsen.accounts.models import User
+    from lotsen.earlywarning.governance import model_activate
     from lotsen.earlywarning.scoring import (
         TrainingRefused,
         model_train,
@@ -154,4 +156,11 @@ def _risk_model_train_and_score() -> str:
         version = model_train()
     except TrainingRefused as refused:
         return f"ingen. {refused}"
+    # In a real deployment a person compares and activates a version; the demo's system
+    # administrator does it here so that the demo shows scores from the start.
+    model_activate(
+        version,
+        by=User.objects.get(username="admin"),
+        note="Demodata: aktiverad när demon skapades.",
+    )
     return f"{train_summary(version)}\n  {score_summary(risk_scores_compute())}"

@@ -31,6 +31,9 @@ from lotsen.earlywarning.rules import rule_title
 from lotsen.earlywarning.services import compute_command
 
 FILE_UNREADABLE = "kan inte läsa filen {path}: {reason}"
+UNKNOWN_VERSION = "Det finns ingen modellversion {version}."
+UNKNOWN_USER = "Det finns ingen aktiv användare {user}."
+ACTIVATED = "Modellversion {version} används nu (aktiverad av {user})."
 # The same as DEFAULT_FOLDS and DEFAULT_CASELOAD in lotsen.earlywarning.learning (a test holds them
 # equal). Not imported: the learning libraries take a second or two to load, and only
 # ``evaluate`` needs them, so the other subcommands start without them.
@@ -221,6 +224,27 @@ class Command(BaseCommand):
         train_parser.add_argument(
             "--card", action="store_true", help="skriv också ut modellbeskrivningen"
         )
+        train_parser.add_argument(
+            "--out",
+            type=Path,
+            metavar="KATALOG",
+            help="skriv modellkortet och utkastet till konsekvensbedömning (HTML och ODT) hit",
+        )
+
+        compare_parser = subcommands.add_parser(
+            "compare",
+            help="jämför en modellversion med den som används, på samma utfall",
+        )
+        compare_parser.add_argument("version", metavar="VERSION")
+        activate_parser = subcommands.add_parser(
+            "activate",
+            help="börja använda en jämförd modellversion (en person aktiverar)",
+        )
+        activate_parser.add_argument("version", metavar="VERSION")
+        activate_parser.add_argument(
+            "--user", required=True, metavar="ANVÄNDARNAMN", help="vem som aktiverar"
+        )
+        activate_parser.add_argument("--note", default="", help="varför (högst 500 tecken)")
 
         score_parser = subcommands.add_parser(
             "score",
@@ -252,6 +276,38 @@ class Command(BaseCommand):
             self._train(options)
         elif subcommand == "score":
             self._score(options)
+        elif subcommand == "compare":
+            self._compare(options)
+        elif subcommand == "activate":
+            self._activate(options)
+
+    def _version(self, text: str):
+        from lotsen.earlywarning.models import ModelVersion
+
+        version = ModelVersion.objects.filter(version=text.strip()[:40]).first()
+        if version is None:
+            raise CommandError(UNKNOWN_VERSION.format(version=text))
+        return version
+
+    def _compare(self, options: dict[str, Any]) -> None:
+        from lotsen.earlywarning.governance import comparison_make, comparison_summary
+
+        version = self._version(options["version"])
+        self.stdout.write(comparison_summary(comparison_make(version), version=version))
+
+    def _activate(self, options: dict[str, Any]) -> None:
+        from lotsen.accounts.models import User
+        from lotsen.earlywarning.governance import ActivationRefused, model_activate
+
+        version = self._version(options["version"])
+        user = User.objects.filter(username=options["user"], is_active=True).first()
+        if user is None:
+            raise CommandError(UNKNOWN_USER.format(user=options["user"]))
+        try:
+            model_activate(version, by=user, note=options["note"])
+        except ActivationRefused as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(ACTIVATED.format(version=version.version, user=user.username))
 
     def _train(self, options: dict[str, Any]) -> None:
         from lotsen.earlywarning.learning import InvalidInput
@@ -271,6 +327,13 @@ class Command(BaseCommand):
         if options["card"]:
             self.stdout.write("")
             self.stdout.write(version.model_card)
+        if options["out"] is not None:
+            from lotsen.earlywarning.governance import comparison_summary, facts_from_version
+            from lotsen.earlywarning.modelcard import documents_write
+
+            for path in documents_write(facts_from_version(version), out=options["out"]):
+                self.stderr.write(f"Skrev {path}")
+            self.stdout.write(comparison_summary(version.comparison, version=version))
 
     def _score(self, options: dict[str, Any]) -> None:
         from lotsen.earlywarning.scoring import ScoringError, score_command, score_summary
