@@ -80,3 +80,12 @@ def subject_of(message: Message) -> str:
     # A long subject with Swedish letters is folded into encoded words; unfolded, it may
     # keep a leading space.
     return " ".join(str(message["Subject"]).split())
+
+
+def smtp_message_text_lines(message: Message) -> list[str]:
+    """The digest's items: the kind's title of each line "- <title>: <link>"."""
+    return [
+        line[2:].rsplit(": ", 1)[0]
+        for line in message.get_content().splitlines()
+        if line.startswith("- ")
+    ]
