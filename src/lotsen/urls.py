@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from lotsen.people.api import PersonViewSet
 
-router = DefaultRouter()
+# The API root is lotsen.apiclients' (every area, the token and the documentation).
+router = SimpleRouter()
 router.register("persons", PersonViewSet, basename="person")
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("notiser/", include("lotsen.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("lotsen.apiclients.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/", include("lotsen.support.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

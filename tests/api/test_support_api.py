@@ -124,8 +124,9 @@ def send_referral(mentor, case, social, consent) -> dict:
 
 
 def test_anonymous_callers_are_refused(case):
-    assert APIClient().get(CASES).status_code == 403
-    assert APIClient().get(f"{CASES}{case.pk}/").status_code == 403
+    # No session and no token: 401, with the Bearer challenge (lotsen.apiclients).
+    assert APIClient().get(CASES).status_code == 401
+    assert APIClient().get(f"{CASES}{case.pk}/").status_code == 401
 
 
 def test_open_read_and_close_a_case(mentor, pupil, school):

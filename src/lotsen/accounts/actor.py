@@ -15,6 +15,9 @@ class Actor:
     # "local_password"; lotsen.accounts.assurance), written on every access-log entry.
     # Empty outside a login (commands, jobs, imports).
     assurance_level: str = ""
+    # A machine client of the API acting through its service account (lotsen.apiclients):
+    # the client's id, written on every access-log entry beside the account.
+    api_client_id: int | None = None
 
     @property
     def organisation(self) -> Organisation | None:

@@ -75,6 +75,10 @@ def entry_canonical(entry: AccessLogEntry) -> bytes:
     assurance_level = getattr(entry, "assurance_level", "")
     if assurance_level:
         fields.append(["assurance_level", assurance_level])
+    # Likewise the machine client, only when there is one.
+    api_client_id = getattr(entry, "api_client_id", None)
+    if api_client_id is not None:
+        fields.append(["api_client", api_client_id])
     return json.dumps(fields, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -208,6 +212,7 @@ class AccessLogCollector:
         object_type: str,
         object_id: str,
         assurance_level: str = "",
+        api_client_id: int | None = None,
     ) -> None:
         key = (actor_user_id, organisation_id, person_id, purpose)
         if key in self._written:
@@ -224,6 +229,7 @@ class AccessLogCollector:
                     object_type=object_type,
                     object_id=object_id,
                     assurance_level=assurance_level,
+                    api_client_id=api_client_id,
                 )
             )
         elif READ_RANK.get(action, 0) > READ_RANK.get(pending.entry.action, 0):
@@ -288,7 +294,8 @@ def access_log_record(
 
     Inside a request, reads join the request's one entry per person and purpose; writes,
     and everything outside a request, are written at once in the caller's transaction.
-    Each entry carries the level of assurance of the actor's login.
+    Each entry carries the level of assurance of the actor's login, and the machine
+    client when the actor is one.
     """
     org_id = actor.organisation.pk if actor.organisation else None
     collector = _collector.get()
@@ -303,6 +310,7 @@ def access_log_record(
                 object_type=object_type,
                 object_id=str(object_id or person_id),
                 assurance_level=actor.assurance_level,
+                api_client_id=getattr(actor, "api_client_id", None),
             )
         return
     AccessLogEntry.objects.bulk_create(
@@ -316,6 +324,7 @@ def access_log_record(
                 object_type=object_type,
                 object_id=str(object_id or person_id),
                 assurance_level=actor.assurance_level,
+                api_client_id=getattr(actor, "api_client_id", None),
             )
             for person_id in person_ids
         ]

@@ -182,6 +182,16 @@ class AccessLogEntry(models.Model):
     # lotsen.accounts.assurance); empty for entries from before it was kept and for work
     # outside a login (commands, jobs).
     assurance_level = models.CharField(max_length=32, blank=True, default="", db_default="")
+    # A machine client of the API (lotsen.apiclients) when one did it, beside its service
+    # account in actor_user; empty for people.
+    api_client = models.ForeignKey(
+        "apiclients.ApiClient",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     prev_hash = models.CharField(max_length=64, default="")
     entry_hash = models.CharField(max_length=64, default="")
 
