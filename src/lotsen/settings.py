@@ -115,6 +115,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "lotsen.accounts.middleware.SessionTimeoutMiddleware",
     "lotsen.accounts.middleware.ActorMiddleware",
+    # A young person's and a guardian's session reach their own pages only: every other
+    # URL is the same 404 as a missing page, before any view runs.
+    "lotsen.youth.middleware.OwnPagesOnlyMiddleware",
     # Every logged-in session has a level of assurance; with LOTSEN_REQUIRE_SECOND_FACTOR, a
     # password login to a role that reaches personal data sets up a second factor first.
     "lotsen.accounts.mfa.middleware.SecondFactorRequiredMiddleware",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("aktivitetsansvar/", include("lotsen.kaa.urls")),
     path("arenden/", include("lotsen.support.urls")),
     path("mina-sidor/", include("lotsen.youth.urls")),
+    path("vardnadshavare/", include("lotsen.youth.guardian_urls")),
     path("program/", include("lotsen.programmes.urls")),
     path("ekonomi/", include("lotsen.finance.urls")),
     path("evenemang/", include("lotsen.events.urls")),

@@ -387,9 +387,10 @@ def test_previous_coordination_number_finds_the_old_record(client, oidc_provider
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(User.objects.get(person=person).pk)
+    # The record takes the number the e-ID states now (audited: test_oidc_guardian.py).
     person.refresh_from_db()
-    assert person.personal_identity_number == OLD_COORDINATION_NUMBER
-    assert NEW_COORDINATION_NUMBER != OLD_COORDINATION_NUMBER
+    assert person.personal_identity_number == NEW_COORDINATION_NUMBER
+    assert person.is_coordination_number
 
 
 @pytest.mark.parametrize("login", ["okand-ung", "ogiltigt-nummer"])

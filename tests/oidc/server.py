@@ -35,6 +35,10 @@ YOUNG_PERSON_NUMBER = make_identity_number(dt.date(2007, 3, 14), 281)
 NEW_COORDINATION_NUMBER = make_identity_number(dt.date(2006, 8, 2), 455, coordination=True)
 OLD_COORDINATION_NUMBER = make_identity_number(dt.date(2006, 8, 2), 317, coordination=True)
 UNKNOWN_NUMBER = make_identity_number(dt.date(2005, 11, 30), 602)
+# A person once registered under OLD_COORDINATION_NUMBER who now has a personnummer.
+NEW_PERSONAL_NUMBER = make_identity_number(dt.date(2006, 8, 2), 318)
+# A guardian of a minor (issue 11): an adult's number, stored on the minor's guardian.
+GUARDIAN_NUMBER = make_identity_number(dt.date(1978, 4, 2), 318)
 
 # Who can log in at the test provider: login name -> acr and claims.
 ACCOUNTS = {
@@ -65,6 +69,14 @@ ACCOUNTS = {
             CLAIM_PREVIOUS_COORDINATION: OLD_COORDINATION_NUMBER,
         },
     },
+    "ung-nytt-personnummer": {
+        "acr": ACR_LOA3,
+        "claims": {
+            CLAIM_PIN: NEW_PERSONAL_NUMBER,
+            CLAIM_PREVIOUS_COORDINATION: OLD_COORDINATION_NUMBER,
+        },
+    },
+    "vardnadshavare": {"acr": ACR_LOA3, "claims": {CLAIM_PIN: GUARDIAN_NUMBER}},
     "okand-ung": {"acr": ACR_LOA3, "claims": {CLAIM_PIN: UNKNOWN_NUMBER}},
     "ogiltigt-nummer": {"acr": ACR_LOA3, "claims": {CLAIM_PIN: "191212121213"}},
 }

@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 from lotsen.accounts.models import Membership, Organisation, Role, User
 
+# A guardian answering consent requests for their minors (issue 11): a login kind of its
+# own (an e-ID login as guardian, on an account that is neither staff nor a young
+# person's), so it is not one of the organisation roles in ``Role``.
+GUARDIAN = "guardian"
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -15,6 +20,7 @@ class Actor:
     # "local_password"; lotsen.accounts.assurance), written on every access-log entry.
     # Empty outside a login (commands, jobs, imports).
     assurance_level: str = ""
+    is_guardian: bool = False
     # A machine client of the API acting through its service account (lotsen.apiclients):
     # the client's id, written on every access-log entry beside the account.
     api_client_id: int | None = None
@@ -27,6 +33,8 @@ class Actor:
     def role(self) -> str | None:
         if self.membership:
             return self.membership.role
+        if self.is_guardian:
+            return GUARDIAN
         # A young person logs in without a membership: their link to their own record
         # is what gives them a role.
         return Role.YOUNG_PERSON if self.user.person_id else None
@@ -38,3 +46,7 @@ class Actor:
     @classmethod
     def for_young_person(cls, user: User, *, assurance_level: str = "") -> Actor:
         return cls(user=user, membership=None, assurance_level=assurance_level)
+
+    @classmethod
+    def for_guardian(cls, user: User, *, assurance_level: str = "") -> Actor:
+        return cls(user=user, membership=None, assurance_level=assurance_level, is_guardian=True)

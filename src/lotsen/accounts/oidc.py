@@ -43,7 +43,7 @@ from lotsen.accounts.models import (
     UserField,
 )
 from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
-from lotsen.people.models import Person
+from lotsen.people.models import Guardian, GuardianAccount, Person
 from lotsen.privacy.door import persons_written
 from lotsen.privacy.models import Action, Purpose
 
@@ -77,6 +77,24 @@ ERROR_EID_REFUSED = (
 )
 
 
+# A guardian's login: the same words whether the number is stored for a guardian or not.
+ERROR_GUARDIAN_REFUSED = (
+    "Du kan inte logga in som vårdnadshavare i Lotsen just nu. Om du har fått en fråga om "
+    "samtycke, kontakta den som frågade."
+)
+
+# The login kinds an e-ID broker's login can be: the young person for themselves, or a
+# guardian answering for a minor. The person logging in chooses; they are never mixed.
+LOGIN_YOUNG_PERSON = "young_person"
+LOGIN_GUARDIAN = "guardian"
+GUARDIAN_PARAMETER = "vardnadshavare"  # ?som=vardnadshavare on the login link
+# The login kind asked for on the way to the provider, the kind of the session's login,
+# and (for a guardian) what the provider said about the login: see login_evidence.
+SESSION_OIDC_KIND = "lotsen_oidc_kind"
+SESSION_LOGIN_KIND = "lotsen_login_kind"
+SESSION_LOGIN_EVIDENCE = "lotsen_login_evidence"
+
+
 class LoginRefused(Exception):
     """The login is refused; ``str()`` is the message for the person logging in."""
 
@@ -86,6 +104,23 @@ class OidcLogin:
     user: User
     assurance_level: str
     acr: str
+    kind: str = ""
+    # The provider's own words for this login (kept as a guardian's evidence): its
+    # subject, its session (sid) when it states one, and when the person authenticated.
+    subject: str = ""
+    session_id: str = ""
+    auth_time: int | None = None
+
+
+def login_evidence(result: OidcLogin, provider: IdentityProvider) -> dict:
+    """What a guardian's answer keeps of the login (JSON for the session): the provider,
+    its subject and session, and when the person authenticated. No personal number."""
+    return {
+        "provider": provider.slug,
+        "subject": result.subject,
+        "session_id": result.session_id,
+        "auth_time": result.auth_time,
+    }
 
 
 # --- The provider's client -------------------------------------------------------------------
@@ -155,9 +190,12 @@ def login_redirect(*, request, provider: IdentityProvider, redirect_uri: str, ac
 # --- The return from the provider -------------------------------------------------------------
 
 
-def login_complete(*, request, provider: IdentityProvider) -> OidcLogin:
+def login_complete(
+    *, request, provider: IdentityProvider, kind: str = LOGIN_YOUNG_PERSON
+) -> OidcLogin:
     """Check the provider's answer (state, code with PKCE, ID token and nonce) and find the
-    user it is about. Raises LoginRefused."""
+    user it is about; through an e-ID broker, as the young person or as a guardian
+    (``kind``). Raises LoginRefused."""
     client = provider_client(provider)
     try:
         token = client.authorize_access_token(request)
@@ -173,11 +211,24 @@ def login_complete(*, request, provider: IdentityProvider) -> OidcLogin:
     claims = _with_userinfo(client, token, dict(id_claims))
     acr = str(id_claims.get("acr") or "")
     level = assurance.level_for_acr(acr, acr_levels=settings.LOTSEN_ASSURANCE_ACR_LEVELS)
-    if provider.kind == ProviderKind.E_ID:
+    if provider.kind == ProviderKind.E_ID and kind == LOGIN_GUARDIAN:
+        user = guardian_user_for_claims(claims=claims)
+    elif provider.kind == ProviderKind.E_ID:
+        kind = LOGIN_YOUNG_PERSON
         user = young_person_user_for_claims(claims=claims, assurance_level=level)
     else:
+        kind = ""
         user = staff_user_for_claims(provider=provider, claims=claims)
-    return OidcLogin(user=user, assurance_level=level, acr=acr)
+    auth_time = id_claims.get("auth_time")
+    return OidcLogin(
+        user=user,
+        assurance_level=level,
+        acr=acr,
+        kind=kind,
+        subject=str(id_claims.get("sub"))[:255],
+        session_id=str(id_claims.get("sid") or "")[:255],
+        auth_time=auth_time if isinstance(auth_time, int) else None,
+    )
 
 
 def _with_userinfo(client: DjangoOAuth2App, token: dict, claims: dict[str, Any]) -> dict:
@@ -228,7 +279,7 @@ def staff_user_for_claims(*, provider: IdentityProvider, claims: dict[str, Any])
         user = users[0]
         # A young person's own account is reached through e-ID only: a staff provider that
         # asserts its e-mail address must not turn it into a staff login.
-        if user.person_id:
+        if user.person_id or GuardianAccount.objects.filter(user=user).exists():
             raise LoginRefused(ERROR_NO_ACCOUNT)
         if not user.is_active:
             raise LoginRefused(ERROR_ACCOUNT_INACTIVE)
@@ -292,22 +343,58 @@ def young_person_user_for_claims(*, claims: dict[str, Any], assurance_level: str
 
     The personal identity number (or coordination number) finds the Person; a
     ``previousCoordinationNumber`` finds the record kept under a number the person no
-    longer has. The record is not renumbered here: that is the population register's
-    import's work.
+    longer has (a coordination number, before they got a personnummer). That record then
+    takes the number the e-ID states, so that the next import from the population register
+    finds it, and the change is in the access log (the young person sees it).
     """
     number = claims.get(CLAIM_PERSONAL_IDENTITY_NUMBER) or claims.get(CLAIM_COORDINATION_NUMBER)
     person_id = _person_id_for_number(number)
+    renumber = False
     if person_id is None:
         person_id = _person_id_for_number(claims.get(CLAIM_PREVIOUS_COORDINATION_NUMBER))
+        renumber = person_id is not None
     if person_id is None:
         raise LoginRefused(ERROR_EID_REFUSED)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(person_id=person_id).first()
         if user is None:
             user = _young_person_user_create(person_id=person_id, assurance_level=assurance_level)
+        if renumber and user.is_active:
+            _person_renumber(
+                person_id=person_id, raw=number, user=user, assurance_level=assurance_level
+            )
     if not user.is_active:
         raise LoginRefused(ERROR_EID_REFUSED)
     return user
+
+
+def _person_renumber(*, person_id: int, raw: object, user: User, assurance_level: str) -> None:
+    """Give the record found by the previous coordination number the number the e-ID
+    states now. Nothing changes when that number is not valid or another record already
+    has it: two records of one person are for a person to merge, not a login."""
+    if not isinstance(raw, str) or not raw:
+        return
+    try:
+        number = parse_identity_number(raw)
+    except InvalidIdentityNumber:
+        return
+    if Person.objects.filter(personal_identity_number=number.normalized).exists():
+        return
+    Person.objects.filter(pk=person_id).update(
+        personal_identity_number=number.normalized,
+        is_coordination_number=number.is_coordination_number,
+        date_of_birth=number.date_of_birth,
+    )
+    # The audit: which record changed number, by whose login, at what level. The numbers
+    # themselves are never written to the log.
+    persons_written(
+        actor=Actor.for_young_person(user, assurance_level=assurance_level),
+        action=Action.UPDATE,
+        purpose=Purpose.SELF,
+        person_ids=[person_id],
+        object_type="person_identity_number",
+        object_id=str(person_id),
+    )
 
 
 def _young_person_user_create(*, person_id: int, assurance_level: str) -> User:
@@ -324,3 +411,37 @@ def _young_person_user_create(*, person_id: int, assurance_level: str) -> User:
         object_id=str(user.pk),
     )
     return user
+
+
+def guardian_user_for_claims(*, claims: dict[str, Any]) -> User:
+    """The guardian account of the personnummer the e-ID login states, created on the first
+    login. Refused unless the number is stored for a guardian of somebody in Lotsen; which
+    minors the account reaches is decided on every request (youth.guardians), not here.
+
+    A guardian account is neither a staff user's nor a young person's: a guardian who also
+    works in Lotsen gets a second account, so the two logins never share a role."""
+    raw = claims.get(CLAIM_PERSONAL_IDENTITY_NUMBER) or claims.get(CLAIM_COORDINATION_NUMBER)
+    if not isinstance(raw, str) or not raw:
+        raise LoginRefused(ERROR_GUARDIAN_REFUSED)
+    try:
+        number = parse_identity_number(raw).normalized
+    except InvalidIdentityNumber as exc:
+        raise LoginRefused(ERROR_GUARDIAN_REFUSED) from exc
+    if not Guardian.objects.filter(personal_identity_number=number).exists():
+        raise LoginRefused(ERROR_GUARDIAN_REFUSED)
+    with transaction.atomic():
+        account = (
+            GuardianAccount.objects.select_for_update()
+            .select_related("user")
+            .filter(personal_identity_number=number)
+            .first()
+        )
+        if account is None:
+            # The username says nothing about the guardian: it shows in lists and logs.
+            user = User(username=f"vh-{uuid.uuid4().hex[:16]}")
+            user.set_unusable_password()
+            user.save()
+            account = GuardianAccount.objects.create(user=user, personal_identity_number=number)
+    if not account.user.is_active:
+        raise LoginRefused(ERROR_GUARDIAN_REFUSED)
+    return account.user

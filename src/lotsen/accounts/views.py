@@ -130,6 +130,11 @@ def oidc_login(request, slug: str):
         request.session[SESSION_OIDC_NEXT] = next_url
     else:
         request.session.pop(SESSION_OIDC_NEXT, None)
+    # "Logga in som vårdnadshavare": the same e-ID broker, a login kind of its own.
+    if request.GET.get("som") == oidc.GUARDIAN_PARAMETER:
+        request.session[oidc.SESSION_OIDC_KIND] = oidc.LOGIN_GUARDIAN
+    else:
+        request.session.pop(oidc.SESSION_OIDC_KIND, None)
     redirect_uri = request.build_absolute_uri(reverse("accounts:oidc_callback", args=[slug]))
     try:
         return oidc.login_redirect(request=request, provider=provider, redirect_uri=redirect_uri)
@@ -143,13 +148,23 @@ def oidc_callback(request, slug: str):
     the provider stated."""
     provider = get_object_or_404(IdentityProvider, slug=slug, enabled=True)
     try:
-        result = oidc.login_complete(request=request, provider=provider)
+        result = oidc.login_complete(
+            request=request,
+            provider=provider,
+            kind=request.session.pop(oidc.SESSION_OIDC_KIND, oidc.LOGIN_YOUNG_PERSON),
+        )
     except oidc.LoginRefused as refused:
         return _login_refused(request, str(refused))
     next_url = request.session.pop(SESSION_OIDC_NEXT, "")
     login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[SESSION_ASSURANCE_LEVEL] = result.assurance_level
     request.session[SESSION_IDENTITY_PROVIDER] = provider.pk
+    if result.kind == oidc.LOGIN_GUARDIAN:
+        # A guardian's login reaches the guardian's pages and nothing else; what the login
+        # proves is kept for the answers the guardian gives (youth.guardians).
+        request.session[oidc.SESSION_LOGIN_KIND] = oidc.LOGIN_GUARDIAN
+        request.session[oidc.SESSION_LOGIN_EVIDENCE] = oidc.login_evidence(result, provider)
+        return redirect("guardians:start")
     if result.user.person_id:
         # A young person's own login reaches "Mina sidor" and nothing else.
         return redirect("youth:start")

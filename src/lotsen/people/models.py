@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
 
 
 class Gender(models.TextChoices):
@@ -69,6 +73,15 @@ class Person(models.Model):
 class Guardian(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="guardians")
     name = models.CharField(_("namn"), max_length=200)
+    # What a guardian's e-ID login is matched against (issue 11): without it the guardian
+    # cannot log in as this person's guardian. Twelve digits, checked like the person's.
+    personal_identity_number = models.CharField(
+        _("vårdnadshavarens personnummer"),
+        max_length=12,
+        blank=True,
+        db_index=True,
+        help_text=_("Lagras med tolv siffror utan skiljetecken."),
+    )
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
     email = models.EmailField(_("e-post"), blank=True)
 
@@ -79,3 +92,34 @@ class Guardian(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if not self.personal_identity_number:
+            return
+        try:
+            number = parse_identity_number(self.personal_identity_number)
+        except InvalidIdentityNumber as exc:
+            raise ValidationError({"personal_identity_number": str(exc)}) from exc
+        self.personal_identity_number = number.normalized
+
+
+class GuardianAccount(models.Model):
+    """The account a guardian logs in with through e-ID, to answer consent requests for
+    their minors. A login kind of its own: never a staff user's account and never a young
+    person's, so a guardian who also works in Lotsen keeps two separate logins. Which
+    minors it reaches is not stored here: it is read from ``Guardian`` rows by number on
+    every request, so a guardianship removed from the register ends access at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardian_account"
+    )
+    personal_identity_number = models.CharField(max_length=12, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vårdnadshavares konto")
+        verbose_name_plural = _("vårdnadshavares konton")
+
+    def __str__(self) -> str:
+        # Never the number: it shows in admin lists and logs.
+        return f"Vårdnadshavare {self.pk}"

@@ -16,6 +16,7 @@ class Purpose(models.TextChoices):
     SUPPORT = "support", _("Samordnat stöd")
     PROGRAMME = "programme", _("Uppföljning av projektdeltagande")
     SELF = "self", _("Egna uppgifter")
+    GUARDIAN = "guardian", _("Vårdnadshavarens samtycke")
     EMERGENCY = "emergency", _("Nödåtkomst")
 
 

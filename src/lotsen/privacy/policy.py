@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from lotsen.accounts.actor import Actor
+from lotsen.accounts.actor import GUARDIAN, Actor
 from lotsen.accounts.models import Organisation, Role
 from lotsen.accounts.roles import CASE_ROLES
 from lotsen.people.models import Person
@@ -162,18 +162,28 @@ class PersonPolicy:
                 actor_user=actor.user, organisation=org, expires_at__gt=timezone.now()
             )
             return Q(pk__in=open_grants.values("person_id"))
+        if purpose == Purpose.GUARDIAN:
+            # A guardian has no organisation: only the bases registered for guardians
+            # (youth.guardians) grant them anything, and only to a guardian's login.
+            if actor.role != GUARDIAN:
+                return nothing()
+            return self._bases_q(purpose=purpose, category=category, contact_details=False)
         if org is None or ROLE_PURPOSE.get(actor.role) != purpose:
             return nothing()
 
+        q = self._bases_q(purpose=purpose, category=category, contact_details=contact_details)
+        if purpose in CONSENT_PURPOSES:
+            consents = consents_covering(org, category, today=self.today)
+            q |= Q(pk__in=consents.values("person_id"))
+        return q
+
+    def _bases_q(self, *, purpose: str, category: str, contact_details: bool) -> Q:
         q = nothing()
         for basis in _BASES.values():
             if basis.purpose == purpose and category in basis.categories:
                 if contact_details and not basis.contact_details:
                     continue
-                q |= basis.persons_q(actor, self.today)
-        if purpose in CONSENT_PURPOSES:
-            consents = consents_covering(org, category, today=self.today)
-            q |= Q(pk__in=consents.values("person_id"))
+                q |= basis.persons_q(self.actor, self.today)
         return q
 
     def persons(self, *, purpose: str, category: str = Category.IDENTITY) -> QuerySet[Person]:

@@ -22,6 +22,9 @@ OBJECT_PHRASES = {
     "person_list": gettext_lazy("en lista där du finns med"),
     "consent": gettext_lazy("ditt samtycke"),
     "consent_list": gettext_lazy("dina samtycken"),
+    "consent_request": gettext_lazy("en fråga om samtycke för dig"),
+    "consent_request_list": gettext_lazy("frågor om samtycke för dig"),
+    "person_identity_number": gettext_lazy("ditt personnummer"),
     "note": gettext_lazy("en anteckning om dig"),
     "contact": gettext_lazy("en kontakt med dig"),
     "referral": gettext_lazy("en remiss om dig"),
@@ -73,6 +76,10 @@ def verb_phrase(action: str) -> str:
 
 def someone() -> str:
     return _("Någon")
+
+
+def guardian() -> str:
+    return _("Din vårdnadshavare")
 
 
 def access_sentence(*, who: str, action: str, object_type: str) -> str:

@@ -324,8 +324,15 @@ def youth_access_log(*, actor: Actor, limit: int = ACCESS_LOG_LIMIT) -> list[Acc
     for entry in entries:
         if entry.actor_user_id == actor.user.pk:
             continue
-        who = entry.organisation.name if entry.organisation else phrases.someone()
+        if entry.organisation:
+            who = entry.organisation.name
+        elif entry.purpose == Purpose.GUARDIAN:
+            who = phrases.guardian()  # a guardian answering a consent request
+        else:
+            who = phrases.someone()
         staff = entry.actor_user.get_full_name() or entry.actor_user.username
+        if entry.purpose == Purpose.GUARDIAN and not entry.organisation:
+            staff = ""  # a guardian's account has a made-up name that says nothing
         rows.append(
             AccessRow(
                 at=entry.at,
