@@ -228,9 +228,9 @@ def totp_device_confirm(*, request, user: User, device: TOTPDevice, token: str) 
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
         allowed, _info = device.verify_is_allowed()
+        # Something that is not six digits cannot be a guess that works: it is told as
+        # wrong without counting against the throttle.
         ok = allowed and bool(_TOTP_FORMAT.match(token)) and device.verify_token(token)
-        if not ok and allowed and not _TOTP_FORMAT.match(token):
-            device.throttle_increment(commit=True)
         outcome = Outcome.SUCCESS if ok else (Outcome.FAILURE if allowed else Outcome.THROTTLED)
         attempt_record(
             request=request, user=user, method=Method.TOTP, purpose=Purpose.ENROL, outcome=outcome
