@@ -436,3 +436,59 @@ def comparison_summary(comparison: dict[str, Any], *, version: ModelVersion) -> 
 
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{round(100 * value)} %"
+
+
+# --- Human oversight: what staff made of the scores -----------------------------------------
+
+# Below this many reviews at a school the share is not shown: a few people's views would be
+# readable, and the share would mean little.
+DISAGREEMENT_MIN_REVIEWS = 5
+REASON_REQUIRED = "Skriv varför du inte håller med, så att modellens ägare kan lära av det."
+
+
+class ReviewRefused(ValueError):
+    pass
+
+
+def score_review_record(*, user: User, score: RiskScore, verdict: str, reason: str = ""):
+    """Record what a member of staff made of a score they were shown (the caller found the
+    score through ``risk_scores_visible_to``)."""
+    from lotsen.earlywarning.models import ScoreReview, ScoreVerdict
+
+    reason = (reason or "").strip()[:500]
+    if verdict not in ScoreVerdict.values:
+        raise ReviewRefused(REASON_REQUIRED)
+    if verdict != ScoreVerdict.AGREE and not reason:
+        raise ReviewRefused(REASON_REQUIRED)
+    return ScoreReview.objects.create(score=score, user=user, verdict=verdict, reason=reason)
+
+
+def disagreement_by_school(version: ModelVersion) -> list[dict[str, Any]]:
+    """Per school unit: reviews of this version's scores (each person's latest per score)
+    and the share that disagreed, highest first. Counts only; a school with few reviews
+    gets no share."""
+    from lotsen.earlywarning.models import ScoreReview, ScoreVerdict
+
+    latest: dict[tuple[int, int | None], tuple[str, str]] = {}
+    for score_id, user_id, verdict, unit in (
+        ScoreReview.objects.filter(score__model_version=version)
+        .order_by("at", "id")
+        .values_list("score_id", "user_id", "verdict", "score__school_unit__name")
+    ):
+        latest[(score_id, user_id)] = (verdict, unit)
+    per_unit: dict[str, list[int]] = {}
+    for verdict, unit in latest.values():
+        counts = per_unit.setdefault(unit, [0, 0])
+        counts[0] += 1
+        counts[1] += verdict != ScoreVerdict.AGREE
+    rows = []
+    for unit, (reviews, disagree) in per_unit.items():
+        shown = reviews >= DISAGREEMENT_MIN_REVIEWS
+        rows.append(
+            {
+                "school_unit": unit,
+                "reviews": reviews,
+                "share": round(disagree / reviews, 3) if shown else None,
+            }
+        )
+    return sorted(rows, key=lambda row: (row["share"] is None, -(row["share"] or 0)))

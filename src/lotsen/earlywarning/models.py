@@ -348,3 +348,33 @@ class LearnedModelSwitch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {'på' if self.learned_model_on else 'av'}"
+
+
+class ScoreVerdict(models.TextChoices):
+    AGREE = "agree", _("Ja, den stämmer")
+    TOO_HIGH = "too_high", _("Nej, risken är lägre än modellen säger")
+    TOO_LOW = "too_low", _("Nej, risken är högre än modellen säger")
+
+
+class ScoreReview(models.Model):
+    """What a member of staff made of a score: agreed, or thought it too high or too low,
+    and why (human oversight, EU AI Act Art. 14). Kept as a history: the latest per person
+    and score counts. How often staff disagree, per school, is shown to the model's owners.
+    """
+
+    score = models.ForeignKey(RiskScore, on_delete=models.CASCADE, related_name="reviews")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verdict = models.CharField(_("bedömning"), max_length=10, choices=ScoreVerdict.choices)
+    reason = models.CharField(_("varför"), max_length=500, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("personalens bedömning av en riskbedömning")
+        verbose_name_plural = _("personalens bedömningar av riskbedömningar")
+        ordering = ["score_id", "at", "id"]
+        indexes = [models.Index(fields=["score", "user", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.score_id} {self.verdict}"

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,6 +26,8 @@ from lotsen.earlywarning.models import (
     WAITING,
     RiskBand,
     RiskScore,
+    ScoreReview,
+    ScoreVerdict,
     Signal,
     SignalEvent,
 )
@@ -294,6 +296,17 @@ class RiskView:
     scored_at: dt.datetime
     threshold: float
     base_rate: float
+    score_id: int = 0
+    # What the viewer said about this score last time ("" if nothing yet).
+    my_verdict: str = ""
+
+    @property
+    def verdict_choices(self) -> list[tuple[str, str]]:
+        return [(value, str(label)) for value, label in ScoreVerdict.choices]
+
+    @property
+    def my_verdict_label(self) -> str:
+        return str(ScoreVerdict(self.my_verdict).label) if self.my_verdict else ""
 
     @property
     def band_label(self) -> str:
@@ -319,9 +332,13 @@ class RiskView:
 def risk_view_for_person(*, actor: Actor, person: Person, purpose: str) -> RiskView | None:
     """The latest risk score about one person that the actor may see, or None. One query.
     Not logged here: the caller (the school overview) logs the read once."""
+    my_review = ScoreReview.objects.filter(score=OuterRef("pk"), user=actor.user).order_by(
+        "-at", "-id"
+    )
     score = (
         risk_scores_visible_to(actor, purpose=purpose)
         .filter(person=person)
+        .annotate(my_verdict=Subquery(my_review.values("verdict")[:1]))
         .select_related("model_version")
         # The fitted model and its report are large and not needed to show a score.
         .defer("model_version__model_blob", "model_version__metrics", "model_version__model_card")
@@ -342,4 +359,6 @@ def risk_view_for_person(*, actor: Actor, person: Person, purpose: str) -> RiskV
         scored_at=score.scored_at,
         threshold=version.threshold,
         base_rate=version.base_rate,
+        score_id=score.pk,
+        my_verdict=score.my_verdict or "",
     )

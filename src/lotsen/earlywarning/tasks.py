@@ -62,3 +62,15 @@ def score_job(
         "unchanged": summary.unchanged,
         **{f"band_{band}": count for band, count in summary.bands.items()},
     }
+
+
+@job("signals.compare")
+def compare_job(run: RunContext, version: str) -> dict[str, int]:
+    """Compare a trained version with the one in use now (``governance.comparison_make``):
+    a cross-validation, too long for a web request."""
+    from lotsen.earlywarning.governance import comparison_make
+    from lotsen.earlywarning.models import ModelVersion
+
+    candidate = ModelVersion.objects.defer("model_blob").get(version=version)
+    comparison = comparison_make(candidate)
+    return {"rows": comparison["rows"], "positives": comparison["positives"]}
