@@ -48,6 +48,7 @@ def _pages(world):
         reverse("youth:consents"),
         reverse("youth:consent_withdraw", args=[world.consent.pk]),
         reverse("youth:access_log"),
+        reverse("youth:why"),
     ]
 
 

@@ -492,3 +492,62 @@ def disagreement_by_school(version: ModelVersion) -> list[dict[str, Any]]:
             }
         )
     return sorted(rows, key=lambda row: (row["share"] is None, -(row["share"] or 0)))
+
+
+# --- The young person's side: what the model said, and "this is wrong" -----------------------
+
+OBJECTION_REQUIRED = "Skriv vad som inte stämmer."
+OBJECTION_TOO_LONG = "Skriv högst 1000 tecken."
+ANSWER_REQUIRED = "Skriv ett svar till eleven."
+ANSWER_TOO_LONG = "Skriv högst 2000 tecken."
+
+
+class ObjectionRefused(ValueError):
+    pass
+
+
+def own_latest_score(person_id: int) -> RiskScore | None:
+    """The latest score about this person that their school sees (none where the school's
+    organisation turned the model off). For the person themselves only: the caller is
+    the young person's own page, which logs the read."""
+    from lotsen.earlywarning.switch import units_switched_off
+
+    scores = RiskScore.objects.filter(person_id=person_id)
+    off = units_switched_off()
+    if off:
+        scores = scores.exclude(school_unit_id__in=off)
+    return (
+        scores.select_related("model_version")
+        .defer("model_version__model_blob", "model_version__metrics")
+        .order_by("-features_as_of", "-model_version__trained_at", "-id")
+        .first()
+    )
+
+
+def objection_record(*, person_id: int, text: str):
+    """The young person's "this is wrong" about their latest score."""
+    from lotsen.earlywarning.models import ScoreObjection
+
+    text = (text or "").strip()
+    if not text:
+        raise ObjectionRefused(OBJECTION_REQUIRED)
+    if len(text) > 1000:
+        raise ObjectionRefused(OBJECTION_TOO_LONG)
+    score = own_latest_score(person_id)
+    if score is None:
+        raise ObjectionRefused(OBJECTION_REQUIRED)
+    return ScoreObjection.objects.create(score=score, text=text)
+
+
+def objection_answer(*, user: User, objection, text: str):
+    """Staff answer an objection (the caller found it through a score they may see)."""
+    text = (text or "").strip()
+    if not text:
+        raise ObjectionRefused(ANSWER_REQUIRED)
+    if len(text) > 2000:
+        raise ObjectionRefused(ANSWER_TOO_LONG)
+    objection.answer = text
+    objection.answered_by = user
+    objection.answered_at = timezone.now()
+    objection.save(update_fields=["answer", "answered_by", "answered_at"])
+    return objection

@@ -19,11 +19,13 @@ from lotsen.accounts.selectors import actor_is_system_admin
 from lotsen.earlywarning.forms import ActivationForm, ScoreReviewForm, SwitchForm
 from lotsen.earlywarning.governance import (
     ActivationRefused,
+    ObjectionRefused,
     ReviewRefused,
     active_version,
     disagreement_by_school,
     facts_from_version,
     model_activate,
+    objection_answer,
     score_review_record,
 )
 from lotsen.earlywarning.modelcard import (
@@ -38,7 +40,7 @@ from lotsen.earlywarning.modelcard import (
     sections_odt,
 )
 from lotsen.earlywarning.models import LearnedModelSwitch, ModelVersion
-from lotsen.earlywarning.selectors import risk_scores_visible_to
+from lotsen.earlywarning.selectors import objection_get_for, risk_scores_visible_to
 from lotsen.earlywarning.switch import SwitchRefused, learned_model_on_for, switch_set
 from lotsen.jobs.runs import job_start
 from lotsen.pages.decorators import actor_required
@@ -224,3 +226,19 @@ def score_review(request, score_id: int):
     else:
         messages.error(request, _("Välj om bedömningen stämmer."))
     return redirect(reverse("web:person_detail", args=[score.person_id]) + "#modellens-bedomning")
+
+
+@post_only
+@actor_required
+def objection_answer_view(request, objection_id: int):
+    """Staff answer a young person's "this is wrong"; the answer shows on their page."""
+    objection = objection_get_for(actor=request.actor, objection_id=objection_id)
+    try:
+        objection_answer(user=request.user, objection=objection, text=request.POST.get("answer"))
+    except ObjectionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Svaret är sparat. Eleven ser det på Mina sidor."))
+    return redirect(
+        reverse("web:person_detail", args=[objection.score.person_id]) + "#modellens-bedomning"
+    )

@@ -378,3 +378,27 @@ class ScoreReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score_id} {self.verdict}"
+
+
+class ScoreObjection(models.Model):
+    """The young person says the model's assessment of them is wrong (EU AI Act Art. 86:
+    the right to an explanation, and a way to be heard). It lands as a task with the staff
+    at the school that sees the score; their answer is shown back on "Mina sidor"."""
+
+    score = models.ForeignKey(RiskScore, on_delete=models.CASCADE, related_name="objections")
+    text = models.CharField(_("vad som inte stämmer"), max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+    answer = models.CharField(_("svar"), max_length=2000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invändning mot en riskbedömning")
+        verbose_name_plural = _("invändningar mot riskbedömningar")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["score", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.score_id} {self.created_at:%Y-%m-%d}"

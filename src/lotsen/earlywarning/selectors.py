@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -26,6 +26,7 @@ from lotsen.earlywarning.models import (
     WAITING,
     RiskBand,
     RiskScore,
+    ScoreObjection,
     ScoreReview,
     ScoreVerdict,
     Signal,
@@ -299,6 +300,7 @@ class RiskView:
     score_id: int = 0
     # What the viewer said about this score last time ("" if nothing yet).
     my_verdict: str = ""
+    objections: list = field(default_factory=list)
 
     @property
     def verdict_choices(self) -> list[tuple[str, str]]:
@@ -361,4 +363,28 @@ def risk_view_for_person(*, actor: Actor, person: Person, purpose: str) -> RiskV
         base_rate=version.base_rate,
         score_id=score.pk,
         my_verdict=score.my_verdict or "",
+        # The young person's objections to this score, answered or not (one query, only
+        # when there is a score to show).
+        objections=list(ScoreObjection.objects.filter(score=score).order_by("created_at", "id")),
     )
+
+
+def objections_waiting_for(actor: Actor) -> QuerySet[ScoreObjection]:
+    """Young people's objections to scores the actor may see, not yet answered. Not logged
+    here: the task list reads them through the door."""
+    return ScoreObjection.objects.filter(
+        answered_at__isnull=True, score__in=risk_scores_visible_to(actor).values("pk")
+    )
+
+
+def objection_get_for(*, actor: Actor, objection_id: int) -> ScoreObjection:
+    objection = (
+        ScoreObjection.objects.filter(
+            pk=objection_id, score__in=risk_scores_visible_to(actor).values("pk")
+        )
+        .select_related("score")
+        .first()
+    )
+    if objection is None:
+        raise Http404
+    return objection

@@ -25,4 +25,9 @@ urlpatterns = [
         name="model_document",
     ),
     path("bedomning/<int:score_id>/omdome/", model_views.score_review, name="score_review"),
+    path(
+        "invandning/<int:objection_id>/svar/",
+        model_views.objection_answer_view,
+        name="objection_answer",
+    ),
 ]

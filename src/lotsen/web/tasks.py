@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Role
 from lotsen.earlywarning.models import SignalStatus
-from lotsen.earlywarning.selectors import signals_visible_to
+from lotsen.earlywarning.selectors import objections_waiting_for, signals_visible_to
+from lotsen.earlywarning.services import SCHOOL_ROLES
 from lotsen.privacy.door import records_read
 from lotsen.privacy.models import Category, Purpose
 from lotsen.programmes.indicators import FOLLOWUP_MONTHS, add_months
@@ -39,6 +40,7 @@ def tasks_for(*, actor: Actor, today: dt.date | None = None) -> list[Task]:
     tasks = [
         *case_tasks_for(actor=actor, today=today),
         *_signal_tasks(actor=actor),
+        *_objection_tasks(actor=actor),
         *_programme_tasks(actor=actor, today=today),
     ]
     return sorted(tasks, key=lambda task: (task.due or today, task.kind))
@@ -66,6 +68,32 @@ def _signal_tasks(*, actor: Actor) -> list[Task]:
             url=reverse("signals:detail", args=[signal.pk]),
         )
         for signal in signals
+    ]
+
+
+def _objection_tasks(*, actor: Actor) -> list[Task]:
+    """A young person said the model's assessment of them is wrong: staff at the school
+    that sees the score answer (EU AI Act Art. 86). Only school roles see scores."""
+    if actor.role not in SCHOOL_ROLES:
+        return []
+    objections = records_read(
+        objections_waiting_for(actor).select_related("score__person"),
+        actor=actor,
+        purpose=Purpose.SCHOOL,
+        category=Category.SCHOOL,
+        object_type="task_list",
+        person_field="score__person",
+    )
+    return [
+        Task(
+            kind="score_objection",
+            title=_("Eleven säger att modellens bedömning inte stämmer"),
+            detail=objection.score.person.full_name,
+            due=timezone.localtime(objection.created_at).date(),
+            url=reverse("web:person_detail", args=[objection.score.person_id])
+            + "#modellens-bedomning",
+        )
+        for objection in objections
     ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lotsen.youth import views
+from lotsen.youth import risk, views
 
 app_name = "youth"
 
@@ -19,4 +19,5 @@ urlpatterns = [
         name="consent_withdraw",
     ),
     path("vem-har-last/", views.access_log, name="access_log"),
+    path("varfor/", risk.why, name="why"),
 ]
