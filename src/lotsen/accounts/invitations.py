@@ -78,6 +78,15 @@ INVITATION_BODY = (
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
 
+def _new_token() -> str:
+    # A run of digits in a link can read as a personnummer to a municipality's mail filter
+    # (and to our own scan of every mail): such a token, rare as it is, is drawn again.
+    while True:
+        token = secrets.token_urlsafe(32)
+        if not re.search(r"\d{6}", token):
+            return token
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
@@ -162,7 +171,7 @@ def user_invitation_create(
     ).exists():
         raise ValidationError({"email": ERROR_ALREADY_INVITED})
 
-    token = secrets.token_urlsafe(32)
+    token = _new_token()
     invitation = UserInvitation.objects.create(
         email=email,
         organisation=organisation,
@@ -259,7 +268,8 @@ def user_invitation_accept(*, token: str, username: str, password: str) -> RoleG
     """
     invitation = (
         _open_invitations()
-        .select_for_update()
+        # Only the invitation's row: the inviter (an outer join) is read, not locked.
+        .select_for_update(of=("self",))
         .filter(token_hash=token_hash(token))
         .select_related("organisation", "invited_by")
         .first()
