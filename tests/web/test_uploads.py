@@ -13,7 +13,7 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from lotsen.accounts.models import Role
@@ -242,38 +242,70 @@ def test_another_organisations_run_is_a_404(coordinator_client, coordinator, cli
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_progress_is_readable_while_a_write_transaction_is_open(coordinator):
-    """The reporter stores progress where another connection sees it at once: on
-    PostgreSQL from a thread of its own, on SQLite in a file (SQLite's one writer is the
-    import); here a second thread reads it while this thread's transaction is open."""
-    run = ImportRun.objects.create(
-        source="upload:population", kind="population", started_at=dt.datetime.now(dt.UTC)
-    )
-    ImportUpload.objects.create(run=run, content=b"")
-    reporter = ProgressReporter(run.pk)
-    seen: list[dict] = []
+def _in_thread(work):
+    """``work()`` on a connection of its own, committed at once (outside this test's
+    transaction), as the worker's and the web process's connections are."""
+    from django.db import connections
+
+    result = []
+
+    def target():
+        try:
+            result.append(work())
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    return result[0]
+
+
+def test_progress_is_readable_while_the_import_transaction_is_open(coordinator):
+    """The reporter stores progress where another connection sees it while the import's
+    transaction is still open: on PostgreSQL a thread of its own writes the upload row (a
+    committed row, as the worker's would be), on SQLite a file (SQLite's one writer is
+    the import). Here this test's own open transaction plays the import's."""
+    sqlite = connection.vendor == "sqlite"
+
+    def create() -> int:
+        run = ImportRun.objects.create(
+            source="upload:population", kind="population", started_at=dt.datetime.now(dt.UTC)
+        )
+        ImportUpload.objects.create(run=run, content=b"")
+        return run.pk
+
+    run_id = create() if sqlite else _in_thread(create)
+    reporter = ProgressReporter(run_id)
     try:
         with transaction.atomic():
-            PersonFactory()
+            PersonFactory()  # the import's writes, not committed while it runs
             reporter(read=1000, total=5000)
             reporter.flush()
             deadline = time.monotonic() + 30
-            while not seen or seen[-1].get("read") != 1000:
-                assert time.monotonic() < deadline, seen
-                reader = threading.Thread(target=lambda: seen.append(_read(run.pk)))
-                reader.start()
-                reader.join()
+            while progress_read(run_id) != {"read": 1000, "total": 5000}:
+                assert time.monotonic() < deadline, progress_read(run_id)
+                time.sleep(0.05)
+            reporter(written=2000)
+            reporter.flush()
+            while progress_read(run_id).get("written") != 2000:
+                assert time.monotonic() < deadline, progress_read(run_id)
                 time.sleep(0.05)
     finally:
         reporter.close()
-    assert seen[-1] == {"read": 1000, "total": 5000}
+        if not sqlite:
+            _in_thread(lambda: ImportRun.objects.filter(pk=run_id).delete())
 
 
-def _read(run_id: int) -> dict:
-    from django.db import connections
+def test_a_reader_problem_on_one_line_leaves_the_other_lines_checked(coordinator_client):
+    """A control character (the CSV reader's fault) on one line and a bad date on
+    another: both are named, not only the reader's."""
+    data = population(5, bad={2: {"given_name": "Ung\x07"}, 4: {"moved_in": "2020-02-30"}})
+    upload(coordinator_client, "population", data)
+    run = ImportRun.objects.get()
 
-    try:
-        return progress_read(run_id)
-    finally:
-        connections.close_all()
+    import_upload_execute(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert [(r["line"], r["column"]) for r in run.rejects] == [(3, "given_name"), (5, "moved_in")]
+    assert Person.objects.count() == 0

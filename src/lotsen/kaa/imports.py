@@ -188,21 +188,26 @@ class ImportResult:
 class _Rows:
     """A CSV file's rows as (line number, row dict), read by the one CSV reader; anything
     wrong with the file itself (encoding, header, an over-long value, a control character,
-    a row with too many values) becomes an error with its line and column."""
+    a row with too many values) becomes an error with its line and column. A problem
+    confined to one row leaves the other rows to be checked, so every line's errors are
+    reported at once, not only the reader's."""
 
     def __init__(self, file: Any, columns: tuple[str, ...], result: ImportResult) -> None:
         self.columns = columns
         self.result = result
         self.rows: list[tuple[int, dict[str, str]]] = []
         try:
-            read = csv_file_read(file, required=columns)
+            read = csv_file_read(file, required=columns, collect_row_problems=True)
         except CsvFileError as error:
             result.errors.extend(
                 ImportIssue(p.line, p.column, p.message) for p in error.problems[:MAX_REPORTED]
             )
             return
+        result.errors.extend(
+            ImportIssue(p.line, p.column, p.message) for p in read.problems[:MAX_REPORTED]
+        )
         self.rows = read.rows
-        result.rows = len(self.rows)
+        result.rows = len(self.rows) + len({p.line for p in read.problems})
 
 
 class _Checker:
@@ -270,6 +275,11 @@ class _Checker:
 _INVALID = object()
 
 
+def _by_line(issues: list[ImportIssue]) -> list[ImportIssue]:
+    """By line; a line's errors in the order its columns were checked (a stable sort)."""
+    return sorted(issues, key=lambda issue: issue.line)
+
+
 def _run_record(result: ImportResult, *, started_at: dt.datetime) -> None:
     """The run's ImportRun, through the one recorder: counts and the first rejects, never
     personal data."""
@@ -280,7 +290,7 @@ def _run_record(result: ImportResult, *, started_at: dt.datetime) -> None:
         counts={**result.counts, "rows": result.rows},
         rejects=[
             {"line": e.line, "column": e.column, "reason": e.message}
-            for e in result.errors[:MAX_REPORTED]
+            for e in _by_line(result.errors)[:MAX_REPORTED]
         ],
     )
     result.run_id = run.pk
@@ -766,7 +776,7 @@ def import_summary(result: ImportResult) -> str:
             f"({refresh.created} nya perioder, {refresh.updated} ändrade, "
             f"{refresh.deleted} borttagna)"
         )
-    lines += [f"  FEL {issue}" for issue in result.errors]
+    lines += [f"  FEL {issue}" for issue in _by_line(result.errors)]
     lines += [f"  OBS {issue}" for issue in result.warnings]
     return "\n".join(lines)
 
@@ -822,7 +832,8 @@ def _upload_run(kind: str):
             rows=result.rows,
             counts=dict(result.counts),
             rejects=[
-                {"line": e.line, "column": e.column, "reason": e.message} for e in result.errors
+                {"line": e.line, "column": e.column, "reason": e.message}
+                for e in _by_line(result.errors)
             ],
         )
 

@@ -142,8 +142,17 @@ def import_run(request, run_id: int):
 @actor_required
 def import_run_status(request, run_id: int):
     """The fragment the run page polls every second until the run has ended."""
+    # A poll writes nothing, not even the session (SESSION_SAVE_EVERY_REQUEST): on SQLite
+    # the import's transaction holds the one write lock while it writes, and a session
+    # save would wait for it, so the page could not show the progress it asks for. A
+    # poll is not the user's activity either, so it does not keep an idle session alive.
+    request.session.save = _no_save
     context = _run_context(request, run_id, fragment=True)
     return render(request, "web/imports/_run_status.html", context)
+
+
+def _no_save(*args, **kwargs) -> None:
+    return None
 
 
 @read_only
