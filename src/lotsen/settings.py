@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Login throttling and lockout; its attempts and logins are in the admin.
     "axes",
+    # Content-Security-Policy (its system checks catch settings of the old form).
+    "csp",
     "rest_framework",
     "drf_spectacular",
     # Swagger UI's files served by Lotsen itself, not from a CDN (/api/v1/docs/swagger/).
@@ -103,6 +105,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Everything past WhiteNoise (static files) may carry personal data: never cached.
     "lotsen.pages.middleware.NoStoreMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below) on every page and answer.
+    "lotsen.accounts.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -147,6 +151,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "lotsen.accounts.context_processors.actor",
                 "lotsen.notifications.context_processors.unread",
+                "lotsen.accounts.session.session_timeout",
             ],
         },
     },
@@ -236,7 +241,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sessions: 30 minutes idle (the cookie age is renewed on every request) and 12 hours
 # absolute (enforced by SessionTimeoutMiddleware from the login time kept in the session).
-SESSION_COOKIE_AGE = 30 * 60
+SESSION_COOKIE_AGE = int(os.environ.get("LOTSEN_SESSION_IDLE_SECONDS", str(30 * 60)))
+# A warning this long before the idle limit lets the user stay signed in (WCAG 2.2.1): a
+# dialog on every page (lotsen/session-timeout.js) that pings accounts:session_keepalive.
+LOTSEN_SESSION_WARNING_SECONDS = int(os.environ.get("LOTSEN_SESSION_WARNING_SECONDS", "120"))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOTSEN_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
@@ -274,6 +282,27 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts only from Lotsen
+# itself, no inline script or style anywhere (each page's JavaScript is a static file, the
+# htmx config turns off its inline indicator styles and eval), no plugins, no framing.
+# Forms post only to Lotsen; the single-logout redirect to a session's OpenID Connect
+# provider is added per request (lotsen.accounts.csp), since Chromium checks form-action on
+# the redirect after a form too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
 }
 
 REST_FRAMEWORK = {

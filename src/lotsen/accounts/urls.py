@@ -1,11 +1,13 @@
 from django.urls import include, path
 
-from lotsen.accounts import views
+from lotsen.accounts import session, views
 
 app_name = "accounts"
 urlpatterns = [
     path("logga-in/", views.LoginView.as_view(), name="login"),
     path("logga-ut/", views.LogoutView.as_view(), name="logout"),
+    path("session/fortsatt/", session.session_keepalive, name="session_keepalive"),
+    path("session/slut/", session.session_ended, name="session_ended"),
     path("logga-in/oidc/<slug:slug>/", views.oidc_login, name="oidc_login"),
     path("logga-in/oidc/<slug:slug>/retur/", views.oidc_callback, name="oidc_callback"),
     path("valj-roll/", views.choose_membership, name="choose_membership"),
