@@ -4,9 +4,9 @@
 // dialog (includes/session_timeout.html) opens with the focus on "Fortsätt vara inloggad",
 // which pings the server (any request renews the session). Escape counts as staying too:
 // whoever pressed it is there. Unanswered, the page posts to session_ended, which logs out
-// and says why on the login page. Requests made by htmx renew the session as well, and
-// tabs share the time of the last request through localStorage, so a tab left open does
-// not log out a user who is working in another.
+// and says why on the login page. Requests made by htmx (but not its polls) renew the
+// session as well, and tabs share the time of the last request through localStorage, so a
+// tab left open does not log out a user who is working in another.
 (function () {
   "use strict";
 
@@ -119,7 +119,15 @@
       stay();
     }
   });
-  document.addEventListener("htmx:afterRequest", requestMade);
+  // A request htmx makes for the user renews the session; a poll (hx-trigger="every …",
+  // an import's progress) does not: the server saves no session for it.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var element = event.detail && event.detail.elt;
+    var trigger = (element && element.getAttribute("hx-trigger")) || "";
+    if (!/(^|,)\s*every\s/.test(trigger)) {
+      requestMade();
+    }
+  });
   requestMade();
   window.setInterval(tick, 1000);
 })();
