@@ -15,6 +15,8 @@ import base64
 import pytest
 import schemathesis
 import werkzeug.test
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -48,7 +50,11 @@ def client_with_data(mentor_with_data):  # noqa: F811
     admin = Actor(user=UserFactory(is_superuser=True, is_staff=True), membership=None)
     school = Organisation.objects.get(pk=KNOWN_IDS["school"][0])
     client, secret = api_client_create(
-        actor=admin, name="Skolans system", organisation=school, role=Role.MENTOR, scopes=list(SCOPES)
+        actor=admin,
+        name="Skolans system",
+        organisation=school,
+        role=Role.MENTOR,
+        scopes=list(SCOPES),
     )
     credentials = base64.b64encode(f"{client.client_id}:{secret}".encode()).decode()
     response = Client().post(
@@ -57,6 +63,11 @@ def client_with_data(mentor_with_data):  # noqa: F811
         HTTP_AUTHORIZATION=f"Basic {credentials}",
     )
     assert response.status_code == 200, response.content
+    # Django's test client connects close_old_connections again after its request: called
+    # through WSGI, each request would then close the connection and, on PostgreSQL, end
+    # the test's transaction (see mentor_with_data, which connects them again at the end).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     yield {
         "client": client,
         "headers": {"Authorization": f"Bearer {response.json()['access_token']}"},
