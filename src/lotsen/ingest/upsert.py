@@ -2,19 +2,36 @@
 
 Equal data writes nothing, so importing the same data twice leaves every row as it was,
 and a corrected file updates exactly the rows it corrects.
+
+The work is done by the database, one statement per batch, not row by row in Python:
+
+- PostgreSQL: the rows are COPYed into a temporary staging table and merged with one
+  ``INSERT … SELECT … ON CONFLICT (key) DO UPDATE … WHERE (…) IS DISTINCT FROM (…)
+  RETURNING``; what comes back says which rows were created (``xmax = 0``) and which
+  updated, and a row not returned was equal and is not written at all.
+- SQLite: the existing keys are looked up with one query per batch, then a multi-row
+  ``INSERT … ON CONFLICT (key) DO UPDATE … WHERE … IS NOT … RETURNING`` writes the batch.
+
+Both compare in the database (NULL-safe), so the two agree on what "equal" means. The key
+must have a unique constraint of its own (``external_id`` has on every imported model).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
+from django.db import connections, models, router, transaction
+from django.utils import timezone
 
 from lotsen.ingest.runs import EntityCounts
 
 WRITE_BATCH_SIZE = 1000
+# SQLite's default bound on parameters per statement (SQLITE_MAX_VARIABLE_NUMBER) since
+# 3.32; the real bound is asked for when the driver can tell.
+_SQLITE_DEFAULT_VARIABLES = 32766
 
 
 @dataclass
@@ -22,6 +39,16 @@ class UpsertResult:
     created: list[models.Model] = field(default_factory=list)
     updated: list[models.Model] = field(default_factory=list)
     unchanged: list[models.Model] = field(default_factory=list)
+
+
+@dataclass
+class MergeResult:
+    """What ``values_merge`` did, by key: the keys it created and updated; every other key
+    it was given was equal to what the database held, and was not written."""
+
+    created: set[Any] = field(default_factory=set)
+    updated: set[Any] = field(default_factory=set)
+    unchanged: int = 0
 
 
 def rows_upsert(
@@ -33,34 +60,416 @@ def rows_upsert(
     existing: dict[Any, models.Model] | None = None,
 ) -> UpsertResult:
     """Create the rows whose ``key`` is new, update those whose ``fields`` differ, leave the
-    rest alone: equal data writes nothing. ``existing`` may hold rows already looked up
-    (key → row); the rest are fetched in one query. Rows must have distinct keys."""
-    keys = [getattr(row, key) for row in rows]
-    found = dict(existing or {})
-    missing = [value for value in keys if value not in found]
-    if missing:
-        found.update(model.objects.in_bulk(missing, field_name=key))
-    attnames = [model._meta.get_field(name).attname for name in fields]
+    rest alone: equal data writes nothing. Rows must have distinct keys.
+
+    The lists in the result are the given rows; a created row's primary key is not set.
+    ``existing`` (key → row already in the database, e.g. a row stored under no key that
+    this key takes over) makes those rows be compared and updated by primary key instead;
+    the rest go through the database merge."""
+    fields = [name for name in fields if name != key]  # the key is always written
+    if existing:
+        return _rows_upsert_existing(
+            model=model, rows=rows, fields=fields, key=key, existing=existing
+        )
+    key_attname = model._meta.get_field(key).attname
+    extra = _insert_only_fields(model, key, fields)
+    stamped = [
+        f for f in extra if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    attnames = [
+        key_attname,
+        *(model._meta.get_field(name).attname for name in fields),
+        *(f.attname for f in extra),
+    ]
+    values = []
+    for row in rows:
+        for f in stamped:
+            f.pre_save(row, add=True)
+        values.append(tuple(getattr(row, a) for a in attnames))
+    merged = _merge(model=model, key=key, fields=fields, extra=extra, rows=values)
     result = UpsertResult()
     for row in rows:
-        old = found.get(getattr(row, key))
-        if old is None:
+        value = getattr(row, key_attname)
+        if value in merged.created:
             result.created.append(row)
+        elif value in merged.updated:
+            result.updated.append(row)
+        else:
+            result.unchanged.append(row)
+    return result
+
+
+def _rows_upsert_existing(
+    *,
+    model: type[models.Model],
+    rows: Sequence[models.Model],
+    fields: Sequence[str],
+    key: str,
+    existing: dict[Any, models.Model],
+) -> UpsertResult:
+    """The rows found in ``existing`` compared in Python and updated by primary key (their
+    stored key may differ from the new one, which the update then sets); the rest merged."""
+    key_attname = model._meta.get_field(key).attname
+    attnames = [model._meta.get_field(name).attname for name in fields]
+    result = UpsertResult()
+    rest = []
+    for row in rows:
+        old = existing.get(getattr(row, key_attname))
+        if old is None:
+            rest.append(row)
             continue
-        changed = False
+        changed = getattr(old, key_attname) != getattr(row, key_attname)
+        setattr(old, key_attname, getattr(row, key_attname))
         for attname in attnames:
             value = getattr(row, attname)
             if getattr(old, attname) != value:
                 setattr(old, attname, value)
                 changed = True
         (result.updated if changed else result.unchanged).append(old)
-    model.objects.bulk_create(result.created, batch_size=WRITE_BATCH_SIZE)
-    if result.updated:
-        model.objects.bulk_update(result.updated, list(fields), batch_size=WRITE_BATCH_SIZE)
+    rows_update(model=model, rows=result.updated, fields=[key, *fields])  # key not in fields
+    merged = rows_upsert(model=model, rows=rest, fields=fields, key=key)
+    result.created = merged.created
+    result.updated += merged.updated
+    result.unchanged += merged.unchanged
     return result
 
 
-def counts_add(counts: EntityCounts, result: UpsertResult) -> None:
+def values_merge(
+    *,
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    key: str = "external_id",
+) -> MergeResult:
+    """Upsert plain values: each row is ``(key, *fields)`` as Python values (a foreign key
+    by its id, ``person_id``). The lean path for a large file: no model instance is built.
+    A column not among ``fields`` gets its model default when the row is created (an
+    ``auto_now``/``auto_now_add`` field: now) and is never updated. Keys must be distinct.
+    Runs in one transaction (a savepoint inside the caller's)."""
+    extra = _insert_only_fields(model, key, fields)
+    makers = [_default_maker(f) for f in extra]
+    if makers:
+        rows = [(*row, *(make() for make in makers)) for row in rows]
+    return _merge(model=model, key=key, fields=fields, extra=extra, rows=rows)
+
+
+def _insert_only_fields(
+    model: type[models.Model], key: str, fields: Sequence[str]
+) -> list[models.Field]:
+    named = {model._meta.get_field(name).name for name in (key, *fields)}
+    return [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in named]
+
+
+def _default_maker(db_field: models.Field) -> Callable[[], Any]:
+    if getattr(db_field, "auto_now", False) or getattr(db_field, "auto_now_add", False):
+        now = timezone.now()
+        value = now if isinstance(db_field, models.DateTimeField) else timezone.localdate(now)
+        return lambda: value
+    if db_field.has_default() and callable(db_field.default):
+        return db_field.get_default
+    value = db_field.get_default()
+    return lambda: value
+
+
+def _merge(
+    *,
+    model: type[models.Model],
+    key: str,
+    fields: Sequence[str],
+    extra: Sequence[models.Field],
+    rows: Sequence[Sequence[Any]],
+) -> MergeResult:
+    """Rows are ``(key, *fields, *extra)``: all are inserted, only ``fields`` compared and
+    updated."""
+    result = MergeResult()
+    if not rows:
+        return result
+    if key in fields:
+        raise ValueError("the key is written anyway: leave it out of fields")
+    database = router.db_for_write(model)
+    connection = connections[database]
+    meta = model._meta
+    key_field = meta.get_field(key)
+    if not (key_field.unique or _single_unique_constraint(model, key_field.name)):
+        raise ValueError(f"{meta.label}.{key} has no unique constraint of its own")
+    all_fields = [key_field, *(meta.get_field(name) for name in fields), *extra]
+    prepare = [_preparer(f, connection) for f in all_fields]
+    prepared = [
+        tuple(value if p is None else p(value) for p, value in zip(prepare, row, strict=True))
+        for row in rows
+    ]
+    quote = connection.ops.quote_name
+    columns = [quote(f.column) for f in all_fields]
+    compared = columns[1 : 1 + len(fields)]
+    with transaction.atomic(using=database, savepoint=True):
+        if connection.vendor == "postgresql":
+            _merge_postgresql(connection, meta.db_table, columns, compared, prepared, result)
+        else:
+            _merge_sqlite(connection, meta.db_table, columns, compared, prepared, result)
+    result.unchanged = len(rows) - len(result.created) - len(result.updated)
+    return result
+
+
+def _single_unique_constraint(model: type[models.Model], name: str) -> bool:
+    return any(
+        isinstance(c, models.UniqueConstraint)
+        and list(c.fields) == [name]
+        and c.condition is None
+        and not c.expressions
+        for c in model._meta.constraints
+    )
+
+
+# Field types whose Python value the driver takes as it is: no per-value conversion.
+_PLAIN = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+    models.AutoField,
+    models.BigAutoField,
+)
+
+
+def _preparer(db_field: models.Field, connection: Any) -> Callable[[Any], Any] | None:
+    """How a Python value becomes a database value: Django's own preparation, skipped for
+    the plain types where it is the identity (strings, integers, booleans, ids)."""
+    if isinstance(db_field, _PLAIN) and not _custom_prep(db_field):
+        return None
+    if type(db_field) is models.DateField:
+        return connection.ops.adapt_datefield_value
+    return lambda value: db_field.get_db_prep_save(value, connection)
+
+
+def _custom_prep(db_field: models.Field) -> bool:
+    """A subclass that prepares values its own way (e.g. encrypts them) keeps doing so."""
+    base = next(cls for cls in type(db_field).__mro__ if cls.__module__.startswith("django."))
+    return any(
+        getattr(type(db_field), name) is not getattr(base, name)
+        for name in ("get_db_prep_save", "get_db_prep_value", "get_prep_value")
+    )
+
+
+def _merge_postgresql(
+    connection: Any,
+    table: str,
+    columns: list[str],
+    values: list[str],
+    rows: list[tuple],
+    result: MergeResult,
+) -> None:
+    quote = connection.ops.quote_name
+    stage = quote(f"lotsen_stage_{table}"[:63])
+    target = quote(table)
+    names = ", ".join(columns)
+    key = columns[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "  # noqa: S608 (quoted names)
+            f"SELECT {names} FROM {target} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        if values:
+            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in values)
+            old = ", ".join(f"t.{c}" for c in values)
+            new = ", ".join(f"EXCLUDED.{c}" for c in values)
+            # ROW(...) so that a single field compares as a row too.
+            conflict = f"DO UPDATE SET {updates} WHERE ROW({old}) IS DISTINCT FROM ROW({new})"
+        else:
+            conflict = "DO NOTHING"
+        cursor.execute(
+            f"INSERT INTO {target} AS t ({names}) SELECT {names} FROM {stage} "  # noqa: S608
+            f"ON CONFLICT ({key}) {conflict} RETURNING t.{key}, t.xmax = 0"
+        )
+        for value, inserted in cursor.fetchall():
+            (result.created if inserted else result.updated).add(value)
+        cursor.execute(f"DROP TABLE {stage}")
+
+
+def _merge_sqlite(
+    connection: Any,
+    table: str,
+    columns: list[str],
+    values: list[str],
+    rows: list[tuple],
+    result: MergeResult,
+) -> None:
+    target = connection.ops.quote_name(table)
+    key = columns[0]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in values)
+    differs = " OR ".join(f"{target}.{c} IS NOT excluded.{c}" for c in values)
+    conflict = f"DO UPDATE SET {updates} WHERE {differs}" if values else "DO NOTHING"
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = max(1, _sqlite_variables(connection) // len(columns))
+    with connection.cursor() as cursor:
+        for batch in _chunks(rows, per_statement):
+            keys = [row[0] for row in batch]
+            placeholders = ", ".join(["%s"] * len(keys))
+            lookup = f"SELECT {key} FROM {target} WHERE {key} IN ({placeholders})"  # noqa: S608
+            cursor.execute(lookup, keys)
+            before = {value for (value,) in cursor.fetchall()}
+            cursor.execute(
+                f"INSERT INTO {target} ({', '.join(columns)}) "  # noqa: S608
+                f"VALUES {', '.join([one] * len(batch))} "
+                f"ON CONFLICT ({key}) {conflict} "
+                f"RETURNING {key}",
+                [value for row in batch for value in row],
+            )
+            for (value,) in cursor.fetchall():
+                (result.updated if value in before else result.created).add(value)
+
+
+def _sqlite_variables(connection: Any) -> int:
+    connection.ensure_connection()
+    getlimit = getattr(connection.connection, "getlimit", None)
+    if getlimit is None:
+        return 999
+    return min(getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), _SQLITE_DEFAULT_VARIABLES)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def rows_insert(
+    *, model: type[models.Model], rows: Sequence[models.Model], key: str | None = None
+) -> None:
+    """Insert new rows as ``bulk_create`` would (every concrete field, ``auto_now_add`` and
+    ``auto_now`` filled in), at the database's speed: PostgreSQL COPYs them, SQLite takes
+    them by one multi-row statement per batch. With ``key`` (a field with a unique
+    constraint of its own) the new primary keys are set on the rows; without it they are
+    not. A row whose key exists already makes the insert fail: use ``rows_upsert`` when
+    that can happen."""
+    if not rows:
+        return
+    database = router.db_for_write(model)
+    connection = connections[database]
+    meta = model._meta
+    targets = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    prepare = [_preparer(f, connection) for f in targets]
+    stamped = [
+        f
+        for f in targets
+        if isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add)  # type: ignore[attr-defined]
+    ]
+    attnames = [f.attname for f in targets]
+    values = []
+    for row in rows:
+        for f in stamped:
+            f.pre_save(row, add=True)
+        values.append(
+            tuple(
+                value if p is None else p(value)
+                for p, value in zip(prepare, (getattr(row, a) for a in attnames), strict=True)
+            )
+        )
+    names = ", ".join(quote(f.column) for f in targets)
+    table = quote(meta.db_table)
+    pk = quote(meta.pk.column)
+    key_column = quote(meta.get_field(key).column) if key else None
+    key_index = attnames.index(meta.get_field(key).attname) if key else 0
+    ids: dict[Any, Any] = {}
+    with transaction.atomic(using=database, savepoint=True), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if key is None:
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for value in values:
+                        copy.write_row(value)
+            else:
+                stage = quote(f"lotsen_stage_{meta.db_table}"[:63])
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "  # noqa: S608
+                    f"SELECT {names} FROM {table} WITH NO DATA"
+                )
+                with cursor.cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+                    for value in values:
+                        copy.write_row(value)
+                cursor.execute(
+                    f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
+                    f"RETURNING {key_column}, {pk}"
+                )
+                ids.update(cursor.fetchall())
+                cursor.execute(f"DROP TABLE {stage}")
+        else:
+            one = "(" + ", ".join(["%s"] * len(targets)) + ")"
+            returning = f" RETURNING {key_column}, {pk}" if key else ""
+            for batch in _chunks(values, max(1, _sqlite_variables(connection) // len(targets))):
+                cursor.execute(
+                    f"INSERT INTO {table} ({names}) "  # noqa: S608
+                    f"VALUES {', '.join([one] * len(batch))}{returning}",
+                    [value for row in batch for value in row],
+                )
+                if key:
+                    ids.update(cursor.fetchall())
+    if key:
+        for row, value in zip(rows, values, strict=True):
+            row.pk = ids[value[key_index]]
+            row._state.adding = False
+            row._state.db = database
+
+
+def rows_update(
+    *, model: type[models.Model], rows: Sequence[models.Model], fields: Sequence[str]
+) -> int:
+    """Write ``fields`` of rows already in the database, one prepared ``UPDATE … WHERE pk``
+    sent for all of them (``executemany``: PostgreSQL pipelines it, SQLite reuses the
+    statement). Like ``bulk_update`` it writes exactly ``fields`` (an ``auto_now`` field
+    only when named), without the CASE expression that makes ``bulk_update`` slow."""
+    if not rows:
+        return 0
+    database = router.db_for_write(model)
+    connection = connections[database]
+    meta = model._meta
+    targets = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 (quoted names, values as parameters)
+        + ", ".join(f"{quote(f.column)} = %s" for f in targets)
+        + f" WHERE {quote(meta.pk.column)} = %s"
+    )
+    params = [
+        [
+            *(f.get_db_prep_save(getattr(row, f.attname), connection) for f in targets),
+            meta.pk.get_db_prep_save(row.pk, connection),
+        ]
+        for row in rows
+    ]
+    with transaction.atomic(using=database, savepoint=False), connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    return len(rows)
+
+
+def tables_analyze(*models_: type[models.Model]) -> None:
+    """Bring PostgreSQL's planner statistics up to date for tables an import has just
+    filled, inside its transaction (ANALYZE counts the transaction's own new rows). The
+    queries that follow in the same transaction (the KAA cohort refresh joins persons,
+    residences and memberships) are otherwise planned for the tables as they were: nested
+    loops over what is now hundreds of thousands of rows, minutes instead of a second.
+    Autovacuum would catch up, but only after the commit. Nothing to do on SQLite, whose
+    planner does not depend on gathered statistics unless ANALYZE was run by hand."""
+    by_database: dict[str, list[str]] = {}
+    for model in models_:
+        by_database.setdefault(router.db_for_write(model), []).append(model._meta.db_table)
+    for database, tables in by_database.items():
+        connection = connections[database]
+        if connection.vendor != "postgresql":
+            continue
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(quote(table) for table in tables))
+
+
+def counts_add(counts: EntityCounts, result: UpsertResult | MergeResult) -> None:
+    if isinstance(result, MergeResult):
+        counts.created += len(result.created)
+        counts.updated += len(result.updated)
+        counts.unchanged += result.unchanged
+        return
     counts.created += len(result.created)
     counts.updated += len(result.updated)
     counts.unchanged += len(result.unchanged)

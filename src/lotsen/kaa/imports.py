@@ -26,7 +26,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.management.base import CommandError
 from django.db import transaction
@@ -37,7 +37,7 @@ from lotsen.accounts.models import Organisation, OrganisationKind, Role
 from lotsen.ingest import csvfile, csvvalues
 from lotsen.ingest.csvfile import CsvFileError, csv_file_read
 from lotsen.ingest.csvvalues import CsvValueError, csv_date
-from lotsen.ingest.persons import persons_by_personnummer
+from lotsen.ingest.persons import LOOKUP_BATCH, persons_by_personnummer
 from lotsen.ingest.progress import Progress, progress_every
 from lotsen.ingest.registry import (
     Importer,
@@ -48,16 +48,21 @@ from lotsen.ingest.registry import (
 )
 from lotsen.ingest.runs import import_actor, import_run_record
 from lotsen.ingest.testhooks import test_pause
-from lotsen.ingest.upsert import rows_upsert
+from lotsen.ingest.upsert import rows_insert, rows_update, rows_upsert, tables_analyze
 from lotsen.kaa import cohort
-from lotsen.kaa.models import EquivalentEducation, Qualification, ResidencePeriod
+from lotsen.kaa.models import (
+    CohortMembership,
+    EquivalentEducation,
+    Qualification,
+    ResidencePeriod,
+)
 from lotsen.kaa.services import (
     RefreshResult,
     kaa_cohort_refresh_all,
     notices_link,
     person_registration_update,
 )
-from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
+from lotsen.people.identity import IdentityNumber, InvalidIdentityNumber, parse_identity_number
 from lotsen.people.models import Person
 from lotsen.privacy.door import persons_written
 from lotsen.privacy.models import Action, Purpose
@@ -147,6 +152,8 @@ WARNING_UNKNOWN_PERSON = (
 WARNING_SKIPPED_SCHOOL_TYPE = "Skolformen påverkar inte aktivitetsansvaret; raden hoppades över."
 
 MAX_REPORTED = 1000
+# From this many rows the refresh after the import is planned on fresh statistics.
+ANALYZE_FROM_ROWS = 5000
 EARLIEST_DATE = csvvalues.EARLIEST_DATE
 LATEST_DATE = csvvalues.LATEST_DATE
 QUALIFICATION_IMPORT_KINDS = (
@@ -216,6 +223,7 @@ class _Checker:
     def __init__(self, result: ImportResult, today: dt.date) -> None:
         self.result = result
         self.today = today
+        self.identities: dict[str, IdentityNumber] = {}
 
     def error(self, line: int, column: str, message: str) -> None:
         if len(self.result.errors) < MAX_REPORTED:
@@ -233,11 +241,14 @@ class _Checker:
             self.error(line, "personnummer", ERROR_REQUIRED)
             return None
         try:
-            return parse_identity_number(raw, today=self.today).normalized
+            parsed = parse_identity_number(raw, today=self.today)
         except InvalidIdentityNumber as exc:
             # The parser's messages say what is wrong, never the number itself.
             self.error(line, "personnummer", str(exc))
             return None
+        # Kept for the write, which needs the date of birth of every new person.
+        self.identities[parsed.normalized] = parsed
+        return parsed.normalized
 
     def date(self, line: int, row: dict[str, str], column: str, *, required: bool) -> Any:
         raw = row[column]
@@ -388,7 +399,15 @@ def population_import(
         if progress is not None:
             progress(read=total, written=0, total=total)
         with transaction.atomic():
-            codes = _population_write(by_person, result=result, today=today, progress=progress)
+            codes = _population_write(
+                by_person,
+                result=result,
+                today=today,
+                identities=check.identities,
+                progress=progress,
+            )
+            if len(parsed) >= ANALYZE_FROM_ROWS:
+                tables_analyze(Person, ResidencePeriod, CohortMembership)
             test_pause("after_write")
             if refresh:
                 result.refreshed = kaa_cohort_refresh_all(municipality_codes=codes, today=today)
@@ -400,47 +419,85 @@ def population_import(
     return result
 
 
+def _periods_key(period: tuple[str, dt.date | None, dt.date | None, bool]) -> tuple:
+    """A sort key for (code, moved_in, moved_out, asylum): an open end sorts as the far
+    past or future instead of failing to compare with a date."""
+    code, moved_in, moved_out, asylum = period
+    return (code, moved_in or dt.date.min, moved_out or dt.date.max, asylum)
+
+
+_PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "protected_identity",
+    "street_address",
+    "postal_code",
+    "city",
+    "home_municipality_code",
+)
+
+
 def _population_write(
     by_person: dict[str, list[_PopulationRow]],
     *,
     result: ImportResult,
     today: dt.date,
+    identities: dict[str, IdentityNumber],
     progress: Progress | None = None,
 ) -> set[str]:
+    """Write the persons and their residence periods, in set operations whose cost grows
+    with the file and nothing else: one lookup query per batch of numbers, the new persons
+    and periods inserted in bulk, the changed persons updated by one prepared statement,
+    the replaced periods deleted by batch. The persons created and changed are logged."""
     actor = import_actor()
     existing = persons_by_personnummer(by_person)
     touched_codes: set[str] = set()
-    created_ids, changed_ids = [], []
-    new_persons = []
+    wanted: dict[str, list[tuple]] = {}
+    for number, rows in by_person.items():
+        wanted[number] = sorted(
+            ((r.municipality_code, r.moved_in, r.moved_out, r.asylum) for r in rows),
+            key=_periods_key,
+        )
+        touched_codes.update(r.municipality_code for r in rows)
+
+    # New persons are created as they should end, registration included: nothing to
+    # update afterwards.
+    new_persons: list[Person] = []
     for number, rows in by_person.items():
         if number in existing:
             continue
-        parsed = parse_identity_number(number, today=today)
+        parsed = identities[number]
         latest = rows[-1]
-        new_persons.append(
-            Person(
-                personal_identity_number=number,
-                is_coordination_number=parsed.is_coordination_number,
-                date_of_birth=parsed.date_of_birth,
-                given_name=latest.given_name,
-                family_name=latest.family_name,
-                home_municipality_code="",
-                protected_identity=latest.protected,
-            )
+        person = Person(
+            personal_identity_number=number,
+            is_coordination_number=parsed.is_coordination_number,
+            date_of_birth=parsed.date_of_birth,
+            given_name=latest.given_name,
+            family_name=latest.family_name,
+            home_municipality_code="",
+            protected_identity=latest.protected,
         )
-    Person.objects.bulk_create(new_persons, batch_size=1000)
-    fresh = persons_by_personnummer(p.personal_identity_number for p in new_persons)
-    created_ids = [p.pk for p in fresh.values()]
-    existing.update(fresh)
+        person_registration_update(
+            person=person, residences=_residences(wanted[number]), today=today
+        )
+        new_persons.append(person)
+    rows_insert(model=Person, rows=new_persons, key="personal_identity_number")
+    created_ids = {p.pk for p in new_persons}
     result.count("persons_created", len(new_persons))
 
-    stored: dict[int, list[ResidencePeriod]] = defaultdict(list)
-    ids = [p.pk for p in existing.values()]
-    for start in range(0, len(ids), 900):
-        for period in ResidencePeriod.objects.filter(person_id__in=ids[start : start + 900]):
-            stored[period.person_id].append(period)
+    # Residence periods already stored: only persons that existed before can have any.
+    stored: dict[int, list[tuple]] = defaultdict(list)
+    old_ids = [p.pk for p in existing.values()]
+    for start in range(0, len(old_ids), LOOKUP_BATCH):
+        for row in ResidencePeriod.objects.filter(
+            person_id__in=old_ids[start : start + LOOKUP_BATCH]
+        ).values_list("person_id", "municipality_code", "moved_in", "moved_out", "asylum_seeker"):
+            stored[row[0]].append(row[1:])
+    for person in new_persons:
+        existing[person.personal_identity_number] = person
 
     to_update: list[Person] = []
+    changed_ids: list[int] = []
     replace_ids: list[int] = []
     new_periods: list[ResidencePeriod] = []
     written = 0
@@ -448,26 +505,26 @@ def _population_write(
         written += len(rows)
         progress_every(progress, handled, written=written)
         person = existing[number]
-        wanted = sorted((r.municipality_code, r.moved_in, r.moved_out, r.asylum) for r in rows)
-        have = sorted(
-            (p.municipality_code, p.moved_in, p.moved_out, p.asylum_seeker)
-            for p in stored.get(person.pk, [])
-        )
-        touched_codes.update(code for code, *_ in wanted)
+        periods = wanted[number]
+        created = person.pk in created_ids
+        have = sorted(stored.get(person.pk, ()), key=_periods_key)
         touched_codes.update(code for code, *_ in have)
-        periods_changed = wanted != have
+        periods_changed = periods != have
         if periods_changed:
-            replace_ids.append(person.pk)
+            if have:
+                replace_ids.append(person.pk)
             new_periods.extend(
                 ResidencePeriod(
-                    person=person,
+                    person_id=person.pk,
                     municipality_code=code,
                     moved_in=moved_in,
                     moved_out=moved_out,
                     asylum_seeker=asylum,
                 )
-                for code, moved_in, moved_out, asylum in wanted
+                for code, moved_in, moved_out, asylum in periods
             )
+        if created:
+            continue
         latest = rows[-1]
         changed = False
         for name, value in (
@@ -484,43 +541,33 @@ def _population_write(
             # The address of a person with skyddad folkbokföring is never kept.
             person.street_address = person.postal_code = person.city = ""
             changed = True
-        periods_for_today = [
-            ResidencePeriod(municipality_code=c, moved_in=i, moved_out=o) for c, i, o, _ in wanted
-        ]
-        if person_registration_update(person=person, residences=periods_for_today, today=today):
+        if person_registration_update(person=person, residences=_residences(periods), today=today):
             touched_codes.add(person.home_municipality_code)
             changed = True
         if changed:
             to_update.append(person)
-        if (changed or periods_changed) and person.pk not in created_ids:
+        if changed or periods_changed:
             changed_ids.append(person.pk)
-    for start in range(0, len(replace_ids), 900):
-        ResidencePeriod.objects.filter(person_id__in=replace_ids[start : start + 900]).delete()
-    ResidencePeriod.objects.bulk_create(new_periods, batch_size=1000)
-    Person.objects.bulk_update(
-        to_update,
-        [
-            "given_name",
-            "family_name",
-            "protected_identity",
-            "street_address",
-            "postal_code",
-            "city",
-            "home_municipality_code",
-        ],
-        batch_size=1000,
-    )
+    for start in range(0, len(replace_ids), LOOKUP_BATCH):
+        ResidencePeriod.objects.filter(
+            person_id__in=replace_ids[start : start + LOOKUP_BATCH]
+        ).delete()
+    rows_insert(model=ResidencePeriod, rows=new_periods)
+    rows_update(model=Person, rows=to_update, fields=_PERSON_FIELDS)
     result.count("persons_updated", len(changed_ids))
     result.count("residence_periods_written", len(new_periods))
-    result.count(
-        "notices_linked",
-        notices_link(numbers_to_person_ids={n: existing[n].pk for n in by_person}),
-    )
+    numbers = list(by_person)
+    linked = 0
+    for start in range(0, len(numbers), LOOKUP_BATCH):
+        linked += notices_link(
+            numbers_to_person_ids={n: existing[n].pk for n in numbers[start : start + LOOKUP_BATCH]}
+        )
+    result.count("notices_linked", linked)
     persons_written(
         actor=actor,
         action=Action.CREATE,
         purpose=Purpose.KAA,
-        person_ids=created_ids,
+        person_ids=sorted(created_ids),
         object_type="kaa_population_import",
     )
     persons_written(
@@ -532,6 +579,19 @@ def _population_write(
     )
     touched_codes.discard("")
     return touched_codes
+
+
+class _Residence(NamedTuple):
+    """What ``person_registration_update`` reads of a residence period, without building
+    a model instance per row."""
+
+    municipality_code: str
+    moved_in: dt.date | None
+    moved_out: dt.date | None
+
+
+def _residences(periods: list[tuple]) -> list[_Residence]:
+    return [_Residence(c, i, o) for c, i, o, _ in periods]
 
 
 # --- Enrolments ----------------------------------------------------------------------------
