@@ -62,10 +62,19 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory, chromium_path):
+def server_env(tmp_path_factory) -> dict[str, str]:
+    """The live server's environment: a worker started with it shares its database, its
+    job broker (the file-system one under the var directory) and its var directory."""
     var_dir = tmp_path_factory.mktemp("lotsen-var")
     env = {**os.environ, "LOTSEN_VAR_DIR": str(var_dir), "LOTSEN_DEMO_PASSWORD": DEMO_PASSWORD}
-    env.pop("DATABASE_URL", None)
+    for name in ("DATABASE_URL", "LOTSEN_BROKER_URL", "LOTSEN_BROKER_DIR", "LOTSEN_JOB_QUEUE"):
+        env.pop(name, None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def server(server_env, chromium_path):
+    env = server_env
     for command in (
         ["migrate", "--no-input", "-v0"],
         ["demo", "--size", "300"],
@@ -82,13 +91,16 @@ def server(tmp_path_factory, chromium_path):
         stderr=subprocess.STDOUT,
     )
     base_url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    # Up to a minute: on a busy machine Django's start-up alone can take ten seconds.
+    deadline = time.monotonic() + 60
+    ready = False
+    while not ready and time.monotonic() < deadline and process.poll() is None:
         try:
             urllib.request.urlopen(f"{base_url}/konto/logga-in/", timeout=1)  # noqa: S310
-            break
+            ready = True
         except OSError:
             time.sleep(0.1)
-    else:
+    if not ready:
         process.kill()
         raise RuntimeError(process.stdout.read().decode())
     yield base_url
