@@ -113,7 +113,10 @@ def world():
 def test_the_crawl_reaches_every_kind_of_url():
     urls = dict(_urls({"format": "json"}))
     assert {"/personer/1/", "/api/v1/cases/1/plan/", "/admin/auth/", "/api/schema/"} <= set(urls)
-    assert {"/api/v1/.json", "/api/v1/persons.json/", "/admin/1"} <= set(urls)
+    # The API root is Lotsen's own page and the router adds no format suffixes (a
+    # ``persons.json/`` route answered 500); the admin's catch-all is reached.
+    assert {"/api/v1/", "/api/v1/persons/", "/admin/1"} <= set(urls)
+    assert not any(url.endswith((".json", ".json/")) for url in urls if url.startswith("/api/v1/"))
     assert len(urls) > 200
 
 

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lotsen.apiclients.areas import AREAS, SCOPES
+from lotsen.pages.methods import read_only
 
 
 def _areas(request=None) -> list[dict]:
@@ -82,6 +83,7 @@ class ApiRootView(APIView):
         )
 
 
+@read_only
 @login_required
 def docs(request):
     return render(
