@@ -152,14 +152,16 @@ def grow(world, n: int) -> None:
 # ``pinned_for_vendor``). The school roles' start page is the signal list. Every page
 # counts the header's unread notifications (one query; administrators' add the routing of
 # emergency access they review: the organisation tree, and for a system admin the admins).
+# The school roles' to-do list also asks which organisations turned the learned model off
+# and which young people's objections to a score wait for an answer (two queries).
 START_PAGE_QUERIES = {
-    Role.MENTOR: 23,
-    Role.STUDENT_HEALTH: 23,
-    Role.COUNSELLOR: 23,
+    Role.MENTOR: 25,
+    Role.STUDENT_HEALTH: 25,
+    Role.COUNSELLOR: 25,
     Role.CASE_WORKER: 17,
     Role.KAA_COORDINATOR: 14,
-    Role.PROJECT_LEADER: 14,
-    Role.EVALUATOR: 8,
+    Role.PROJECT_LEADER: 15,
+    Role.EVALUATOR: 9,
     Role.ORGANISATION_ADMIN: 14,
     Role.SYSTEM_ADMIN: 16,
 }
