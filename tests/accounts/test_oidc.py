@@ -304,6 +304,13 @@ def test_single_logout_sends_the_browser_to_the_providers_end_session(client, oi
     make_provider(oidc_provider)
     oidc_login(client, "kommun", "mentor")
     assert client.session[SESSION_IDENTITY_PROVIDER]
+    # The page the logout form is on lets the form go to the provider's end_session
+    # (Chromium checks form-action on the redirect), from the client the login built.
+    page = client.get(reverse("web:start"))
+    end_session_origin = "{0.scheme}://{0.netloc}".format(
+        urlsplit(oidc_provider.issuer + "/session/end")
+    )
+    assert end_session_origin in page["Content-Security-Policy"].split("form-action")[1]
 
     response = client.post(reverse("accounts:logout"))
 

@@ -172,3 +172,36 @@ def test_single_logout_provider_joins_form_action_for_its_sessions_only(client):
         "'self'",
         "https://idp.kommunen.example",
     ]
+
+
+def test_a_client_built_for_another_configuration_adds_nothing(client):
+    """The login's client cache is keyed by provider id and last change: an entry left from
+    an earlier configuration (or from another provider that had the same id in an earlier
+    test database) must not open form-action to its logout endpoint."""
+    from types import SimpleNamespace
+
+    from lotsen.accounts import oidc
+
+    provider = IdentityProvider.objects.create(
+        name="Kommunens inloggning",
+        slug="kommunen",
+        kind=IdentityProvider._meta.get_field("kind").choices[0][0],
+        issuer="https://idp.kommunen.example/oidc",
+        client_id="lotsen",
+    )
+    stale = (provider.pk, "2001-01-01T00:00:00+00:00")
+    oidc._clients[stale] = SimpleNamespace(
+        server_metadata={"end_session_endpoint": "https://gammal.example/logout"}
+    )
+    try:
+        user = MembershipFactory(role=Role.MENTOR).user
+        client.force_login(user)
+        session = client.session
+        session[SESSION_IDENTITY_PROVIDER] = provider.pk
+        session.save()
+        assert policy(client.get(reverse("web:start")))["form-action"] == [
+            "'self'",
+            "https://idp.kommunen.example",
+        ]
+    finally:
+        oidc._clients.pop(stale, None)

@@ -30,15 +30,20 @@ def provider_form_action_origins(provider_id: int) -> list[str]:
     """The origins the logout may be redirected to for a session with this provider: its
     issuer's, and its end_session_endpoint's when the provider's metadata has already been
     read (by the login). No network request is made here."""
-    provider = IdentityProvider.objects.filter(pk=provider_id).only("issuer", "slug").first()
+    provider = (
+        IdentityProvider.objects.filter(pk=provider_id).only("issuer", "slug", "updated_at").first()
+    )
     if provider is None:
         return []
     origins = {_origin(provider.issuer)}
-    # The clients the login built, each holding the metadata it read (oidc.provider_client).
-    for (pk, _updated), client in list(oidc._clients.items()):
-        if pk == provider.pk:
-            metadata = getattr(client, "server_metadata", None) or {}
-            origins.add(_origin(metadata.get("end_session_endpoint") or ""))
+    # The client the login built for this provider as it is now, holding the metadata it
+    # read (oidc.provider_client keys it by id and last change). A client built for an
+    # earlier configuration, or for another provider that once had this id, is not it.
+    key = (provider.pk, provider.updated_at.isoformat() if provider.updated_at else "")
+    client = oidc._clients.get(key)
+    if client is not None:
+        metadata = getattr(client, "server_metadata", None) or {}
+        origins.add(_origin(metadata.get("end_session_endpoint") or ""))
     return sorted(origin for origin in origins if origin)
 
 
