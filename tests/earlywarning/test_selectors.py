@@ -322,9 +322,10 @@ def test_the_overview_takes_a_fixed_number_of_queries(
     graded_pupil, mentor, mentor_actor, today, django_assert_max_num_queries
 ):
     signals_compute(today=today)
-    # The policy, enrolments, grades, attendance, signals with their events, the model's
-    # latest score, the log (its hash chain's head, on PostgreSQL its lock, the insert),
-    # and the savepoint around them: however many grades, periods and signals there are.
-    with django_assert_max_num_queries(12):
+    # The policy, enrolments, grades, attendance, signals with their events, which
+    # organisations turned the learned model off, the model's latest score, the log (its
+    # hash chain's head, on PostgreSQL its lock, the insert), and the savepoint around
+    # them: however many grades, periods and signals there are.
+    with django_assert_max_num_queries(13):
         overview = school_overview_for_person(actor=mentor_actor, person=graded_pupil)
     assert len(overview.signals) >= 2
