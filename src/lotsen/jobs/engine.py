@@ -12,6 +12,7 @@ done, so a message the file-system broker loses with a killed worker is sent aga
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from celery import Celery
 
@@ -21,3 +22,17 @@ app = Celery("lotsen")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Each app's ``tasks`` module declares its jobs.
 app.autodiscover_tasks()
+
+
+def broker_folders_ensure() -> None:
+    """The file-system broker's folders, made if missing. kombu lists the queue folder
+    when a message is sent, so whoever sends first (a web request, a command) must not
+    depend on a worker having started and made them."""
+    from django.conf import settings
+
+    if not settings.CELERY_BROKER_URL.startswith("filesystem:"):
+        return
+    for key in ("data_folder_in", "data_folder_out", "control_folder"):
+        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)

@@ -97,6 +97,9 @@ def _note(run: JobRun, text: str, at: dt.datetime) -> list[dict[str, str]]:
 
 
 def _send(run_id: int, name: str, *, countdown: float | None = None) -> None:
+    from lotsen.jobs.engine import broker_folders_ensure
+
+    broker_folders_ensure()
     # By name: the ground floor knows no domain app's task objects.
     current_app.send_task(name, kwargs={"run_id": run_id}, countdown=countdown)
 

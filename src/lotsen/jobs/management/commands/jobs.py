@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -21,10 +20,9 @@ def _embedded() -> bool:
 
 
 def _broker_folders() -> None:
-    for key in ("data_folder_in", "data_folder_out", "control_folder"):
-        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
-        if folder:
-            Path(folder).mkdir(parents=True, exist_ok=True)
+    from lotsen.jobs.engine import broker_folders_ensure
+
+    broker_folders_ensure()
 
 
 class Command(BaseCommand):
