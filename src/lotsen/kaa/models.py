@@ -291,6 +291,51 @@ class Contact(models.Model):
         return f"{self.get_kind_display()} {self.contact_date}"
 
 
+class CaseloadAssignment(models.Model):
+    """Which coordinator a young person in the municipality's cohort is assigned to.
+
+    A row is never changed except to close it: a new assignment closes the current one
+    (``ended_at``, ``ended_by``) and opens another, so the rows are the history the law's
+    register and the coordinators can answer from: who assigned whom to whom, and when.
+    At most one open row per person and municipality.
+    """
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="kaa_caseload_assignments"
+    )
+    municipality_code = models.CharField(max_length=4)
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="kaa_caseload",
+        verbose_name=_("ansvarig samordnare"),
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("ansvarig samordnare")
+        verbose_name_plural = _("ansvariga samordnare")
+        ordering = ["-assigned_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "municipality_code"],
+                condition=Q(ended_at__isnull=True),
+                name="kaa_one_open_caseload_assignment",
+            )
+        ]
+        indexes = [models.Index(fields=["municipality_code", "coordinator", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_code} {self.assigned_at:%Y-%m-%d}"
+
+
 class MeasureType(models.Model):
     """The configurable list of measures (skollagen 29 kap. 9 §: "lämpliga individuella
     åtgärder"). A deployment adds, renames or retires types in the admin; each period's

@@ -17,13 +17,28 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
+from lotsen.accounts.models import OrganisationKind, Role, User
 from lotsen.kaa.models import (
     KNOWN_OCCUPATIONS,
+    CaseloadAssignment,
     CohortMembership,
     Contact,
     ContactKind,
@@ -429,3 +444,260 @@ def kaa_notice_get_for(*, actor: Actor, notice_id: int | str) -> Notice:
     if notice is None:
         raise Http404
     return notice
+
+
+# --- The caseload: who works with whom -------------------------------------------------------
+
+# A caseload row's place in the coordinator's work, in this order (a documented priority:
+# the law's first duty is to know what the young person does, so status unknown comes
+# first; a school's notice waits for an answer next; then follow-ups that are due).
+PRIORITY_STATUS_UNKNOWN = 0
+PRIORITY_OPEN_NOTICE = 1
+PRIORITY_FOLLOW_UP_DUE = 2
+PRIORITY_REST = 3
+CASELOAD_LIMIT = 50
+UNASSIGNED = "unassigned"
+
+
+def kaa_coordinators_q(municipality_code: str) -> Q:
+    """Users who are KAA coordinators of the municipality (a filter on users)."""
+    return Q(
+        memberships__role=Role.KAA_COORDINATOR,
+        memberships__organisation__kind=OrganisationKind.MUNICIPALITY,
+        memberships__organisation__municipality_code=municipality_code,
+    )
+
+
+def kaa_coordinators_for(*, actor: Actor) -> list[User]:
+    """The KAA coordinators of the actor's municipality, by name: the people a young
+    person in its cohort can be assigned to."""
+    scope = _require_scope(actor)
+    return list(
+        User.objects.filter(kaa_coordinators_q(scope.municipality_code))
+        .distinct()
+        .order_by("last_name", "first_name", "username", "pk")
+    )
+
+
+def open_assignments(*, municipality_code: str) -> QuerySet[CaseloadAssignment]:
+    return CaseloadAssignment.objects.filter(
+        municipality_code=municipality_code, ended_at__isnull=True
+    )
+
+
+def assigned_to_q(
+    *, municipality_code: str, coordinator_id: int | None, person_ref: str = "pk"
+) -> Q:
+    """A filter for the persons (or rows about a person, ``person_ref="person_id"``)
+    assigned to the coordinator in the municipality now; ``coordinator_id=None`` means
+    assigned to nobody. An Exists, so it adds no join; it filters, it does not authorise."""
+    assignments = open_assignments(municipality_code=municipality_code).filter(
+        person_id=OuterRef(person_ref)
+    )
+    if coordinator_id is None:
+        return ~Q(Exists(assignments))
+    return Q(Exists(assignments.filter(coordinator_id=coordinator_id)))
+
+
+def with_caseload(
+    memberships: QuerySet[CohortMembership], *, municipality_code: str, today: dt.date
+) -> QuerySet[CohortMembership]:
+    """``with_status`` plus what the caseload ranks by: the assigned coordinator, the
+    number of open notices, the earliest follow-up not done, and the priority (above)."""
+    open_notices = (
+        Notice.objects.filter(
+            person_id=OuterRef("person_id"),
+            municipality_code=municipality_code,
+            handled_at__isnull=True,
+        )
+        .order_by()
+        .values("person_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    next_follow_up = (
+        FollowUp.objects.filter(
+            measure__person_id=OuterRef("person_id"),
+            measure__municipality_code=municipality_code,
+            done_on__isnull=True,
+        )
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
+    annotated = with_status(memberships, municipality_code=municipality_code, today=today)
+    return annotated.annotate(
+        coordinator_id=Subquery(
+            open_assignments(municipality_code=municipality_code)
+            .filter(person_id=OuterRef("person_id"))
+            .values("coordinator_id")[:1]
+        ),
+        open_notices=Coalesce(Subquery(open_notices), 0),
+        next_follow_up=Subquery(next_follow_up),
+    ).annotate(
+        priority=Case(
+            When(_status_filter(STATUS_UNKNOWN), then=Value(PRIORITY_STATUS_UNKNOWN)),
+            When(open_notices__gt=0, then=Value(PRIORITY_OPEN_NOTICE)),
+            When(next_follow_up__lte=today, then=Value(PRIORITY_FOLLOW_UP_DUE)),
+            default=Value(PRIORITY_REST),
+            output_field=IntegerField(),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    person: Person
+    membership: CohortMembership
+    status: str
+    priority: int
+    coordinator_id: int | None
+    open_notices: int
+    next_follow_up: dt.date | None
+    last_contact: dt.date | None
+
+
+@dataclass
+class CaseloadPage:
+    rows: list[CaseloadRow]
+    total: int
+    offset: int
+    limit: int
+    today: dt.date
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + self.limit < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+
+@transaction.atomic
+def kaa_caseload(
+    *,
+    actor: Actor,
+    coordinator_id: int | str | None = None,
+    status: str = "",
+    today: dt.date | None = None,
+    limit: int = CASELOAD_LIMIT,
+    offset: int = 0,
+) -> CaseloadPage:
+    """The young people of the municipality's current cohort assigned to one coordinator
+    (the actor when ``coordinator_id`` is None; ``UNASSIGNED`` for those assigned to
+    nobody), optionally of one status: status unknown first, then open notices, then
+    follow-ups due, then the rest, by name within each. Paged in the database; the rows
+    shown are read through the door and logged."""
+    scope = _require_scope(actor)
+    today = today or timezone.localdate()
+    limit = min(max(int(limit), 1), CASELOAD_LIMIT * 4)
+    offset = max(int(offset), 0)
+    code = scope.municipality_code
+    if coordinator_id == UNASSIGNED:
+        who: int | None = None
+    elif coordinator_id in (None, ""):
+        who = actor.user.pk
+    else:
+        who = _int(coordinator_id)
+    memberships = with_caseload(
+        current_memberships(municipality_code=code, today=today).filter(
+            assigned_to_q(municipality_code=code, coordinator_id=who, person_ref="person_id")
+        ),
+        municipality_code=code,
+        today=today,
+    )
+    if status in STATUSES:
+        memberships = memberships.filter(_status_filter(status))
+    total = memberships.filter(person__in=scope.persons().values("pk")).count()
+    page = records_read(
+        memberships.select_related("person").order_by(
+            "priority", "person__family_name", "person__given_name", "person_id"
+        ),
+        actor=actor,
+        purpose=Purpose.KAA,
+        category=Category.KAA,
+        window=slice(offset, offset + limit),
+        object_type="kaa_caseload",
+        today=today,
+    )
+    return CaseloadPage(
+        rows=[
+            CaseloadRow(
+                person=m.person,
+                membership=m,
+                status=status_of(m),
+                priority=m.priority,
+                coordinator_id=m.coordinator_id,
+                open_notices=m.open_notices,
+                next_follow_up=m.next_follow_up,
+                last_contact=m.last_contact,
+            )
+            for m in page
+        ],
+        total=total,
+        offset=offset,
+        limit=limit,
+        today=today,
+    )
+
+
+@dataclass(frozen=True)
+class CoordinatorLoad:
+    """One coordinator's caseload in numbers (``coordinator`` None: assigned to nobody)."""
+
+    coordinator: User | None
+    total: int
+    unknown: int
+
+
+def kaa_caseload_per_coordinator(
+    *, actor: Actor, today: dt.date | None = None
+) -> list[CoordinatorLoad]:
+    """For the overview: how many young people of the current cohort each coordinator of
+    the municipality has, and how many of them have status unknown, counted in one
+    grouped query; coordinators without anyone are listed with zero, and the unassigned
+    last. Numbers only: no person is shown, so nothing is logged."""
+    scope = _require_scope(actor)
+    today = today or timezone.localdate()
+    code = scope.municipality_code
+    counted = (
+        with_status(
+            current_memberships(municipality_code=code, today=today).filter(
+                person__in=scope.persons().values("pk")
+            ),
+            municipality_code=code,
+            today=today,
+        )
+        .annotate(
+            coordinator_id=Subquery(
+                open_assignments(municipality_code=code)
+                .filter(person_id=OuterRef("person_id"))
+                .values("coordinator_id")[:1]
+            )
+        )
+        .order_by()
+        .values("coordinator_id")
+        .annotate(
+            total=Count("pk"),
+            unknown=Count("pk", filter=_status_filter(STATUS_UNKNOWN)),
+        )
+    )
+    counts = {row["coordinator_id"]: (row["total"], row["unknown"]) for row in counted}
+    coordinators = kaa_coordinators_for(actor=actor)
+    # Someone assigned to a person who has since stopped being a coordinator still has a
+    # caseload: they are listed too, so nobody disappears from the overview.
+    known = {user.pk for user in coordinators}
+    former = [pk for pk in counts if pk is not None and pk not in known]
+    if former:
+        coordinators += list(User.objects.filter(pk__in=former).order_by("last_name", "pk"))
+    loads = [CoordinatorLoad(user, *counts.get(user.pk, (0, 0))) for user in coordinators]
+    loads.append(CoordinatorLoad(None, *counts.get(None, (0, 0))))
+    return loads
+
+
+def notices_waiting_for(*, actor: Actor, limit: int = 20) -> list[InboxRow]:
+    """The notices from schools that wait for the actor's municipality, newest first,
+    for a start page or an inbox; nothing for an actor who is no KAA coordinator."""
+    if kaa_scope(actor) is None:
+        return []
+    return kaa_notice_inbox(actor=actor, include_handled=False, limit=limit)

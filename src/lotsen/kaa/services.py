@@ -20,13 +20,15 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
-from lotsen.accounts.models import Organisation, OrganisationKind, Role
+from lotsen.accounts.models import Organisation, OrganisationKind, Role, User
 from lotsen.kaa import cohort
 from lotsen.kaa.hooks import case_ref_from, plan_needs_more_actors
 from lotsen.kaa.models import (
+    CaseloadAssignment,
     CohortMembership,
     Contact,
     ContactKind,
+    ContactMethod,
     EquivalentEducation,
     FollowUp,
     Measure,
@@ -78,6 +80,7 @@ ERROR_MEASURE_STATUS = (
 ERROR_ONLY_OFFERED_STARTS = "Bara en erbjuden åtgärd kan börja."
 ERROR_ONLY_OFFERED_DECLINED = "Bara en erbjuden åtgärd kan markeras som nekad."
 ERROR_EDUCATION_END_REQUIRED = "Ange när utbildningen blev klar."
+ERROR_CONTACT_METHOD = "Välj hur kontakten togs."
 
 MESSAGE_MAX_LENGTH = 1000
 NOTICE_MAX_AGE_DAYS = 366
@@ -809,3 +812,171 @@ def equivalent_education_record(
         object_id=str(education.pk),
     )
     return EquivalentResult(education=education, refresh=kaa_cohort_refresh(municipality_code=code))
+
+
+# --- The caseload ---------------------------------------------------------------------------
+
+ERROR_ASSIGN_NOT_COORDINATOR = "Välj en KAA-samordnare i kommunen."
+ERROR_ASSIGN_NOT_IN_COHORT = (
+    "Bara unga som ingår i kommunens aktivitetsansvar kan fördelas ({count} av de valda gör "
+    "inte det)."
+)
+ERROR_NONE_SELECTED = "Välj minst en ung person."
+ERROR_TOO_MANY_SELECTED = "Välj högst {limit} unga åt gången."
+ERROR_BULK_CONTACT_KIND = "Ett utskick till många är ett kontaktförsök: personen är ännu inte nådd."
+# A bulk action is one transaction and one access-log write; this bounds both.
+BULK_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    count: int
+    changed: int
+
+
+def _cohort_person_ids(
+    *, municipality_code: str, person_ids: Sequence[int], today: dt.date
+) -> set[int]:
+    return set(
+        CohortMembership.objects.filter(
+            municipality_code=municipality_code,
+            person_id__in=person_ids,
+            entered_on__lte=today,
+        )
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
+        .values_list("person_id", flat=True)
+    )
+
+
+def _bulk_persons(
+    *, actor: Actor, person_ids: Iterable[int], field_name: str = "person_ids"
+) -> tuple[str, list[int], dt.date]:
+    """The municipality, the distinct ids (in the order given) and today, after the
+    checks every bulk action shares: a coordinator, at least one and at most
+    ``BULK_LIMIT`` persons, all in the municipality's current cohort."""
+    code = _require_coordinator(actor)
+    ids = list(dict.fromkeys(int(pk) for pk in person_ids))
+    if not ids:
+        raise ValidationError({field_name: ERROR_NONE_SELECTED})
+    if len(ids) > BULK_LIMIT:
+        raise ValidationError({field_name: ERROR_TOO_MANY_SELECTED.format(limit=BULK_LIMIT)})
+    today = _today()
+    outside = set(ids) - _cohort_person_ids(municipality_code=code, person_ids=ids, today=today)
+    if outside:
+        raise ValidationError({field_name: ERROR_ASSIGN_NOT_IN_COHORT.format(count=len(outside))})
+    return code, ids, today
+
+
+@transaction.atomic
+def caseload_assign(
+    *, actor: Actor, person_ids: Iterable[int], coordinator_id: int | None
+) -> BulkResult:
+    """Assign young people of the municipality's current cohort to one of its KAA
+    coordinators (``coordinator_id=None``: to nobody). All or nothing: one person outside
+    the cohort, or a coordinator of another municipality, and nothing is written.
+
+    A person already assigned to that coordinator keeps their row; anyone else's open row
+    is closed and a new one opened, so the rows are the history."""
+    code, ids, _day = _bulk_persons(actor=actor, person_ids=person_ids)
+    coordinator = None
+    if coordinator_id is not None:
+        coordinator = (
+            User.objects.filter(
+                pk=coordinator_id,
+                memberships__role=Role.KAA_COORDINATOR,
+                memberships__organisation__kind=OrganisationKind.MUNICIPALITY,
+                memberships__organisation__municipality_code=code,
+            )
+            .distinct()
+            .first()
+        )
+        if coordinator is None:
+            raise ValidationError({"coordinator": ERROR_ASSIGN_NOT_COORDINATOR})
+    now = timezone.now()
+    # Locked, so that two coordinators sharing out the same young people at once queue
+    # instead of both opening a row (the unique constraint would fail the second).
+    current = {
+        a.person_id: a
+        for a in CaseloadAssignment.objects.select_for_update().filter(
+            municipality_code=code, person_id__in=ids, ended_at__isnull=True
+        )
+    }
+    changed = [
+        pk
+        for pk in ids
+        if (current[pk].coordinator_id if pk in current else None)
+        != (coordinator.pk if coordinator else None)
+    ]
+    CaseloadAssignment.objects.filter(
+        pk__in=[current[pk].pk for pk in changed if pk in current]
+    ).update(ended_at=now, ended_by=actor.user)
+    if coordinator is not None:
+        CaseloadAssignment.objects.bulk_create(
+            CaseloadAssignment(
+                person_id=pk,
+                municipality_code=code,
+                coordinator=coordinator,
+                assigned_by=actor.user,
+                assigned_at=now,
+            )
+            for pk in changed
+        )
+    if changed:
+        persons_written(
+            actor=actor,
+            action=Action.UPDATE,
+            purpose=Purpose.KAA,
+            person_ids=changed,
+            object_type="kaa_caseload_assignment",
+            object_id=str(coordinator.pk if coordinator else ""),
+        )
+    return BulkResult(count=len(ids), changed=len(changed))
+
+
+@transaction.atomic
+def contact_attempt_record_many(
+    *,
+    actor: Actor,
+    person_ids: Iterable[int],
+    method: str,
+    contact_date: dt.date,
+    note: str = "",
+) -> BulkResult:
+    """One contact attempt per young person (a letter sent to the whole status-unknown
+    group, say), in one transaction: all are recorded or none, and the write is logged
+    for each person. An attempt reaches nobody yet, so it has no occupation and the
+    status stays unknown until someone answers."""
+    code, ids, today = _bulk_persons(actor=actor, person_ids=person_ids)
+    errors: dict[str, str] = {}
+    if contact_date > today:
+        errors["contact_date"] = ERROR_DATE_FUTURE
+    if method not in ContactMethod.values:
+        errors["method"] = ERROR_CONTACT_METHOD
+    note = (note or "").strip()
+    if len(note) > MESSAGE_MAX_LENGTH:
+        errors["note"] = ERROR_MESSAGE_TOO_LONG.format(limit=MESSAGE_MAX_LENGTH)
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    created = Contact.objects.bulk_create(
+        Contact(
+            person_id=pk,
+            municipality_code=code,
+            kind=ContactKind.ATTEMPT,
+            method=method,
+            contact_date=contact_date,
+            note=note,
+            recorded_by=actor.user,
+            recorded_at=now,
+        )
+        for pk in ids
+    )
+    persons_written(
+        actor=actor,
+        action=Action.CREATE,
+        purpose=Purpose.KAA,
+        person_ids=ids,
+        object_type="kaa_contact",
+        object_id="bulk",
+    )
+    return BulkResult(count=len(created), changed=len(created))

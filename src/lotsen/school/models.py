@@ -127,5 +127,72 @@ class SourcePersonId(models.Model):
         return f"{self.source}:{self.external_id}"
 
 
+class GroupType(models.TextChoices):
+    """SS 12000's group types (``GroupTypesEnum``). A class places each pupil once; a
+    mentor group gathers the pupils who share a mentor; the rest are kept as the source
+    says, so that a filter by group can offer them too."""
+
+    CLASS = "klass", _("Klass")
+    MENTOR = "mentor", _("Mentorsgrupp")
+    TEACHING = "undervisning", _("Undervisningsgrupp")
+    EXAM = "provgrupp", _("Provgrupp")
+    SCHEDULE = "schema", _("Schemagrupp")
+    DEPARTMENT = "avdelning", _("Avdelning")
+    STAFF = "personalgrupp", _("Personalgrupp")
+    OTHER = "ovrigt", _("Övrig grupp")
+
+
+class Group(models.Model):
+    """A group of pupils at a school unit: a class ("9A"), a mentor group, or another of
+    SS 12000's group types. The group itself names nobody; who is in it
+    (``GroupMembership``) is school data about each pupil."""
+
+    school_unit = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="school_groups",
+        verbose_name=_("skolenhet"),
+    )
+    name = models.CharField(_("namn"), max_length=100)
+    group_type = models.CharField(_("grupptyp"), max_length=16, choices=GroupType.choices)
+    school_type = models.CharField(_("skolform"), max_length=10, blank=True)
+    school_year = models.PositiveSmallIntegerField(_("årskurs"), null=True, blank=True)
+    start_date = models.DateField(_("startdatum"))
+    end_date = models.DateField(_("slutdatum"), null=True, blank=True)
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("grupp")
+        verbose_name_plural = _("grupper")
+        ordering = ["school_unit", "group_type", "name", "id"]
+        indexes = [models.Index(fields=["school_unit", "group_type", "end_date"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMembership(models.Model):
+    """A pupil's membership of a group over a period (SS 12000 ``GroupMembership``: the
+    dates are optional there, and an open date means "from the start" or "still")."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="group_memberships"
+    )
+    start_date = models.DateField(_("från"), null=True, blank=True)
+    end_date = models.DateField(_("till"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("medlemskap i grupp")
+        verbose_name_plural = _("medlemskap i grupper")
+        indexes = [
+            models.Index(fields=["group", "person"]),
+            models.Index(fields=["person", "group"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.start_date or ''}–{self.end_date or ''}"
+
+
 # Configured SS 12000 servers: defined beside their encryption, loaded with the app's models.
 from lotsen.school.sources import SchoolDataSource  # noqa: E402, F401
