@@ -13,7 +13,12 @@ who listens.
 
 An importer that can also take a file uploaded in the browser says so with ``upload`` (the
 same import code the command runs, given the file's bytes) and names the ``roles`` that own
-its data and may upload it (``lotsen.web.uploads`` runs it as a background job).
+its data and may upload it (``lotsen.web.uploads`` runs it as a background job). An upload
+reaches only the uploader's own area: an importer whose rows name a municipality or a school
+unit declares ``scope``, the codes an actor's rows may name (the coordinator's municipality,
+the administrator's own school units); an actor with none does not see the kind, and the
+importer refuses the whole file, naming line and column, when a row falls outside them.
+The command line (``lotsen import``, run by operators) has no scope: its reach is national.
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ class Upload:
     # belongs to an organisation keeps the file to that organisation's data.
     actor: Actor
     progress: Progress | None = None
+    # The codes the rows may name (``Importer.scope`` of the actor): a row naming another
+    # is refused with the file. None only for an importer that declares no scope.
+    scope: frozenset[str] | None = None
 
 
 @dataclass
@@ -77,6 +85,10 @@ class Importer:
     # a title for the page, and the file types the file field offers.
     upload: Callable[[Upload], UploadOutcome] | None = None
     roles: frozenset[str] = frozenset()
+    # The codes (municipality or school unit) an actor's uploaded rows may name; an actor
+    # with none may not upload the kind. None: the importer keeps the upload to the
+    # uploader's organisation itself (``Upload.actor``).
+    scope: Callable[[Actor], frozenset[str]] | None = None
     title: str = ""
     accept: str = ".csv,text/csv"
 
@@ -115,8 +127,22 @@ def importers() -> dict[str, Importer]:
 
 
 def importers_for_role(role: str) -> list[Importer]:
-    """The importers a user acting in ``role`` may run from the browser."""
+    """The importers a user acting in ``role`` may run from the browser (before scope)."""
     return [i for i in importers().values() if i.upload is not None and role in i.roles]
+
+
+def importers_for_actor(actor: Actor) -> list[Importer]:
+    """The importers the actor may run from the browser: their role owns the data and, for
+    an importer with a scope, their organisation has an area in it."""
+    return [
+        importer
+        for importer in importers_for_role(actor.role)
+        if importer.scope is None or importer.scope(actor)
+    ]
+
+
+# The reason a row outside the uploader's area is refused with; the column names the code.
+ERROR_OUT_OF_SCOPE = "Utanför ditt område: {what}."
 
 
 def after_import_register(topic: str, followup: Callable[[], object]) -> None:

@@ -40,6 +40,7 @@ from lotsen.ingest.csvvalues import CsvValueError, csv_date
 from lotsen.ingest.persons import LOOKUP_BATCH, persons_by_personnummer
 from lotsen.ingest.progress import Progress, progress_every
 from lotsen.ingest.registry import (
+    ERROR_OUT_OF_SCOPE,
     Importer,
     Upload,
     UploadOutcome,
@@ -56,6 +57,7 @@ from lotsen.kaa.models import (
     Qualification,
     ResidencePeriod,
 )
+from lotsen.kaa.policy import actor_municipality_code
 from lotsen.kaa.services import (
     RefreshResult,
     kaa_cohort_refresh_all,
@@ -148,6 +150,11 @@ ERROR_TOO_LONG = csvvalues.ERROR_TOO_LONG
 ERROR_KIND = "Okänd sort. Använd gymnasieexamen, gymnasiesarskolebevis eller studiebevis."
 WARNING_UNKNOWN_PERSON = (
     "Personen finns inte i Lotsen; raden hoppades över. Importera folkbokföringen först."
+)
+# A browser upload reaches only the coordinator's municipality (``municipality_codes``).
+ERROR_OTHER_MUNICIPALITY = ERROR_OUT_OF_SCOPE.format(what="en annan kommuns kod")
+ERROR_PERSON_ELSEWHERE = ERROR_OUT_OF_SCOPE.format(
+    what="personen är inte folkbokförd i din kommun och har aldrig varit det"
 )
 WARNING_SKIPPED_SCHOOL_TYPE = "Skolformen påverkar inte aktivitetsansvaret; raden hoppades över."
 
@@ -329,6 +336,7 @@ def population_import(
     today: dt.date | None = None,
     refresh: bool = True,
     progress: Progress | None = None,
+    municipality_codes: frozenset[str] | None = None,
 ) -> ImportResult:
     """Import a population register extract: one row per period of registration.
 
@@ -336,7 +344,9 @@ def population_import(
     (so a later extract corrects an earlier one), their names and protected identity are
     updated, and ``home_municipality_code`` becomes the registration that covers today.
     A person not yet in Lotsen is created. Persons not in the file are not touched.
-    ``progress`` hears how many rows are read and written.
+    ``progress`` hears how many rows are read and written. With ``municipality_codes``
+    (a browser upload: the coordinator's municipality) a row for any other municipality
+    is an error and the file is refused.
     """
     started_at = timezone.now()
     today = today or timezone.localdate()
@@ -353,6 +363,8 @@ def population_import(
         code = row["municipality_code"]
         if not org_codes.is_municipality_code(code):
             check.error(line, "municipality_code", ERROR_MUNICIPALITY)
+        elif municipality_codes is not None and code not in municipality_codes:
+            check.error(line, "municipality_code", ERROR_OTHER_MUNICIPALITY)
         moved_in = check.date(line, row, "moved_in", required=False)
         moved_out = check.date(line, row, "moved_out", required=False)
         if isinstance(moved_in, dt.date) and moved_in > today:
@@ -622,11 +634,17 @@ _EQUIVALENT_FIELDS = ("person", "kind", "start_date", "end_date")
 
 
 def enrolments_import(
-    *, file: Any, today: dt.date | None = None, refresh: bool = True
+    *,
+    file: Any,
+    today: dt.date | None = None,
+    refresh: bool = True,
+    municipality_codes: frozenset[str] | None = None,
 ) -> ImportResult:
     """Import enrolments (one row per enrolment, keyed by person, school unit, school type
     and start date). A school unit code Lotsen does not know becomes an external school
-    unit. VUXGY and SARVUXGY rows are recorded as equivalent education."""
+    unit. VUXGY and SARVUXGY rows are recorded as equivalent education. With
+    ``municipality_codes`` (a browser upload) a row about a person never registered in
+    those municipalities is an error and the file is refused."""
     started_at = timezone.now()
     today = today or timezone.localdate()
     result = ImportResult(source="csv:kaa-enrolments")
@@ -651,6 +669,8 @@ def enrolments_import(
         end_reason = check.text(line, row, "end_reason", limit=100, required=False)
         if number and not result.errors:
             parsed.append((line, number, unit, school_type, programme, start, end, end_reason))
+    if result.ok and municipality_codes is not None:
+        _persons_in_scope_check(check, [(p[0], p[1]) for p in parsed], municipality_codes)
     if not result.ok:
         _run_record(result, started_at=started_at)
         return result
@@ -733,6 +753,34 @@ def enrolments_import(
     return result
 
 
+def _persons_in_scope_check(
+    check: _Checker, lines: list[tuple[int, str]], municipality_codes: frozenset[str]
+) -> None:
+    """An error on every line about a person Lotsen holds who is not, and never was,
+    registered in ``municipality_codes``. A person Lotsen does not hold is skipped by the
+    import anyway (and named in its notes), so nothing is written for them."""
+    persons = persons_by_personnummer(number for _line, number in lines)
+    ids = {person.pk for person in persons.values()}
+    in_scope: set[int] = set()
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), LOOKUP_BATCH):
+        batch = ordered[start : start + LOOKUP_BATCH]
+        in_scope.update(
+            Person.objects.filter(
+                pk__in=batch, home_municipality_code__in=municipality_codes
+            ).values_list("pk", flat=True)
+        )
+        in_scope.update(
+            ResidencePeriod.objects.filter(
+                person_id__in=batch, municipality_code__in=municipality_codes
+            ).values_list("person_id", flat=True)
+        )
+    for line, number in lines:
+        person = persons.get(number)
+        if person is not None and person.pk not in in_scope:
+            check.error(line, "personnummer", ERROR_PERSON_ELSEWHERE)
+
+
 def _legacy_keys_adopt(model: type, legacy: dict[str, str]) -> None:
     """Re-key the rows of ``model`` that this import wrote under its old key to the shared
     key, so that the upsert finds them (rows already under the shared key are left be)."""
@@ -781,10 +829,15 @@ def _refresh_for(person_ids: set[int], *, today: dt.date) -> list[RefreshResult]
 
 
 def qualifications_import(
-    *, file: Any, today: dt.date | None = None, refresh: bool = True
+    *,
+    file: Any,
+    today: dt.date | None = None,
+    refresh: bool = True,
+    municipality_codes: frozenset[str] | None = None,
 ) -> ImportResult:
     """Import completed qualifications: gymnasieexamen and gymnasiesärskolebevis end the
-    activity responsibility; a studiebevis is recorded but does not."""
+    activity responsibility; a studiebevis is recorded but does not. With
+    ``municipality_codes`` (a browser upload) as the enrolments."""
     started_at = timezone.now()
     today = today or timezone.localdate()
     result = ImportResult(source="csv:qualifications")
@@ -801,6 +854,8 @@ def qualifications_import(
             check.error(line, "kind", ERROR_KIND)
         if number and not result.errors:
             parsed.append((line, number, awarded_on, kind))
+    if result.ok and municipality_codes is not None:
+        _persons_in_scope_check(check, [(p[0], p[1]) for p in parsed], municipality_codes)
     if not result.ok:
         _run_record(result, started_at=started_at)
         return result
@@ -880,13 +935,21 @@ _UPLOAD_TITLES = {
 }
 
 
+def _coordinator_municipality(actor: Any) -> frozenset[str]:
+    """The area of a KAA upload: the coordinator's municipality (none outside one)."""
+    code = actor_municipality_code(actor)
+    return frozenset({code}) if code else frozenset()
+
+
 def _upload_run(kind: str):
     """The browser's run of ``kind``: the same import as the command, on the file's bytes."""
     function = _IMPORTS[kind][0]
 
     def upload(upload: Upload) -> UploadOutcome:
         extra = {"progress": upload.progress} if kind == "population" else {}
-        result = function(file=upload.data, **extra)
+        # Always a scope from the browser: an upload without one reaches nothing.
+        scope = upload.scope if upload.scope is not None else frozenset()
+        result = function(file=upload.data, municipality_codes=scope, **extra)
         return UploadOutcome(
             ok=result.ok,
             rows=result.rows,
@@ -912,6 +975,7 @@ for _kind, (_function, _what) in _IMPORTS.items():
             # The register extracts are the municipality's activity responsibility.
             upload=_upload_run(_kind),
             roles=frozenset({Role.KAA_COORDINATOR}),
+            scope=_coordinator_municipality,
             title=_UPLOAD_TITLES[_kind],
         )
     )

@@ -2,7 +2,9 @@
 the same import code as ``lotsen import <kind>``.
 
 - ``import_upload_start`` checks that the actor's role owns the kind (the registry entry's
-  ``roles``) and the file's size (``LOTSEN_IMPORT_MAX_MB``), then, in one transaction,
+  ``roles``) and that their organisation has an area in it (its ``scope``: a municipality
+  for the KAA register extracts, own school units for school data), and the file's size
+  (``LOTSEN_IMPORT_MAX_MB``), then, in one transaction,
   creates the ``ImportRun`` (queued, with organisation, user, kind and file name), keeps
   the file in the database for the run (``ImportUpload``, so a worker on another machine
   reads it) and starts the job ``ingest.upload`` (``lotsen.jobs.job_start``: sent once
@@ -37,7 +39,13 @@ from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership
 from lotsen.ingest.models import ImportRun, ImportUpload
 from lotsen.ingest.progress import ProgressReporter, progress_clear, progress_read
-from lotsen.ingest.registry import Importer, Upload, UploadOutcome, importers, importers_for_role
+from lotsen.ingest.registry import (
+    Importer,
+    Upload,
+    UploadOutcome,
+    importers,
+    importers_for_actor,
+)
 from lotsen.ingest.runs import (
     MAX_STORED_REJECTS,
     STATUS_DONE,
@@ -59,6 +67,7 @@ MAX_FILENAME = 200
 ERROR_TOO_LARGE = "Filen är större än {limit} MB. Dela upp den i flera filer."
 ERROR_EMPTY = "Filen är tom."
 ERROR_MEMBERSHIP = "Den som startade importen har inte längre den rollen i organisationen."
+ERROR_NO_SCOPE = "Den som startade importen har inte längre något område för den här importen."
 
 
 def upload_max_bytes() -> int:
@@ -73,10 +82,11 @@ def upload_max_bytes() -> int:
 
 
 def upload_kinds_for(actor: Actor) -> list[Importer]:
-    """The kinds the actor's role owns, to upload in their organisation."""
+    """The kinds the actor's role owns and their organisation has an area in, to upload
+    in their organisation."""
     if actor.membership is None:
         return []
-    return importers_for_role(actor.role)
+    return importers_for_actor(actor)
 
 
 def upload_kind_get(*, actor: Actor, kind: str) -> Importer:
@@ -182,15 +192,23 @@ def import_upload_execute(*, run_id: int, final_attempt: bool = True) -> dict[st
             outcome = UploadOutcome(ok=False, error=ERROR_MEMBERSHIP)
         else:
             importer = importers()[run.kind]
-            with import_run_bind(run):
-                outcome = importer.upload(
-                    Upload(
-                        data=bytes(upload.content),
-                        filename=run.filename,
-                        actor=Actor.for_membership(membership),
-                        progress=reporter,
+            actor = Actor.for_membership(membership)
+            # The area as it is now: a coordinator moved to another municipality since the
+            # upload imports nothing into the old one.
+            scope = importer.scope(actor) if importer.scope is not None else None
+            if scope is not None and not scope:
+                outcome = UploadOutcome(ok=False, error=ERROR_NO_SCOPE)
+            else:
+                with import_run_bind(run):
+                    outcome = importer.upload(
+                        Upload(
+                            data=bytes(upload.content),
+                            filename=run.filename,
+                            actor=actor,
+                            progress=reporter,
+                            scope=scope,
+                        )
                     )
-                )
     except Exception as error:
         if not final_attempt:
             raise
