@@ -909,10 +909,3 @@ importer_register(
         title="Skoldata: inskrivningar, betyg eller närvaro (CSV)",
     )
 )
-
-
-# Classes and mentor groups have an importer of their own (school.group_imports), registered
-# here, where Lotsen looks for a room's importers.
-from lotsen.school.group_imports import IMPORTER as GROUPS_IMPORTER  # noqa: E402
-
-importer_register(GROUPS_IMPORTER)
