@@ -36,6 +36,8 @@ from lotsen.school.models import (
     AttendancePeriod,
     Enrolment,
     Grade,
+    Group,
+    GroupMembership,
     SourcePersonId,
 )
 from lotsen.school.ss12000 import importer
@@ -50,7 +52,16 @@ SIZE = 60
 # (the history the risk model learns from), which the test server does not serve.
 CURRENT_YEAR_START = school_year_start(academic_year(TODAY))
 PAGE = 200
-MODELS = (Organisation, Person, Enrolment, Grade, AttendancePeriod, SourcePersonId)
+MODELS = (
+    Organisation,
+    Person,
+    Enrolment,
+    Grade,
+    AttendancePeriod,
+    SourcePersonId,
+    Group,
+    GroupMembership,
+)
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +115,7 @@ def test_importing_from_the_test_server_into_the_demo_changes_nothing(db, app):
     demo_build(size=SIZE, seed=SEED, today=TODAY)
     before = _snapshot()
     assert before["Grade"] and before["AttendancePeriod"]
+    assert before["Group"] and before["GroupMembership"]
 
     for mode in ("full", "incremental"):
         run = _import(app)
@@ -114,6 +126,9 @@ def test_importing_from_the_test_server_into_the_demo_changes_nothing(db, app):
             assert run.counts[entity]["created"] == 0, entity
             assert run.counts[entity]["updated"] == 0, entity
             assert run.counts[entity]["rejected"] == 0, entity
+        for entity in ("groups", "group_memberships"):
+            counts = run.counts.get(entity, {})
+            assert (counts.get("created", 0), counts.get("updated", 0)) == (0, 0), entity
         assert _snapshot() == before
 
     first = ImportRun.objects.order_by("started_at").first()

@@ -120,6 +120,7 @@ def test_our_value_sets_are_the_specs(official):
     assert set(schemas["Grade"]["properties"]["semester"]["enum"]) == spec.SEMESTERS
     assert set(schemas["Email"]["properties"]["type"]["enum"]) == spec.EMAIL_TYPES
     assert set(schemas["Phonenumber"]["properties"]["type"]["enum"]) == spec.PHONE_TYPES
+    assert set(schemas["GroupTypesEnum"]["enum"]) == spec.GROUP_TYPES
 
 
 def test_the_query_parameters_the_import_uses_are_declared_by_the_spec(db, official, server):
@@ -146,6 +147,7 @@ def test_the_query_parameters_the_import_uses_are_declared_by_the_spec(db, offic
         "/syllabuses",
         "/persons",
         "/grades",
+        "/groups",
         "/aggregatedAttendance",
     }
     assert any(spec.PARAM_MODIFIED_AFTER in query for _path, query in used)
@@ -161,6 +163,7 @@ def test_the_query_parameters_the_import_uses_are_declared_by_the_spec(db, offic
         ("/syllabuses", {"limit": 25}, "Syllabuses"),
         ("/persons", {"relationship.entity.type": "enrolment", "limit": 30}, "PersonsExpanded"),
         ("/grades", {"limit": 200}, "Grades"),
+        ("/groups", {"groupType": ["Klass", "Mentor"], "limit": 5}, "GroupsExpanded"),
     ],
 )
 def test_every_page_validates_against_the_spec(http, validate, path, params, schema):

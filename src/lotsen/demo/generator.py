@@ -52,6 +52,9 @@ from lotsen.school.models import (
     AttendancePeriod,
     Enrolment,
     Grade,
+    Group,
+    GroupMembership,
+    GroupType,
     SchoolType,
     SourcePersonId,
 )
@@ -636,6 +639,7 @@ def _school_data_save(batch: Sequence[_Draft], summary: DemoSummary, *, today: d
             if draft.facts is not None
         ]
     )
+    _groups_save(batch, schools, today=today)
     grades: list[tuple] = []
     attendance: list[tuple] = []
 
@@ -692,6 +696,46 @@ def _school_data_save(batch: Sequence[_Draft], summary: DemoSummary, *, today: d
         )
         flush()
     flush(final=True)
+
+
+def _groups_save(batch: Sequence[_Draft], schools: dict[str, int], *, today: dt.date) -> None:
+    """The batch's pupils in their class and mentor group (``school_groups``). A group
+    spans batches, so the groups already written are looked up by their SS 12000 id."""
+    memberships = [
+        (draft.person.pk, group)
+        for draft in batch
+        if draft.facts is not None
+        for group in school_groups(draft.facts, today=today)
+    ]
+    if not memberships:
+        return
+    wanted = {group.id: group for _pk, group in memberships}
+    saved = Group.objects.in_bulk(list(wanted), field_name="external_id")
+    Group.objects.bulk_create(
+        [
+            Group(
+                school_unit_id=schools[group.school_unit_code],
+                name=group.name,
+                group_type=group.group_type,
+                school_type=group.school_type,
+                school_year=group.school_year,
+                start_date=group.start_date,
+                end_date=group.end_date,
+                external_id=group.id,
+            )
+            for group_id, group in wanted.items()
+            if group_id not in saved
+        ]
+    )
+    saved = Group.objects.in_bulk(list(wanted), field_name="external_id")
+    GroupMembership.objects.bulk_create(
+        [
+            GroupMembership(
+                group=saved[group.id], person_id=person_id, start_date=group.member_start
+            )
+            for person_id, group in memberships
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -1783,6 +1827,66 @@ def school_attendance_history(facts: SchoolFacts, *, today: dt.date) -> list[Dem
                 )
             )
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class DemoGroup:
+    """A class or mentor group this school year, as SS 12000 ``/groups`` holds it, with
+    the date one pupil's membership starts."""
+
+    id: str
+    school_unit_code: str
+    name: str
+    group_type: str  # school.models.GroupType
+    school_type: str
+    school_year: int | None
+    start_date: dt.date
+    end_date: dt.date
+    member_start: dt.date
+
+
+# Parallel classes per year group and school (9A, 9B, 9C), and mentor groups per class.
+_CLASS_LETTERS = "ABC"
+_MENTOR_GROUPS_PER_CLASS = 2
+
+
+def school_groups(facts: SchoolFacts, *, today: dt.date) -> list[DemoGroup]:
+    """The pupil's class and mentor group at their current school this school year, or none
+    for someone not in school. A function of the pupil alone (their ordinal picks the
+    letter), so that the demo and the SS 12000 test server agree without a database."""
+    current = next((e for e in facts.enrolments if e.end_date is None), None)
+    if current is None:
+        return []
+    year = academic_year_of(today)
+    start, end = school_year_start(year), school_year_end(year)
+    letter = _CLASS_LETTERS[facts.ordinal % len(_CLASS_LETTERS)]
+    grade = current.school_year or ""
+    if current.school_type in ("GY", "GYS"):
+        # Upper-secondary classes are named by programme and year (NA2A).
+        class_name = f"{current.programme or current.school_type}{grade}{letter}"
+    else:
+        class_name = f"{grade}{letter}"
+    mentor = 1 + (facts.ordinal // len(_CLASS_LETTERS)) % _MENTOR_GROUPS_PER_CLASS
+    member_start = max(start, current.start_date)
+    groups = []
+    for name, group_type in (
+        (class_name, GroupType.CLASS),
+        (f"Mentor {class_name}-{mentor}", GroupType.MENTOR),
+    ):
+        groups.append(
+            DemoGroup(
+                id=demo_uuid("group", current.school_unit_code, year, name),
+                school_unit_code=current.school_unit_code,
+                name=name,
+                group_type=str(group_type),
+                school_type=current.school_type,
+                school_year=current.school_year,
+                start_date=start,
+                end_date=end,
+                member_start=member_start,
+            )
+        )
+    return groups
 
 
 def academic_year_of(today: dt.date) -> int:

@@ -11,12 +11,13 @@ What it does, as the spec asks:
 - ``POST /token``: OAuth2 client credentials (RFC 6749 §4.4), the client authenticated
   with HTTP Basic or with ``client_id``/``client_secret`` in the form body; a bearer
   token that every other endpoint requires (401 with the spec's ``Error`` otherwise).
-- ``GET /organisations``, ``/persons``, ``/syllabuses``, ``/grades``,
-  ``/aggregatedAttendance``: the spec's response objects (``{"data": [...],
-  "pageToken": ...}``), paged with ``limit`` and an opaque ``pageToken`` that cannot be
-  combined with other filters (400); ``meta.modified.after``/``.before`` and
-  ``meta.created.after``/``.before`` where the spec has them; the filters the import uses
-  (``relationship.entity.type``, ``student``, ``organisation``, ``startDate``/``endDate``).
+- ``GET /organisations``, ``/persons``, ``/syllabuses``, ``/grades``, ``/groups``
+  (classes and mentor groups with their members), ``/aggregatedAttendance``: the spec's
+  response objects (``{"data": [...], "pageToken": ...}``), paged with ``limit`` and an
+  opaque ``pageToken`` that cannot be combined with other filters (400);
+  ``meta.modified.after``/``.before`` and ``meta.created.after``/``.before`` where the spec
+  has them; the filters the import uses (``relationship.entity.type``, ``student``,
+  ``organisation``, ``startDate``/``endDate``, ``groupType``).
 
 Memory: one small JSON object per person; grades are redrawn per person when asked for,
 from the person's own seed, and never all held at once.
@@ -60,6 +61,7 @@ from lotsen.demo.generator import (
     organisation_uuid,
     school_attendance,
     school_grades,
+    school_groups,
 )
 from lotsen.people.identity import luhn_check_digit
 from lotsen.school.ss12000 import spec
@@ -121,6 +123,7 @@ class DemoSchoolData:
     pupils: list[_Served] = field(init=False)
     organisations: list[dict[str, Any]] = field(init=False)
     syllabuses: list[dict[str, Any]] = field(init=False)
+    groups: list[dict[str, Any]] = field(init=False)
     overrides: dict[tuple[str, str], tuple[dict[str, Any], dt.datetime]] = field(
         init=False, default_factory=dict
     )
@@ -145,11 +148,12 @@ class DemoSchoolData:
                     current_school=current.school_unit_code if current else "",
                 )
             )
+        self.groups = _groups_json(self.pupils, today=self.today)
 
     def override(
         self, entity: str, record_id: str, changes: dict[str, Any], *, modified: dt.datetime
     ) -> None:
-        """Change fields of one record (``entity``: "persons" or "grades")."""
+        """Change fields of one record (``entity``: "persons", "grades" or "groups")."""
         self.overrides[(entity, record_id)] = (changes, modified)
 
     def _apply(self, entity: str, record: dict[str, Any]) -> dict[str, Any]:
@@ -293,6 +297,37 @@ def _person_json(person: Any, facts: SchoolFacts, *, today: dt.date) -> dict[str
         enrolments.append(item)
     record["enrolments"] = enrolments
     return record
+
+
+_GROUP_TYPE_NAMES = {"klass": spec.GROUP_CLASS, "mentor": spec.GROUP_MENTOR}
+
+
+def _groups_json(pupils: list[_Served], *, today: dt.date) -> list[dict[str, Any]]:
+    """The classes and mentor groups of this school year with their members, as the demo
+    places its pupils (``school_groups``)."""
+    groups: dict[str, dict[str, Any]] = {}
+    for pupil in pupils:
+        for group in school_groups(pupil.facts, today=today):
+            record = groups.get(group.id)
+            if record is None:
+                record = groups[group.id] = {
+                    "id": group.id,
+                    "meta": _meta(_at(group.start_date, 6)),
+                    "displayName": group.name,
+                    "startDate": group.start_date.isoformat(),
+                    "endDate": group.end_date.isoformat(),
+                    "groupType": _GROUP_TYPE_NAMES[group.group_type],
+                    "schoolType": group.school_type,
+                    "organisation": {"id": organisation_uuid(group.school_unit_code)},
+                    "groupMemberships": [],
+                }
+            record["groupMemberships"].append(
+                {
+                    "person": {"id": pupil.facts.person_uuid},
+                    "startDate": group.member_start.isoformat(),
+                }
+            )
+    return sorted(groups.values(), key=lambda record: record["id"])
 
 
 @functools.cache
@@ -463,6 +498,7 @@ class SS12000TestServer:
             "/persons": self._persons,
             "/syllabuses": self._syllabuses,
             "/grades": self._grades,
+            "/groups": self._groups,
             "/aggregatedAttendance": self._attendance,
         }
 
@@ -569,6 +605,27 @@ class SS12000TestServer:
             return _slice(records, position, limit)
 
         return _paged("/persons", query, fetch)
+
+    def _groups(self, query: dict[str, list[str]]) -> dict[str, Any]:
+        def fetch(filters: dict, position: Any, limit: int) -> tuple[list, Any]:
+            keep = _meta_filter(filters)
+            types = set(filters.get(spec.PARAM_GROUP_TYPE, []))
+            unknown = types - spec.GROUP_TYPES
+            if unknown:
+                raise _Problem(400, "invalid_parameter", "groupType: okänt värde")
+            organisations = set(filters.get("organisation", []))
+            school_types = set(filters.get("schoolTypes", []))
+            records = [
+                r
+                for r in map(functools.partial(self.data._apply, "groups"), self.data.groups)
+                if keep(r)
+                and (not types or r["groupType"] in types)
+                and (not organisations or r["organisation"]["id"] in organisations)
+                and (not school_types or r["schoolType"] in school_types)
+            ]
+            return _slice(records, position, limit)
+
+        return _paged("/groups", query, fetch)
 
     def _grades(self, query: dict[str, list[str]]) -> dict[str, Any]:
         def fetch(filters: dict, position: Any, limit: int) -> tuple[list, Any]:

@@ -9,7 +9,10 @@ Order and reasons:
 3. ``/persons?relationship.entity.type=enrolment``: pupils, matched on the uuid we saw
    before or on the personnummer, created when new; their enrolments in GR, GRS, GY, GYS.
 4. ``/grades``.
-5. ``/aggregatedAttendance`` for each ended four-week period of the school year and each
+5. ``/groups?groupType=Klass&groupType=Mentor``: classes and mentor groups with their
+   memberships. A group record holds all its members, so a group's memberships in Lotsen
+   become the record's (members no longer listed are removed).
+6. ``/aggregatedAttendance`` for each ended four-week period of the school year and each
    school unit (``organisation``), summed per pupil over the activities.
 
 Each page is written in one transaction (attendance: each period and school unit), with
@@ -44,6 +47,8 @@ from lotsen.school.models import (
     Enrolment,
     Grade,
     GradeKind,
+    Group,
+    GroupMembership,
     SourcePersonId,
 )
 from lotsen.school.ss12000 import mapping, spec
@@ -83,6 +88,11 @@ ENTITY_PERSON = "persons"
 ENTITY_ENROLMENT = "enrolments"
 ENTITY_GRADE = "grades"
 ENTITY_ATTENDANCE = "attendance"
+ENTITY_GROUP = "groups"
+ENTITY_GROUP_MEMBERSHIP = "group_memberships"
+REASON_UNKNOWN_MEMBER = "personen finns inte i Lotsen (inte importerad, eller avvisad)"
+# The group types the import asks for: what schools filter their work by.
+GROUP_TYPES_IMPORTED = (spec.GROUP_CLASS, spec.GROUP_MENTOR)
 
 _GENDER_FROM_SEX = {"Kvinna": Gender.WOMAN, "Man": Gender.MAN}
 _PERSON_FIELDS = (
@@ -233,6 +243,16 @@ def ss12000_import(
                 label=f"Betyg, sida {page.number}",
             ) as work:
                 _grades_page(context, page.data, work)
+        for page in context.pages(
+            "/groups",
+            {spec.PARAM_GROUP_TYPE: list(GROUP_TYPES_IMPORTED), **modified},
+            entity=ENTITY_GROUP,
+        ):
+            with recorder.batch(
+                {"entity": ENTITY_GROUP, "page": page.number},
+                label=f"Grupper, sida {page.number}",
+            ) as work:
+                _groups_page(context, page.data, work)
         _attendance_import(context)
     except BaseException as error:
         run = recorder.fail(error)
@@ -652,6 +672,125 @@ def _grades_page(context: _Context, data: list[Any], work: PageWork) -> None:
     counts_add(work.counts[ENTITY_GRADE], result)
     for row in (*result.created, *result.updated):
         work.person_changed(row.person_id)
+
+
+# --- Groups ----------------------------------------------------------------------------------
+
+_GROUP_FIELDS = (
+    "school_unit",
+    "name",
+    "group_type",
+    "school_type",
+    "start_date",
+    "end_date",
+    "external_id",
+)
+
+
+def _groups_page(context: _Context, data: list[Any], work: PageWork) -> None:
+    parsed: list[mapping.GroupRecord] = []
+    seen: set[str] = set()
+    for raw in data:
+        try:
+            record = mapping.group_parse(raw)
+        except RecordError as error:
+            work.reject(
+                ENTITY_GROUP, record=mapping.record_id(raw), field=error.field, reason=error.reason
+            )
+            continue
+        if record.id in seen:
+            work.reject(ENTITY_GROUP, record=record.id, field="id", reason=REASON_DUPLICATE)
+            continue
+        school_unit = context.school_units.get(record.school_unit_id)
+        if school_unit is None:
+            work.reject(
+                ENTITY_GROUP,
+                record=record.id,
+                field="organisation.id",
+                reason=REASON_UNKNOWN_SCHOOL_UNIT,
+            )
+            continue
+        seen.add(record.id)
+        parsed.append(record)
+    links = _links(member.person_id for record in parsed for member in record.members)
+    rows = [
+        Group(
+            school_unit=context.school_units[record.school_unit_id],
+            name=record.name,
+            group_type=record.group_type,
+            school_type=record.school_type,
+            start_date=record.start_date,
+            end_date=record.end_date,
+            external_id=record.id,
+        )
+        for record in parsed
+    ]
+    result = rows_upsert(model=Group, rows=rows, fields=_GROUP_FIELDS)
+    counts_add(work.counts[ENTITY_GROUP], result)
+    groups = Group.objects.in_bulk([record.id for record in parsed], field_name="external_id")
+    wanted: dict[int, set[tuple[int, dt.date | None, dt.date | None]]] = {}
+    for record in parsed:
+        for problem in record.member_problems:
+            work.reject(
+                ENTITY_GROUP_MEMBERSHIP,
+                record=record.id,
+                field=problem.field,
+                reason=problem.reason,
+            )
+        members = wanted.setdefault(groups[record.id].pk, set())
+        for member in record.members:
+            person_id = links.get(member.person_id)
+            if person_id is None:
+                work.reject(
+                    ENTITY_GROUP_MEMBERSHIP,
+                    record=record.id,
+                    field=f"groupMemberships[{member.index}].person.id",
+                    reason=REASON_UNKNOWN_MEMBER,
+                )
+                continue
+            members.add((person_id, member.start_date, member.end_date))
+    group_memberships_sync(wanted, work)
+
+
+def group_memberships_sync(
+    wanted: dict[int, set[tuple[int, dt.date | None, dt.date | None]]],
+    work: PageWork,
+    *,
+    entity: str = ENTITY_GROUP_MEMBERSHIP,
+) -> None:
+    """Make each group's memberships what the source says: the source lists all of a
+    group's members, so a membership no longer listed is removed, and an equal one stays.
+    ``wanted``: group pk → {(person pk, start, end)}."""
+    counts = work.counts[entity]
+    existing: dict[int, dict[tuple, int]] = {pk: {} for pk in wanted}
+    for row in GroupMembership.objects.filter(group_id__in=list(wanted)):
+        existing[row.group_id][(row.person_id, row.start_date, row.end_date)] = row.pk
+    stale: list[int] = []
+    new: list[GroupMembership] = []
+    for group_id, members in wanted.items():
+        have = existing[group_id]
+        stale += [pk for key, pk in have.items() if key not in members]
+        for key in members:
+            if key in have:
+                counts.unchanged += 1
+            else:
+                person_id, start, end = key
+                new.append(
+                    GroupMembership(
+                        group_id=group_id, person_id=person_id, start_date=start, end_date=end
+                    )
+                )
+    if stale:
+        removed = GroupMembership.objects.filter(pk__in=stale)
+        for person_id in set(removed.values_list("person_id", flat=True)):
+            work.person_changed(person_id)
+        removed.delete()
+        # A run's counts know no "deleted": a removed membership is a change of its group.
+        counts.updated += len(stale)
+    GroupMembership.objects.bulk_create(new)
+    counts.created += len(new)
+    for person_id in {row.person_id for row in new}:
+        work.person_changed(person_id)
 
 
 # --- Aggregated attendance ---------------------------------------------------------------------

@@ -629,3 +629,95 @@ def attendance_parse(raw: Mapping[str, Any]) -> AttendanceRecord:
         invalid_absence=minutes["invalidAbsenceSum"] or 0,
         offered=minutes["offeredSum"],
     )
+
+
+# --- Groups ----------------------------------------------------------------------------------
+
+# SS 12000's group types and the values ``school.models.GroupType`` stores them as.
+GROUP_TYPE_VALUES = {
+    "Undervisning": "undervisning",
+    "Klass": "klass",
+    "Mentor": "mentor",
+    "Provgrupp": "provgrupp",
+    "Schema": "schema",
+    "Avdelning": "avdelning",
+    "Personalgrupp": "personalgrupp",
+    "Övrigt": "ovrigt",
+}
+REASON_GROUP_NAME_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class GroupMemberRecord:
+    index: int
+    person_id: str
+    start_date: dt.date | None
+    end_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class GroupProblem:
+    index: int
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class GroupRecord:
+    id: str
+    name: str
+    group_type: str  # the stored value, e.g. "klass"
+    school_type: str
+    school_unit_id: str
+    start_date: dt.date
+    end_date: dt.date | None
+    members: tuple[GroupMemberRecord, ...]
+    member_problems: tuple[GroupProblem, ...]
+
+
+def group_parse(raw: Mapping[str, Any]) -> GroupRecord:
+    """A ``Group`` (with ``groupMemberships``). A bad membership is a problem of its own,
+    reported with its index; the group and its other members are still taken in."""
+    if not isinstance(raw, Mapping):
+        raise RecordError("", REASON_NOT_OBJECT)
+    group_id = _uuid(raw.get("id"), "id")
+    name = _text(raw, "displayName", limit=REASON_GROUP_NAME_LIMIT, required=True)
+    group_type = _enum(raw, "groupType", spec.GROUP_TYPES)
+    if group_type is None:
+        raise RecordError("groupType", REASON_MISSING)
+    school_type = _enum(raw, "schoolType", spec.SCHOOL_TYPES) or ""
+    school_unit_id = _ref(raw, "organisation")
+    start = _date(raw, "startDate", required=True)
+    end = _date(raw, "endDate")
+    assert start is not None and school_unit_id is not None
+    if end is not None and end < start:
+        raise RecordError("endDate", REASON_END_BEFORE_START)
+    members: list[GroupMemberRecord] = []
+    problems: list[GroupProblem] = []
+    for index, item in enumerate(_list(raw, "groupMemberships")):
+        label = f"groupMemberships[{index}]"
+        try:
+            if not isinstance(item, Mapping):
+                raise RecordError(label, REASON_NOT_OBJECT)
+            person_id = _ref(item, "person", required=True)
+            member_start = _date(item, "startDate", label=f"{label}.startDate")
+            member_end = _date(item, "endDate", label=f"{label}.endDate")
+            if member_start and member_end and member_end < member_start:
+                raise RecordError(f"{label}.endDate", REASON_END_BEFORE_START)
+        except RecordError as error:
+            field_name = error.field if error.field.startswith(label) else f"{label}.{error.field}"
+            problems.append(GroupProblem(index=index, field=field_name, reason=error.reason))
+            continue
+        assert person_id is not None
+        members.append(GroupMemberRecord(index, person_id, member_start, member_end))
+    return GroupRecord(
+        id=group_id,
+        name=name,
+        group_type=GROUP_TYPE_VALUES[group_type],
+        school_type=school_type,
+        school_unit_id=school_unit_id,
+        start_date=start,
+        end_date=end,
+        members=tuple(members),
+        member_problems=tuple(problems),
+    )

@@ -35,6 +35,20 @@ ADDRESS_TYPES = frozenset(
 SEMESTERS = frozenset({"HT", "VT"})
 EMAIL_TYPES = frozenset({"Privat", "Skola elev", "Skola personal", "Arbete övrigt"})
 PHONE_TYPES = frozenset({"Hem", "Arbete"})
+GROUP_TYPES = frozenset(
+    {
+        "Undervisning",
+        "Klass",
+        "Mentor",
+        "Provgrupp",
+        "Schema",
+        "Avdelning",
+        "Personalgrupp",
+        "Övrigt",
+    }
+)
+GROUP_CLASS = "Klass"
+GROUP_MENTOR = "Mentor"
 
 SECURITY_NONE = "Ingen"
 SECURITY_CONFIDENTIAL = "Sekretessmarkering"
@@ -52,3 +66,4 @@ PARAM_CREATED_AFTER = "meta.created.after"
 PARAM_CREATED_BEFORE = "meta.created.before"
 PARAM_RELATIONSHIP_TYPE = "relationship.entity.type"
 RELATIONSHIP_ENROLMENT = "enrolment"
+PARAM_GROUP_TYPE = "groupType"
