@@ -54,6 +54,7 @@ from lotsen.school.merit import (
 from lotsen.school.models import AttendancePeriod, Enrolment, Grade, GradeKind
 from lotsen.school.ss12000.client import DEFAULT_PAGE_SIZE, SS12000Client
 from lotsen.school.ss12000.importer import ss12000_import
+from lotsen.school.upload_scope import school_csv_out_of_scope, school_unit_codes_of
 
 KINDS = ("enrolments", "grades", "attendance")
 KEPT_SCHOOL_TYPES = ("GR", "GRS", "GY", "GYS")
@@ -847,6 +848,10 @@ def _school_csv_upload(upload: Upload) -> UploadOutcome:
     if kind is None:
         reject = {"line": 1, "column": "", "reason": ERROR_UPLOAD_KIND}
         return UploadOutcome(ok=False, rejects=[reject])
+    # Only the uploader's own school units (school.upload_scope); none reaches nothing.
+    outside = school_csv_out_of_scope(upload.data, upload.scope or frozenset())
+    if outside:
+        return UploadOutcome(ok=False, rejects=outside)
     run = school_csv_import(
         kind=kind,
         data=upload.data,
@@ -900,6 +905,7 @@ importer_register(
         # A school's own data, uploaded by its administrator.
         upload=_school_csv_upload,
         roles=frozenset({Role.ORGANISATION_ADMIN}),
+        scope=school_unit_codes_of,
         title="Skoldata: inskrivningar, betyg eller närvaro (CSV)",
     )
 )
