@@ -30,7 +30,7 @@ from lotsen.people.identity import parse_identity_number
 from lotsen.people.models import Person
 from lotsen.privacy.models import AccessLogEntry
 from lotsen.programmes.models import Participation, Programme, SubProject, SubProjectGoal
-from lotsen.school.models import AttendancePeriod, Enrolment, Grade
+from lotsen.school.models import AttendancePeriod, Enrolment, Grade, Group, GroupMembership
 from tests.factories import MembershipFactory, MunicipalityFactory, OrganisationFactory
 from tests.finance.factories import ProgrammeFactory, SubProjectFactory
 
@@ -54,6 +54,8 @@ WRITTEN = (
     ActualCost,
     Grade,
     AttendancePeriod,
+    Group,
+    GroupMembership,
     AccessLogEntry,
 )
 
@@ -96,6 +98,8 @@ def _content(entry: dict) -> bytes:
 def _arguments(importer: str, path: Path) -> list[str]:
     if importer in ("population", "enrolments", "qualifications", "participants", "programme"):
         return ["import", importer, str(path)]
+    if importer == "school_groups":
+        return ["import", "school-groups", str(path)]
     if importer.startswith("school_"):
         return ["import", "school-csv", "--kind", importer.removeprefix("school_"), str(path)]
     if importer == "costs":

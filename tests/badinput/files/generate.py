@@ -462,6 +462,39 @@ add(
 )
 
 
+# --- School groups (classes and mentor groups)
+GR_H = ["school_unit_code", "group_type", "group_name", "start_date", "school_year", "personnummer"]
+row, h = csvs(
+    "school_groups",
+    GR_H,
+    ["19990001", "Klass", "9A", "2025-08-18", "9", PNR],
+    date_col="start_date",
+    text_col="group_name",
+    samples={"missing": "personnummer", "bad_col": "group_type", "bad_value": "Lag"},
+)
+add(
+    "school_groups",
+    "duplicate_rows",
+    f"{h}\n{row()}\n{row()}\n",
+    "rad 3",
+    "the same pupil twice in one group",
+)
+add(
+    "school_groups",
+    "group_differs",
+    f"{h}\n{row()}\n{row(school_year='8', personnummer=PNR2)}\n",
+    "rad 3",
+    "one group with two school years",
+)
+add(
+    "school_groups",
+    "name_too_long",
+    f"{h}\n{row(group_name='x' * 101)}\n",
+    "rad 2, kolumn group_name",
+    "101 characters",
+)
+
+
 # --- Programme JSON
 def prog(**over):
     doc = {
