@@ -8,6 +8,7 @@ label as well as colour. Swedish first, numbers with decimal comma.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from html import escape
@@ -36,6 +37,26 @@ METRICS_FILE = "metrics.json"
 CHART_MIN_GROUP = 30
 TOO_SMALL_TEXT = "för få"
 INTERVAL_MEASURES = ("recall", "precision", "fpr", "fnr")
+
+# What was looked at while the method (``lotsen.earlywarning.learning``) was chosen: the
+# report says so, so that nobody reads a figure on one of these as a held-out result.
+# Keep in step with the README's "risk model" section; add a line when a file or seed is
+# used to choose anything.
+METHOD_CHOSEN_ON = (
+    {
+        "file": "the synthetic demo history (lotsen demo, tests/earlywarning build_history)",
+        "rows": None,
+        "sha256": None,
+        "seeds": [0],
+    },
+    {
+        "file": "uci_dropout.csv (UCI 'Predict Students' Dropout and Academic Success')",
+        "rows": 4424,
+        "sha256": "3ef126de5cefff26eb11fbb4237f1a1401cb64b488e2f1d598c23cedeb4c45ae",
+        "seeds": [0],
+    },
+)
+METHOD_NOT_LOOKED_AT = "OULAD (Open University Learning Analytics Dataset)"
 
 BLUE = "#1d70b8"
 GREEN = "#00703c"
@@ -72,20 +93,53 @@ code { font-size: .9rem; word-break: break-word; }
 """
 
 
+def provenance(evaluation: Evaluation, *, data_file: Path | None = None) -> dict[str, Any]:
+    """What this run looked at (the file's name, rows and sha256, the seed and folds), and
+    what was looked at while the method was chosen (``METHOD_CHOSEN_ON``)."""
+    this_run: dict[str, Any] = {
+        "file": data_file.name if data_file is not None else None,
+        "rows": int(len(evaluation.dataset.y)),
+        "sha256": hashlib.sha256(data_file.read_bytes()).hexdigest() if data_file else None,
+        "seeds": [evaluation.seed],
+        "folds": evaluation.folds,
+    }
+    chosen_on = [dict(entry) for entry in METHOD_CHOSEN_ON]
+    return {
+        "this_run": this_run,
+        "method_chosen_on": chosen_on,
+        "method_not_looked_at": METHOD_NOT_LOOKED_AT,
+        # A figure on a file the method was chosen on is not a held-out result.
+        "held_out": this_run["sha256"] is not None
+        and all(entry["sha256"] != this_run["sha256"] for entry in chosen_on),
+    }
+
+
 def report_write(
-    evaluation: Evaluation, *, out: Path, source: str = "", command: str = ""
+    evaluation: Evaluation,
+    *,
+    out: Path,
+    source: str = "",
+    command: str = "",
+    data_file: Path | None = None,
 ) -> list[Path]:
     """Write index.html and metrics.json into ``out`` (created if missing), and the model
-    card and impact-assessment draft for the method as evaluated on this file."""
+    card and impact-assessment draft for the method as evaluated on this file. With
+    ``data_file`` both name the file by name, rows and sha256."""
     from lotsen.earlywarning.governance import facts_from_evaluation
     from lotsen.earlywarning.modelcard import documents_write
 
     out.mkdir(parents=True, exist_ok=True)
     page = out / REPORT_FILE
     metrics = out / METRICS_FILE
-    page.write_text(report_html(evaluation, source=source, command=command), encoding="utf-8")
+    looked_at = provenance(evaluation, data_file=data_file)
+    page.write_text(
+        report_html(evaluation, source=source, command=command, looked_at=looked_at),
+        encoding="utf-8",
+    )
     metrics.write_text(
-        json.dumps(evaluation.as_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        json.dumps({**evaluation.as_json(), "provenance": looked_at}, ensure_ascii=False, indent=2)
+        + "\n",
+        encoding="utf-8",
     )
     documents = documents_write(
         facts_from_evaluation(evaluation, source=source or "(okänd fil)"), out=out
@@ -93,8 +147,15 @@ def report_write(
     return [page, metrics, *documents]
 
 
-def report_html(evaluation: Evaluation, *, source: str = "", command: str = "") -> str:
+def report_html(
+    evaluation: Evaluation,
+    *,
+    source: str = "",
+    command: str = "",
+    looked_at: dict[str, Any] | None = None,
+) -> str:
     data = evaluation.as_json()
+    looked_at = looked_at or provenance(evaluation)
     y = evaluation.dataset.y
     p = evaluation.overall.p
     point = data["operating_point"]
@@ -108,6 +169,7 @@ def report_html(evaluation: Evaluation, *, source: str = "", command: str = "") 
         sections.append(_stages_section(data["stages"]))
     sections.append(_groups_section(data["groups"], point=point, gaps=data.get("gaps", {})))
     sections.append(_importance_section(data["importance"]))
+    sections.append(_provenance_section(looked_at))
     sections.append(_terms_section())
     title = f"Utvärdering av riskmodell: {data['target']} = {data['positive']}"
     return (
@@ -187,6 +249,49 @@ def _summary(evaluation: Evaluation, data: dict[str, Any], *, source: str, comma
     if command:
         parts.append(f'<p class="note">Körning: <code>{escape(command)}</code></p>')
     return "\n".join(parts)
+
+
+def _provenance_section(looked_at: dict[str, Any]) -> str:
+    def row(entry: dict[str, Any]) -> list[str]:
+        return [
+            escape(entry["file"] or "(okänd fil)"),
+            _count(entry["rows"]) if entry["rows"] is not None else "–",
+            f"<code>{escape(entry['sha256'])}</code>" if entry["sha256"] else "–",
+            ", ".join(str(seed) for seed in entry["seeds"]),
+        ]
+
+    this_run = looked_at["this_run"]
+    if this_run["sha256"] is None:
+        verdict = "Filens kontrollsumma är okänd: det går inte att säga om den är osedd."
+    elif looked_at["held_out"]:
+        verdict = "Filen användes inte när metoden valdes: resultatet är på osedda data."
+    else:
+        verdict = (
+            "Filen användes när metoden valdes: resultatet är inte på osedda data och ska "
+            "inte läsas som ett sådant."
+        )
+    headers = ["Fil", "Rader", "SHA-256", "Frön"]
+    return "\n".join(
+        [
+            "<h2>Vad som har tittats på</h2>",
+            _table(
+                caption=f"Den här körningen ({this_run['folds']}-faldig korsvalidering)",
+                headers=headers,
+                rows=[row(this_run)],
+                numeric=(1,),
+                escape_cells=False,
+            ),
+            f"<p>{escape(verdict)}</p>",
+            _table(
+                caption="Filer och frön som användes när metoden valdes",
+                headers=headers,
+                rows=[row(entry) for entry in looked_at["method_chosen_on"]],
+                numeric=(1,),
+                escape_cells=False,
+            ),
+            f'<p class="note">Inte tittat på: {escape(looked_at["method_not_looked_at"])}.</p>',
+        ]
+    )
 
 
 def _roc_section(*, y: np.ndarray, p: np.ndarray, auc: float, point: dict[str, Any]) -> str:

@@ -37,7 +37,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import lightgbm
@@ -139,6 +139,9 @@ DERIVE_SYNTAX = (
 DERIVE_NO_COLUMN = "härledd prediktor {name!r}: uttrycket nämner ingen kolumn"
 DERIVE_NOT_NUMERIC = "härledd prediktor {name!r}: kolumnen {column!r} är inte numerisk"
 DERIVE_FORBIDDEN = "härledd prediktor {name!r}: kolumnen {column!r} är {role} och får inte användas"
+MONOTONE_FORMAT = "monoton {spec!r}: skriv NAMN=+1 eller NAMN=-1"
+MONOTONE_NOT_NUMERIC = "monoton: {column!r} är ingen numerisk prediktor i filen"
+MONOTONE_DIRECTION = "monoton: riktningen för {column!r} ska vara +1 eller -1, inte {direction!r}"
 STAGE_FORMAT = "steg {spec!r}: skriv NAMN=PREFIX (PREFIX får vara tomt)"
 STAGE_DUPLICATE = "steget {name!r} förekommer två gånger"
 STAGE_EMPTY = "steget {name!r} lägger inte till någon kolumn"
@@ -277,6 +280,9 @@ class Feature:
     levels: tuple[str, ...] = ()
     expression: str = ""
     sources: tuple[str, ...] = ()
+    # The direction known before looking at any data: +1, a higher value never lowers the
+    # risk (more absence); -1, never raises it (a higher merit value); 0, not known.
+    monotone: int = 0
 
 
 @dataclass(frozen=True)
@@ -308,11 +314,13 @@ def dataset_prepare(
     audit: Sequence[str] = (),
     derive: Sequence[tuple[str, str]] = (),
     stages: Sequence[tuple[str, str | Sequence[str]]] | None = None,
+    monotone: Mapping[str, int] | None = None,
 ) -> Dataset:
     """Split the table's columns by role and turn the feature columns into numbers.
 
     ``derive`` holds (name, expression) pairs; ``stages`` holds (name, prefix) pairs in time
-    order (see ``stages_assign``).
+    order (see ``stages_assign``); ``monotone`` maps a numeric feature to the direction
+    known for it (+1 or -1, see ``Feature.monotone``).
     """
     roles: dict[str, str] = {}
     for role, names in ((ROLE_TARGET, [target]), (ROLE_AUDIT, audit), (ROLE_EXCLUDED, exclude)):
@@ -347,6 +355,7 @@ def dataset_prepare(
         )
     if not features:
         raise InvalidInput(NO_FEATURES)
+    features = _with_directions(features, monotone or {})
     raw = {name: table.column(name) for name in table.columns}
     X = features_matrix(features=features, columns=raw, decimal_comma=decimal_comma)
     return Dataset(
@@ -361,6 +370,25 @@ def dataset_prepare(
         decimal_comma=decimal_comma,
         stages=stages_assign(stages=stages, features=features) if stages else None,
     )
+
+
+def monotone_parse(spec: str) -> tuple[str, int]:
+    """'NAME=+1' or 'NAME=-1' (the command's ``--monotone``)."""
+    name, sep, direction = spec.rpartition("=")
+    if not sep or not name.strip() or direction.strip() not in ("+1", "1", "-1"):
+        raise InvalidInput(MONOTONE_FORMAT.format(spec=spec))
+    return name.strip(), -1 if direction.strip() == "-1" else 1
+
+
+def _with_directions(features: list[Feature], monotone: Mapping[str, int]) -> list[Feature]:
+    by_name = {f.name: f for f in features}
+    for name, direction in monotone.items():
+        feature = by_name.get(name)
+        if feature is None or feature.kind == CATEGORICAL:
+            raise InvalidInput(MONOTONE_NOT_NUMERIC.format(column=name))
+        if direction not in (-1, 1):
+            raise InvalidInput(MONOTONE_DIRECTION.format(column=name, direction=direction))
+    return [replace(f, monotone=int(monotone.get(f.name, 0))) for f in features]
 
 
 def _target_vector(*, table: Table, target: str, positive: str) -> np.ndarray:
@@ -650,9 +678,12 @@ class BlendClassifier(ClassifierMixin, BaseEstimator):
     ``categorical`` holds the indices of columns that are category codes, not quantities.
     """
 
-    def __init__(self, categorical: tuple[int, ...] = (), seed: int = 0) -> None:
+    def __init__(
+        self, categorical: tuple[int, ...] = (), seed: int = 0, monotone: tuple[int, ...] = ()
+    ) -> None:
         self.categorical = categorical
         self.seed = seed
+        self.monotone = monotone
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> BlendClassifier:
         X = np.asarray(X, dtype=float)
@@ -662,12 +693,22 @@ class BlendClassifier(ClassifierMixin, BaseEstimator):
         categorical = sorted(self.categorical)
         # One thread per model: on a few cores, parallel folds beat parallel trees, and
         # OpenMP threads competing with BLAS threads slow both down many times over.
+        directions = _directions(self.monotone, X.shape[1])
+        constrained = {j for j, d in enumerate(directions) if d}
+        # A known direction holds in both parts of the blend: the trees are constrained,
+        # and the linear part sees such a column as one number (never one-hot), with a
+        # coefficient of the known sign or none (``_sign_constrained``).
+        extra = {"monotone_constraints": list(directions)} if constrained else {}
         self.booster_ = lightgbm.LGBMClassifier(
-            **LGBM_PARAMS, random_state=self.seed, n_jobs=1, verbose=-1
+            **LGBM_PARAMS, **extra, random_state=self.seed, n_jobs=1, verbose=-1
         )
         self.booster_.fit(X, y, categorical_feature=categorical or "auto")
         numeric = [j for j in range(X.shape[1]) if j not in categorical]
-        one_hot = [j for j in range(X.shape[1]) if j in categorical or _is_small_integer(X[:, j])]
+        one_hot = [
+            j
+            for j in range(X.shape[1])
+            if j not in constrained and (j in categorical or _is_small_integer(X[:, j]))
+        ]
         transformers: list[tuple[str, Any, list[int]]] = []
         if numeric:
             scale = Pipeline(
@@ -686,12 +727,19 @@ class BlendClassifier(ClassifierMixin, BaseEstimator):
             transformers.append(("onehot", encoder, one_hot))
         self.prepare_ = ColumnTransformer(transformers)
         Z = self.prepare_.fit_transform(X)
-        self.logreg_ = LogisticRegression(C=LOGREG_C, max_iter=5000).fit(Z, y)
-        self.z_mean_ = Z.mean(axis=0)
         # Which input column each transformed column came from, to add parts back up.
-        self.z_source_ = np.array(
-            [_source_column(name) for name in self.prepare_.get_feature_names_out()]
+        names = self.prepare_.get_feature_names_out()
+        self.z_source_ = np.array([_source_column(name) for name in names])
+        # The value columns of constrained inputs (not their missing indicators), with the
+        # sign their coefficient must have.
+        signs = np.array(
+            [
+                0 if "missingindicator" in name else directions[source]
+                for name, source in zip(names, self.z_source_, strict=True)
+            ]
         )
+        self.logreg_ = _sign_constrained(Z, y, signs)
+        self.z_mean_ = Z.mean(axis=0)
         return self
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
@@ -726,12 +774,43 @@ class BlendClassifier(ClassifierMixin, BaseEstimator):
         return parts, base
 
 
-def _calibrated(*, categorical: tuple[int, ...], seed: int) -> CalibratedClassifierCV:
+def _directions(monotone: tuple[int, ...], columns: int) -> tuple[int, ...]:
+    """One direction per column (0 where none is given)."""
+    return tuple(monotone) + (0,) * (columns - len(monotone)) if monotone else (0,) * columns
+
+
+def _sign_constrained(Z: np.ndarray, y: np.ndarray, signs: np.ndarray) -> LogisticRegression:
+    """A logistic regression whose coefficients have the sign asked for (``signs`` +1 or
+    -1; 0 is free). A column whose coefficient comes out with the wrong sign is left out
+    (its column zeroed, so its coefficient is 0) and the model fitted again, until none
+    is wrong: on its own the column would push the risk the way the known direction
+    forbids, so it adds nothing."""
+    Z = np.array(Z, dtype=float, copy=True)
+    dropped = np.zeros(Z.shape[1], dtype=bool)
+    while True:
+        model = LogisticRegression(C=LOGREG_C, max_iter=5000).fit(Z, y)
+        # A zeroed column's coefficient is zero but for rounding: make it exactly so.
+        model.coef_[0][dropped] = 0.0
+        wrong = (signs * model.coef_[0] < 0) & ~dropped
+        if not wrong.any():
+            return model
+        dropped |= wrong
+        Z[:, wrong] = 0.0
+
+
+def _monotone(features: Sequence[Feature]) -> tuple[int, ...]:
+    directions = tuple(f.monotone for f in features)
+    return directions if any(directions) else ()
+
+
+def _calibrated(
+    *, categorical: tuple[int, ...], seed: int, monotone: tuple[int, ...] = ()
+) -> CalibratedClassifierCV:
     # Platt scaling fitted on out-of-fold scores within the training data, then one model on
     # all of it (ensemble=False): the ranking stays that of the full model, and a monotone map
     # cannot change ROC-AUC.
     return CalibratedClassifierCV(
-        BlendClassifier(categorical=categorical, seed=seed),
+        BlendClassifier(categorical=categorical, seed=seed, monotone=monotone),
         method="sigmoid",
         cv=StratifiedKFold(n_splits=CALIBRATION_FOLDS, shuffle=True, random_state=seed),
         ensemble=False,
@@ -787,9 +866,9 @@ def model_fit(
     indices = [dataset.feature_names.index(name) for name in names]
     features = [dataset.features[index] for index in indices]
     with threadpool_limits(limits=1):
-        calibrated = _calibrated(categorical=_categorical(features), seed=seed).fit(
-            dataset.X[:, indices], dataset.y
-        )
+        calibrated = _calibrated(
+            categorical=_categorical(features), seed=seed, monotone=_monotone(features)
+        ).fit(dataset.X[:, indices], dataset.y)
     return RiskModel(
         features=features,
         calibrated=calibrated,
@@ -970,6 +1049,7 @@ def cross_validate(
     folds: int,
     seed: int,
     jobs: int = 2,
+    monotone: tuple[int, ...] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold calibrated probabilities and score parts (stratified k-fold).
 
@@ -979,7 +1059,9 @@ def cross_validate(
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
 
     def one_fold(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        model = _calibrated(categorical=categorical, seed=seed).fit(X[train], y[train])
+        model = _calibrated(categorical=categorical, seed=seed, monotone=monotone).fit(
+            X[train], y[train]
+        )
         blend = model.calibrated_classifiers_[0].estimator
         parts, _ = blend.contributions(X[test])
         return test, model.predict_proba(X[test])[:, 1], parts
@@ -1102,6 +1184,7 @@ def evaluate(
             folds=folds,
             seed=seed,
             jobs=jobs,
+            monotone=_monotone(features),
         )
         return scores_measure(
             name=name, features=names, y=dataset.y, p=p, caseload=caseload, parts=parts

@@ -155,6 +155,14 @@ class Command(BaseCommand):
             metavar="NAMN=UTTRYCK",
             help="härledd prediktor, t.ex. 'andel=[godkända]/[registrerade]' (upprepas)",
         )
+        add(
+            "--monotone",
+            action="append",
+            default=[],
+            metavar="NAMN=+1|-1",
+            help="en riktning som är känd i förväg: +1 högre värde sänker aldrig risken, "
+            "-1 höjer den aldrig (upprepas)",
+        )
         add("--folds", type=int, default=EVALUATE_FOLDS, help="antal folds (standard 5)")
         add("--seed", type=int, default=0, help="frö för folds och modeller (standard 0)")
         add(
@@ -369,6 +377,7 @@ class Command(BaseCommand):
             dataset_prepare,
             derive_parse,
             evaluate,
+            monotone_parse,
             table_read_csv,
         )
 
@@ -389,6 +398,7 @@ class Command(BaseCommand):
             audit=options["audit"],
             derive=[derive_parse(spec) for spec in options["derive"]],
             stages=_stages(options),
+            monotone=dict(monotone_parse(spec) for spec in options["monotone"]),
         )
         evaluation = evaluate(
             dataset=dataset,
@@ -401,7 +411,11 @@ class Command(BaseCommand):
         result = evaluation.as_json()
         if options["out"] is not None:
             report_write(
-                evaluation, out=options["out"], source=options["source"], command=_command(options)
+                evaluation,
+                out=options["out"],
+                source=options["source"],
+                command=_command(options),
+                data_file=path,
             )
             self.stderr.write(f"Rapport: {options['out'] / REPORT_FILE}")
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
@@ -444,6 +458,8 @@ def _command(options: dict[str, Any]) -> str:
         words += ["--stages", options["stages"]]
     for spec in options["derive"]:
         words += ["--derive", spec]
+    for spec in options["monotone"]:
+        words += ["--monotone", spec]
     words += ["--folds", str(options["folds"]), "--seed", str(options["seed"])]
     words += ["--caseload", str(options["caseload"])]
     return shlex.join(words)
