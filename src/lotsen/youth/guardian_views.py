@@ -54,8 +54,11 @@ def guardian_required(view):
 @read_only
 @guardian_required
 def start(request):
+    from lotsen.youth.risk import guardian_minors_assessed
+
     minors = guardians.guardian_overview(actor=request.guardian)
-    return render(request, "guardians/start.html", {"minors": minors})
+    assessed = guardian_minors_assessed(actor=request.guardian)
+    return render(request, "guardians/start.html", {"minors": minors, "assessed": assessed})
 
 
 @form_view

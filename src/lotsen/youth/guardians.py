@@ -149,6 +149,35 @@ GUARDIAN_BASIS = LegalBasis(
 )
 
 
+def guardian_risk_persons_q(actor: Actor, today: dt.date) -> Q:
+    """The minors whose risk assessment this guardian's login reaches on ``today``: a
+    person whose stored guardian has the guardian's personnummer, under 18, whom the
+    learned risk model has assessed. No consent request is needed: the guardian speaks
+    for the minor's right to an explanation of an automated assessment (EU AI Act Art. 86)."""
+    from lotsen.earlywarning.models import RiskScore
+
+    if actor.role != GUARDIAN:
+        return Q(pk__in=[])
+    numbers = GuardianAccount.objects.filter(user_id=actor.user.pk).values(
+        "personal_identity_number"
+    )
+    return Q(
+        pk__in=Guardian.objects.filter(personal_identity_number__in=numbers).values("person_id"),
+        date_of_birth__gt=adult_cutoff(today),
+    ) & Q(pk__in=RiskScore.objects.values("person_id"))
+
+
+# The school category, and nothing else: the score and its reasons are drawn from the
+# minor's grades and attendance. Only the "Varför?" page for guardians reads under it.
+GUARDIAN_RISK_BASIS = LegalBasis(
+    name="youth.guardian_risk",
+    purpose=Purpose.GUARDIAN,
+    categories=frozenset({Category.SCHOOL}),
+    persons_q=guardian_risk_persons_q,
+    contact_details=False,
+)
+
+
 # --- The guardian's reads -------------------------------------------------------------------
 
 
