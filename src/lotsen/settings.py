@@ -245,7 +245,11 @@ SESSION_COOKIE_AGE = int(os.environ.get("LOTSEN_SESSION_IDLE_SECONDS", str(30 * 
 # A warning this long before the idle limit lets the user stay signed in (WCAG 2.2.1): a
 # dialog on every page (lotsen/session-timeout.js) that pings accounts:session_keepalive.
 LOTSEN_SESSION_WARNING_SECONDS = int(os.environ.get("LOTSEN_SESSION_WARNING_SECONDS", "120"))
-SESSION_SAVE_EVERY_REQUEST = True
+# Sessions in the database, kept a minute past the idle limit: a signed-in request renews the
+# idle time at most once a minute (lotsen.accounts.middleware.SessionTimeoutMiddleware)
+# rather than writing its session on every request.
+SESSION_ENGINE = "lotsen.accounts.session_store"
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOTSEN_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True

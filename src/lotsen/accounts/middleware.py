@@ -9,7 +9,6 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 
 from lotsen.accounts.actor import Actor
-from lotsen.accounts.models import Membership
 
 SESSION_LOGIN_AT = "lotsen_login_at"
 SESSION_MEMBERSHIP = "lotsen_membership_id"
@@ -17,24 +16,44 @@ SESSION_MEMBERSHIP = "lotsen_membership_id"
 # view that logged the user in; the identity provider that did it, for single logout.
 SESSION_ASSURANCE_LEVEL = "lotsen_assurance_level"
 SESSION_IDENTITY_PROVIDER = "lotsen_identity_provider_id"
+# When the session's idle time was last renewed in the session store (epoch seconds).
+SESSION_RENEWED_AT = "lotsen_renewed_at"
+# A signed-in request renews the idle time in the store at most this often, so that a page
+# does not write its session row on every request (issue 16: under load, every request
+# waited for that write). The store keeps a session this much longer than the idle limit
+# (lotsen.accounts.session_store), so that it never ends before the page's warning says.
+SESSION_RENEW_SECONDS = 60
+
+
+def session_renew_seconds() -> int:
+    """How often the idle time is renewed: once a minute, and more often for a short idle
+    limit (a tenth of it), so that the slack stays small beside the limit."""
+    return max(1, min(SESSION_RENEW_SECONDS, settings.SESSION_COOKIE_AGE // 10))
 
 
 class SessionTimeoutMiddleware:
-    """Absolute session lifetime (12 h). The idle limit (30 min) is the cookie age, which
-    SESSION_SAVE_EVERY_REQUEST renews on every request."""
+    """Absolute session lifetime (12 h) and the idle limit (30 min). The idle limit is the
+    session's expiry in the store, which a save moves on; a signed-in request saves the
+    session when its idle time was last renewed ``session_renew_seconds()`` ago or more,
+    and otherwise leaves the row alone (a request that changes the session saves it as
+    always)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            login_at = request.session.get(SESSION_LOGIN_AT)
+            session = request.session
+            login_at = session.get(SESSION_LOGIN_AT)
             now = time.time()
             if login_at is None:
-                request.session[SESSION_LOGIN_AT] = now
+                session[SESSION_LOGIN_AT] = now
             elif now - login_at > settings.LOTSEN_SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 return redirect(settings.LOGIN_URL)
+            renewed_at = session.get(SESSION_RENEWED_AT)
+            if renewed_at is None or now - renewed_at >= session_renew_seconds():
+                session[SESSION_RENEWED_AT] = now
         return self.get_response(request)
 
 
@@ -68,7 +87,9 @@ def actor_for_request(request) -> Actor | None:
     # that slipped in some other way (an old row, a shell) gives it no staff role.
     if user.person_id:
         return Actor.for_young_person(user, assurance_level=level)
-    memberships = list(Membership.objects.filter(user=user).select_related("organisation"))
+    # Through the user's related manager, so that each membership's user is this same
+    # object and not fetched a second time (issue 16: every request fetched the user twice).
+    memberships = list(user.memberships.select_related("organisation"))
     chosen = request.session.get(SESSION_MEMBERSHIP)
     for membership in memberships:
         if membership.pk == chosen:

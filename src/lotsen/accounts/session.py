@@ -1,12 +1,13 @@
 """The warning before the idle timeout (WCAG 2.2.1 Timing Adjustable).
 
-A signed-in session ends after SESSION_COOKIE_AGE seconds without a request (the cookie age,
-renewed by every request) and LOTSEN_SESSION_ABSOLUTE_SECONDS after the login
-(SessionTimeoutMiddleware). Every page tells its script (lotsen/session-timeout.js) how
-long is left of each; LOTSEN_SESSION_WARNING_SECONDS before the end a dialog offers to stay
-signed in (``session_keepalive``, which renews the idle time as any request does) or to
-log out. When nobody answers, the script posts to ``session_ended``, which logs out and
-says why on the login page.
+A signed-in session ends after SESSION_COOKIE_AGE seconds without a request (the session's
+expiry, which requests renew at most once a minute; lotsen.accounts.session_store keeps the
+session that minute longer, so it never ends before this warning says) and
+LOTSEN_SESSION_ABSOLUTE_SECONDS after the login (SessionTimeoutMiddleware). Every page tells
+its script (lotsen/session-timeout.js) how long is left of each;
+LOTSEN_SESSION_WARNING_SECONDS before the end a dialog offers to stay signed in
+(``session_keepalive``, which renews the idle time) or to log out. When nobody answers,
+the script posts to ``session_ended``, which logs out and says why on the login page.
 """
 
 from __future__ import annotations
@@ -52,9 +53,9 @@ def session_timeout(request):
 
 @post_only
 def session_keepalive(request):
-    """ "Fortsätt vara inloggad": the request itself renews the session
-    (SESSION_SAVE_EVERY_REQUEST). 204 while signed in, 401 when the session has ended, so
-    the script knows to go to the login page. Reads nothing and logs nothing."""
+    """ "Fortsätt vara inloggad": renews the session (it is marked changed, so it is
+    saved whenever it was last renewed). 204 while signed in, 401 when the session has
+    ended, so the script knows to go to the login page. Reads nothing and logs nothing."""
     if not request.user.is_authenticated:
         return HttpResponse(status=401)
     request.session.modified = True
