@@ -294,3 +294,81 @@ class ExportForm(forms.Form):
         self.fields["period"].queryset = ReportPeriod.objects.filter(
             pk__in=[p.pk for p in recent]
         ).order_by("-starts_on")
+
+
+# --- The caseload ---------------------------------------------------------------------------
+
+ACTION_ASSIGN = "assign"
+ACTION_LETTER = "letter"
+NOBODY = "ingen"
+
+
+class CaseloadFilterForm(forms.Form):
+    """Whose caseload to show: the actor's own by default, a colleague's, or the young
+    people assigned to nobody; and optionally one status."""
+
+    samordnare = forms.ChoiceField(label=_("Vems unga"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Alla")),
+            *zip(
+                STATUSES,
+                (_("Okänd status"), _("Nådda, ingen pågående åtgärd"), _("I en åtgärd")),
+                strict=True,
+            ),
+        ],
+    )
+
+    def __init__(self, *args, coordinators, me, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["samordnare"].choices = [
+            ("", _("Mina unga")),
+            (NOBODY, _("Unga utan ansvarig samordnare")),
+            *(
+                (str(user.pk), user.get_full_name() or user.username)
+                for user in coordinators
+                if user.pk != me.pk
+            ),
+        ]
+
+
+class CaseloadBulkForm(forms.Form):
+    """One action for the young people ticked in the list: assign them to a coordinator,
+    or record that a letter was sent to each (a contact attempt)."""
+
+    person = forms.TypedMultipleChoiceField(
+        label=_("Unga"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Markera minst en ung person i listan.")},
+    )
+    action = forms.ChoiceField(
+        choices=[(ACTION_ASSIGN, _("Fördela")), (ACTION_LETTER, _("Brev skickat"))]
+    )
+    coordinator = forms.ChoiceField(label=_("Fördela till"), required=False)
+    contact_date = _date_field(_("Datum då brevet skickades"), kind=HAPPENED, required=False)
+
+    def __init__(self, *args, person_ids, coordinators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [(pk, pk) for pk in person_ids]
+        self.fields["coordinator"].choices = [
+            ("", _("Välj samordnare")),
+            (NOBODY, _("Ingen (ta bort ansvarig)")),
+            *((str(user.pk), user.get_full_name() or user.username) for user in coordinators),
+        ]
+        self.initial.setdefault("contact_date", timezone.localdate())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == ACTION_ASSIGN and not data.get("coordinator"):
+            self.add_error("coordinator", _("Välj vem de unga ska fördelas till."))
+        if data.get("action") == ACTION_LETTER and not data.get("contact_date"):
+            self.add_error("contact_date", _("Ange när brevet skickades."))
+        return data
+
+    @property
+    def coordinator_id(self) -> int | None:
+        value = self.cleaned_data.get("coordinator")
+        return None if value in ("", NOBODY, None) else int(value)

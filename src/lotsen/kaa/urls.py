@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("statistik.csv", views.statistics_csv, name="statistics_csv"),
     path("unga/", views.cohort, name="cohort"),
+    path("arbetslista/", views.caseload, name="caseload"),
     path("unga/<int:person_id>/", views.person, name="person"),
     path("unga/<int:person_id>/kontakt/", views.contact_create, name="contact_create"),
     path("unga/<int:person_id>/atgard/ny/", views.measure_create, name="measure_create"),

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from lotsen.kaa import forms, report, stats
@@ -18,7 +18,11 @@ from lotsen.kaa.selectors import (
     STATUS_IN_MEASURE,
     STATUS_REACHED,
     STATUS_UNKNOWN,
+    UNASSIGNED,
+    kaa_caseload,
+    kaa_caseload_per_coordinator,
     kaa_cohort_list,
+    kaa_coordinators_for,
     kaa_follow_up_get_for,
     kaa_measure_get_for,
     kaa_notice_count_open,
@@ -32,6 +36,8 @@ from lotsen.kaa.selectors import (
 )
 from lotsen.kaa.services import (
     SCHOOL_STAFF_ROLES,
+    caseload_assign,
+    contact_attempt_record_many,
     contact_record,
     equivalent_education_record,
     follow_up_add,
@@ -96,6 +102,7 @@ def overview(request):
         ),
         "open_notices": kaa_notice_count_open(actor=request.actor),
         "tables": board.tables,
+        "caseloads": kaa_caseload_per_coordinator(actor=request.actor),
     }
     return render(request, "kaa/overview.html", context)
 
@@ -153,6 +160,96 @@ def notice_handled(request, notice_id: int):
     notice_mark_handled(actor=request.actor, notice=notice)
     messages.success(request, _("Anmälan är markerad som hanterad."))
     return redirect("kaa:inbox")
+
+
+# --- The caseload ------------------------------------------------------------------------------
+
+
+def _offset(request) -> int:
+    try:
+        return min(max(int(request.GET.get("fran", 0)), 0), 1_000_000)
+    except ValueError:
+        return 0
+
+
+@form_view
+@actor_required
+def caseload(request):
+    """A coordinator's young people, status unknown first, and a bulk action on those
+    ticked: assign them to a coordinator, or record a letter sent to each. The filter is
+    kept in the URL; a done action comes back to the same list."""
+    _scope_or_404(request)
+    coordinators = kaa_coordinators_for(actor=request.actor)
+    filters = forms.CaseloadFilterForm(
+        request.GET or None, coordinators=coordinators, me=request.actor.user
+    )
+    who, status = "", ""
+    if filters.is_valid():
+        who, status = filters.cleaned_data["samordnare"], filters.cleaned_data["status"]
+    page = kaa_caseload(
+        actor=request.actor,
+        coordinator_id=UNASSIGNED if who == forms.NOBODY else (who or None),
+        status=status,
+        offset=_offset(request),
+    )
+    bulk = forms.CaseloadBulkForm(
+        request.POST or None,
+        person_ids=[row.person.pk for row in page.rows],
+        coordinators=coordinators,
+    )
+    if request.method == "POST" and bulk.is_valid():
+        try:
+            if bulk.cleaned_data["action"] == forms.ACTION_ASSIGN:
+                result = caseload_assign(
+                    actor=request.actor,
+                    person_ids=bulk.cleaned_data["person"],
+                    coordinator_id=bulk.coordinator_id,
+                )
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d ung person är fördelad.",
+                        "%(count)d unga är fördelade.",
+                        result.count,
+                    )
+                    % {"count": result.count},
+                )
+            else:
+                result = contact_attempt_record_many(
+                    actor=request.actor,
+                    person_ids=bulk.cleaned_data["person"],
+                    method="letter",
+                    contact_date=bulk.cleaned_data["contact_date"],
+                )
+                messages.success(
+                    request,
+                    ngettext(
+                        "Brevet är registrerat som kontaktförsök för %(count)d ung person.",
+                        "Brevet är registrerat som kontaktförsök för %(count)d unga.",
+                        result.count,
+                    )
+                    % {"count": result.count},
+                )
+        except ValidationError as exc:
+            form_add_service_errors(bulk, exc)
+        except PermissionDenied as exc:
+            bulk.add_error(None, str(exc))
+        else:
+            query = urlencode({"samordnare": who, "status": status})
+            return redirect(f"{reverse('kaa:caseload')}?{query}")
+    base = {"samordnare": who, "status": status}
+    context = {
+        "filters": filters,
+        "bulk": bulk,
+        "page": page,
+        "who": who,
+        "coordinators": coordinators,
+        "status_text": STATUS_TEXT,
+        "checked": {int(v) for v in bulk["person"].value() or [] if str(v).isdigit()},
+        "next_url": f"?{urlencode({**base, 'fran': page.offset + page.limit})}",
+        "previous_url": f"?{urlencode({**base, 'fran': max(page.offset - page.limit, 0)})}",
+    }
+    return render(request, "kaa/caseload.html", context)
 
 
 # --- One person's register page --------------------------------------------------------------
