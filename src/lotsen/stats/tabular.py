@@ -128,6 +128,38 @@ def _csv_cell(value: object, float_text: Callable[[float | Decimal], str]) -> st
     return _text(value)
 
 
+# A number as csv_text writes a float or Decimal by default: digits, one decimal point.
+_POINT_DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+def csv_delimiter(text: str) -> str:
+    """The delimiter a CSV text of ours uses: ``;`` or ``,``, whichever splits the
+    header row more (as the importers decide, ``lotsen.ingest.csvfile``)."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def csv_for_excel(text: str) -> str:
+    """A CSV text made the way Swedish Excel opens it on a double-click: semicolons
+    between cells and a decimal comma. (The byte-order mark that makes it read the file
+    as UTF-8 is the download's: ``lotsen.stats.downloads``.)
+
+    Every export is written once, by csv_text, and turned into this form here, so that
+    every CSV download has it. A cell that is only a number with a decimal point
+    (``12.5``, as csv_text writes a float) gets a decimal comma: Swedish Excel would
+    read ``12.5`` as a date or as text. Everything else is kept as it is, so text
+    neutralised against formulas stays neutralised."""
+    delimiter = csv_delimiter(text)
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(
+            [cell.replace(".", ",") if _POINT_DECIMAL.fullmatch(cell) else cell for cell in row]
+        )
+    return out.getvalue()
+
+
 # --- XLSX -------------------------------------------------------------------------------------
 
 
