@@ -43,10 +43,15 @@ def access_log_for_person(
     The young person sees every entry. Staff see their own organisation's entries only:
     who else has read the data would tell them which other services are involved.
     """
+    return list(access_log_entries_for_person(actor=actor, person=person)[:limit])
+
+
+def access_log_entries_for_person(*, actor: Actor, person: Person) -> QuerySet[AccessLogEntry]:
+    """The same entries as a query, newest first, for a page that pages at the database."""
     entries = AccessLogEntry.objects.filter(person_id=person.pk)
     if not _is_self(actor, person):
         entries = entries.filter(organisation=actor.organisation)
-    return list(entries.select_related("actor_user", "organisation").order_by("-at", "-id")[:limit])
+    return entries.select_related("actor_user", "organisation").order_by("-at", "-id")
 
 
 def emergency_access_to_review(*, actor: Actor) -> QuerySet[EmergencyAccess]:

@@ -14,12 +14,15 @@ that names their organisation and the health category.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Role
@@ -27,7 +30,11 @@ from lotsen.people.models import Person
 from lotsen.privacy.door import persons_shown
 from lotsen.privacy.models import Action, Category, Consent, Purpose
 from lotsen.privacy.policy import purpose_for
-from lotsen.privacy.selectors import access_log_for_person, consent_list_for_person
+from lotsen.privacy.selectors import (
+    access_log_entries_for_person,
+    access_log_for_person,
+    consent_list_for_person,
+)
 from lotsen.support.models import (
     Case,
     CaseStatus,
@@ -44,6 +51,8 @@ from lotsen.youth import phrases
 from lotsen.youth.services import youth_self_person
 
 ACCESS_LOG_LIMIT = 100
+# Entries on one page of "who has read about me": a few months of an ordinary case.
+ACCESS_LOG_PAGE_SIZE = 50
 CONTACT_LIMIT = 50
 
 
@@ -324,29 +333,63 @@ def youth_access_log(*, actor: Actor, limit: int = ACCESS_LOG_LIMIT) -> list[Acc
     for entry in entries:
         if entry.actor_user_id == actor.user.pk:
             continue
-        if entry.organisation:
-            who = entry.organisation.name
-        elif entry.purpose == Purpose.GUARDIAN:
-            who = phrases.guardian()  # a guardian answering a consent request
-        else:
-            who = phrases.someone()
-        staff = entry.actor_user.get_full_name() or entry.actor_user.username
-        if entry.purpose == Purpose.GUARDIAN and not entry.organisation:
-            staff = ""  # a guardian's account has a made-up name that says nothing
-        rows.append(
-            AccessRow(
-                at=entry.at,
-                who=who,
-                staff_name=staff,
-                sentence=phrases.access_sentence(
-                    who=who, action=entry.action, object_type=entry.object_type
-                ),
-                is_emergency=entry.action == Action.EMERGENCY or entry.purpose == Purpose.EMERGENCY,
-            )
-        )
+        rows.append(_access_row(entry))
         if len(rows) >= limit:
             break
     return rows
+
+
+def _access_row(entry) -> AccessRow:
+    if entry.organisation:
+        who = entry.organisation.name
+    elif entry.purpose == Purpose.GUARDIAN:
+        who = phrases.guardian()  # a guardian answering a consent request
+    else:
+        who = phrases.someone()
+    staff = entry.actor_user.get_full_name() or entry.actor_user.username
+    if entry.purpose == Purpose.GUARDIAN and not entry.organisation:
+        staff = ""  # a guardian's account has a made-up name that says nothing
+    return AccessRow(
+        at=entry.at,
+        who=who,
+        staff_name=staff,
+        sentence=phrases.access_sentence(
+            who=who, action=entry.action, object_type=entry.object_type
+        ),
+        is_emergency=entry.action == Action.EMERGENCY or entry.purpose == Purpose.EMERGENCY,
+    )
+
+
+@dataclass(frozen=True)
+class AccessMonth:
+    month: dt.date  # the first day of the month, in local time
+    rows: list[AccessRow]
+
+
+@dataclass(frozen=True)
+class AccessLogPage:
+    months: list[AccessMonth]
+    page: Page
+
+
+def youth_access_log_page(*, actor: Actor, page_number: object = 1) -> AccessLogPage:
+    """One page of who has read or changed my data, newest first, grouped by month (in
+    local time). Paged at the database: a young person with years of case work has
+    thousands of entries. My own reads are left out in the query, so every page is full.
+    A page number that is not a page gives the nearest page (the first or the last).
+    Not itself logged, as ``youth_access_log`` says."""
+    person = _require_young_person(actor)
+    entries = access_log_entries_for_person(actor=actor, person=person).exclude(
+        actor_user=actor.user
+    )
+    page = Paginator(entries, ACCESS_LOG_PAGE_SIZE).get_page(page_number)
+    months: list[AccessMonth] = []
+    for entry in page.object_list:
+        month = timezone.localtime(entry.at).date().replace(day=1)
+        if not months or months[-1].month != month:
+            months.append(AccessMonth(month=month, rows=[]))
+        months[-1].rows.append(_access_row(entry))
+    return AccessLogPage(months=months, page=page)
 
 
 # --- Reads for the case team -------------------------------------------------------------

@@ -130,5 +130,5 @@ def consent_withdraw(request, consent_id: int):
 @read_only
 @young_person_required
 def access_log(request):
-    rows = selectors.youth_access_log(actor=request.actor)
-    return render(request, "youth/access_log.html", {"rows": rows, "current": "access_log"})
+    log = selectors.youth_access_log_page(actor=request.actor, page_number=request.GET.get("sida"))
+    return render(request, "youth/access_log.html", {"log": log, "current": "access_log"})
