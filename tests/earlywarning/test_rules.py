@@ -11,6 +11,7 @@ import pytest
 from lotsen.earlywarning.rules import (
     ABSENCE_INVALID,
     ABSENCE_TOTAL,
+    ABSENCE_WATCH,
     CORE_SUBJECTS_NOT_PASSED,
     COURSE_POINTS_FAILED,
     MERIT_DROP,
@@ -216,7 +217,8 @@ def test_total_absence_of_exactly_fifteen_percent_is_a_hit_and_just_below_is_not
 
 def test_total_absence_applies_in_upper_secondary_school_too():
     facts = pupil(school_type="GY", school_year=2, attendance=four_weeks(valid=800))
-    assert set(hits(facts)) == {ABSENCE_TOTAL}
+    # 20 % is also over the absence watch's 10 %.
+    assert set(hits(facts)) == {ABSENCE_TOTAL, ABSENCE_WATCH}
 
 
 # --- Upper-secondary invalid absence ----------------------------------------------------
@@ -225,8 +227,9 @@ def test_total_absence_applies_in_upper_secondary_school_too():
 def test_significant_invalid_absence_in_upper_secondary_school():
     facts = pupil(school_type="GY", school_year=1, attendance=four_weeks(invalid=400))  # 10 %
     found = hits(facts)
-    # Not the compulsory-school rule at 5 %: one prompt per fact, with the right threshold.
-    assert set(found) == {UPPER_SECONDARY_ABSENCE}
+    # Not the compulsory-school rule at 5 %: one prompt per fact, with the right threshold
+    # (and the absence watch, at 10 % of all absence, as a reason of the same signal).
+    assert set(found) == {UPPER_SECONDARY_ABSENCE, ABSENCE_WATCH}
     assert found[UPPER_SECONDARY_ABSENCE].reason == (
         "Ogiltig frånvaro 10 % de senaste fyra veckorna (gräns 10 %). Bedöm om frånvaron ska "
         "anmälas till elevens hemkommun (skollagen 15 kap. 15 §)."
@@ -503,11 +506,12 @@ def test_hits_come_in_rule_order_and_each_rule_once():
         CORE_SUBJECTS_NOT_PASSED,
         PROJECTED_NOT_ELIGIBLE,
         MERIT_DROP,
+        ABSENCE_WATCH,
     ]
 
 
 def test_every_rule_has_an_id_a_title_and_valid_defaults():
-    assert len(set(RULE_IDS)) == len(RULES) == 7
+    assert len(set(RULE_IDS)) == len(RULES) == 9
     for rule in RULES:
         assert rule.title and rule.description and rule.school_types
         assert thresholds_clean(rule_id=rule.id, thresholds=rule.defaults()) == rule.defaults()

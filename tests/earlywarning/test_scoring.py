@@ -23,7 +23,7 @@ from lotsen.accounts.models import Role
 from lotsen.earlywarning import features as F
 from lotsen.earlywarning import scoring
 from lotsen.earlywarning.governance import model_activate
-from lotsen.earlywarning.models import ModelVersion, RiskScore
+from lotsen.earlywarning.models import ModelVersion, RiskCapacity, RiskScore
 from lotsen.earlywarning.scoring import (
     COMPLETED,
     DROPOUT,
@@ -148,7 +148,12 @@ def trained(db) -> ModelVersion:
 
 @pytest.fixture
 def pupils(school, mentor):
-    """Two year-9 pupils at the mentor's school: one failing maths, one passing it all."""
+    """Two year-9 pupils at the mentor's school: one failing maths, one passing it all.
+
+    The school can follow up half its pupils closely and marks half as high (the most a
+    school may choose): with two pupils that is one, so the band shows the capacity's
+    decision on the smallest school possible."""
+    RiskCapacity.objects.create(organisation=school, close_percent=50, high_percent=50)
     risky = enrol(school, school_year=9)
     term_grades(risky, uniform("C", MA="F"))
     safe = enrol(school, school_year=9)
@@ -420,7 +425,11 @@ def test_a_correction_on_the_same_day_updates_the_score(trained, pupils):
     summary = risk_scores_compute(as_of=TODAY)
     assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 1)
     assert RiskScore.objects.count() == 2
-    assert RiskScore.objects.get(person=pupils.safe).band == "high"
+    # Now the two have the same grades and the same risk: equal risks get equal bands, and
+    # as they cannot both be the one pupil the school marks, neither is singled out.
+    safe, risky = (RiskScore.objects.get(person=p) for p in (pupils.safe, pupils.risky))
+    assert safe.probability == risky.probability
+    assert safe.band == risky.band
 
 
 def test_gender_does_not_change_a_score(trained, pupils):
@@ -438,6 +447,8 @@ def test_only_pupils_the_model_covers_are_scored(trained, school, pupils):
     enrol(school, school_type="GYS", school_year=2)
     gymnasium = SchoolUnitFactory()
     upper = enrol(gymnasium, school_type="GY", school_year=2)
+    # Grades to score on: a pupil the school knows nothing about gets no score at all.
+    term_grades(upper, uniform("C"))
     assert risk_scores_compute(as_of=TODAY).pupils == 3
     assert set(RiskScore.objects.values_list("person_id", flat=True)) == {
         pupils.risky.pk,

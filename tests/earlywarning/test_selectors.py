@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import OrganisationKind, Role
-from lotsen.earlywarning.models import SignalStatus
+from lotsen.earlywarning.models import SignalReason, SignalStatus
 from lotsen.earlywarning.selectors import (
     signal_get_for,
     signal_list_for,
@@ -58,12 +58,18 @@ def test_the_list_shows_own_pupils_with_open_signals_and_logs_each_once(
     school, mentor_actor, today
 ):
     pupil = enrol(school)
-    SignalFactory(person=pupil, school_unit=school, rule_id="absence_invalid")
-    SignalFactory(person=pupil, school_unit=school, rule_id="absence_total")
+    # One signal per pupil: two rules that fire together are two reasons of it.
+    signal = SignalFactory(person=pupil, school_unit=school, rule_id="absence_invalid")
+    for rule_id in ("absence_invalid", "absence_total"):
+        SignalReason.objects.create(signal=signal, rule_id=rule_id, reason=rule_id, raised_on=today)
     SignalFactory(person=enrol(school), school_unit=school, status=SignalStatus.CLOSED)
     rows = signal_list_for(actor=mentor_actor, today=today)
     assert [r.person for r in rows] == [pupil]
-    assert {s.rule_id for s in rows[0].signals} == {"absence_invalid", "absence_total"}
+    assert [s.pk for s in rows[0].signals] == [signal.pk]
+    assert {r.rule_id for r in rows[0].signals[0].reason_list} == {
+        "absence_invalid",
+        "absence_total",
+    }
     assert rows[0].school_year == 9
     logged = entries("signal_list")
     assert list(logged.values_list("person_id", "action", "purpose")) == [
@@ -159,16 +165,20 @@ def test_the_list_takes_a_fixed_number_of_queries(
         for _ in range(pupils):
             pupil = enrol(school)
             term_grades(pupil, uniform("C", MA="F"), registered_on=today - dt.timedelta(days=30))
-            SignalFactory(person=pupil, school_unit=school, assigned_to=mentor_actor.user)
-            SignalFactory(person=pupil, school_unit=school, rule_id="absence_total")
+            signal = SignalFactory(person=pupil, school_unit=school, assigned_to=mentor_actor.user)
+            for rule_id in ("absence_invalid", "absence_total"):
+                SignalReason.objects.create(
+                    signal=signal, rule_id=rule_id, reason=rule_id, raised_on=today
+                )
         with CaptureQueriesContext(connection) as queries:
             signal_list_for(actor=mentor_actor, today=today)
         return len(queries)
 
     assert listing(2) == listing(6)
-    # Signals with persons and assignees, current enrolments, grades, the log (its hash
-    # chain's head, on PostgreSQL its lock, the insert), and the savepoint around them.
-    with django_assert_max_num_queries(8):
+    # Signals with persons and assignees, their reasons, current enrolments, grades, the
+    # log (its hash chain's head, on PostgreSQL its lock, the insert), and the savepoint
+    # around them.
+    with django_assert_max_num_queries(9):
         rows = signal_list_for(actor=mentor_actor, today=today)
     assert len(rows) == 8
 
@@ -178,7 +188,7 @@ def test_the_list_takes_a_fixed_number_of_queries(
 
 def test_get_a_signal_with_its_history_and_log_the_read(school, mentor_actor, pupil, mentor):
     signals_compute(today=TODAY)
-    signal = pupil.signals.get(rule_id="absence_invalid")
+    signal = pupil.signals.get(reasons__rule_id="absence_invalid")
     found = signal_get_for(actor=mentor_actor, signal_id=str(signal.pk))
     assert found == signal
     assert [e.kind for e in found.events.all()] == ["raised", "assigned"]
@@ -240,7 +250,8 @@ def test_the_school_overview_for_the_schools_mentor(graded_pupil, mentor, mentor
     assert vocational.projected.eligible is False
     assert vocational.projected.missing.items() == ["matematik"]
     assert [round(a.absence_percent, 1) for a in overview.attendance] == [5, 10, 0, 28]
-    assert {s.rule_id for s in overview.signals} >= {"absence_invalid", "projected_not_eligible"}
+    (signal,) = overview.signals
+    assert {r.rule_id for r in signal.reason_list} >= {"absence_invalid", "projected_not_eligible"}
     assert list(entries("school_overview").values_list("person_id", "action", "purpose")) == [
         (graded_pupil.pk, "view", "school")
     ]
@@ -322,10 +333,11 @@ def test_the_overview_takes_a_fixed_number_of_queries(
     graded_pupil, mentor, mentor_actor, today, django_assert_max_num_queries
 ):
     signals_compute(today=today)
-    # The policy, enrolments, grades, attendance, signals with their events, which
-    # organisations turned the learned model off, the model's latest score, the log (its
-    # hash chain's head, on PostgreSQL its lock, the insert), and the savepoint around
-    # them: however many grades, periods and signals there are.
-    with django_assert_max_num_queries(13):
+    # The policy, enrolments, grades, attendance, signals with their reasons and events,
+    # which organisations turned the learned model off, the model's latest score and the
+    # latest "too little data", the log (its hash chain's head, on PostgreSQL its lock,
+    # the insert), and the savepoint around them: however many grades, periods, signals
+    # and reasons there are.
+    with django_assert_max_num_queries(15):
         overview = school_overview_for_person(actor=mentor_actor, person=graded_pupil)
-    assert len(overview.signals) >= 2
+    assert len(overview.signals) == 1 and len(overview.signals[0].reason_list) >= 2

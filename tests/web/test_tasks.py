@@ -66,8 +66,11 @@ def test_the_open_signals_assigned_to_the_actor_at_their_school_are_tasks(school
     mine = SignalFactory(
         person=pupil, school_unit=school, assigned_to=mentor.user, status="assigned"
     )
+    # One open signal per pupil and school: the colleague's is about another pupil.
+    classmate = PersonFactory()
+    EnrolmentFactory(person=classmate, school_unit=school)
     SignalFactory(
-        person=pupil,
+        person=classmate,
         school_unit=school,
         assigned_to=colleague.user,
         status="assigned",
@@ -146,8 +149,11 @@ def test_support_tasks_and_signals_make_one_list_earliest_first(school, pupil, m
         status="assigned",
         raised_on=today - dt.timedelta(days=15),
     )
+    # One open signal per pupil and school: the second is about a classmate.
+    classmate = PersonFactory()
+    EnrolmentFactory(person=classmate, school_unit=school)
     same_day = SignalFactory(
-        person=pupil,
+        person=classmate,
         school_unit=school,
         assigned_to=mentor.user,
         status="assigned",

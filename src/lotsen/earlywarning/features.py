@@ -168,6 +168,27 @@ class FeatureRows:
     X: np.ndarray  # (rows, len(FEATURES)), NaN where unknown
 
 
+def enough_data(X: np.ndarray) -> np.ndarray:
+    """Per row: whether the school knew enough about the pupil for a score.
+
+    The minimum: at least one grade (a compulsory-school grade set or upper-secondary course
+    points) or attendance in the last twelve weeks. A pupil with neither gets "för lite
+    underlag" and no probability or band: a model asked about someone it knows nothing of
+    answers with the average, which reads as a risk and is not one.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 1:
+        X = X[None, :]
+    column = FEATURE_NAMES.index
+    grades = ~np.isnan(X[:, column(MERIT_VALUE)]) | (
+        np.nan_to_num(X[:, column(COURSE_POINTS_FAILED)])
+        + np.nan_to_num(X[:, column(COURSE_POINTS_PASSED)])
+        > 0
+    )
+    attendance = ~np.isnan(X[:, column(ABSENCE_LONG)])
+    return grades | attendance
+
+
 def school_year_index(*, school_type: str, school_year: int | None) -> int | None:
     """The year group as one number (see ``FEATURES``); None for pupils the model does not
     score: below year 7, or in a school form it was not trained for."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,8 @@ RULE_TITLES = {
     rules.MERIT_DROP: _("Sjunkande meritvärde"),
     rules.COURSE_POINTS_FAILED: _("Kurser utan godkänt betyg"),
     rules.UPPER_SECONDARY_ABSENCE: _("Betydande ogiltig frånvaro"),
+    rules.ABSENCE_WATCH: _("Frånvarobevakning"),
+    rules.ABSENCE_STREAK: _("Frånvarande flera dagar i rad"),
 }
 RULE_CHOICES = [(rule.id, RULE_TITLES.get(rule.id, rule.title)) for rule in rules.RULES]
 
@@ -46,25 +49,41 @@ class RuleSetting(models.Model):
         verbose_name=_("organisation"),
     )
     rule_id = models.CharField(_("regel"), max_length=40, choices=RULE_CHOICES)
+    # Empty: the setting for the rule itself. A role (only for the absence watch,
+    # ``rules.ROLE_RULES``): the threshold at which that role wants to hear of a pupil, so
+    # that, say, the mentor hears at 10 % and the student-health team at 15 %.
+    role = models.CharField(_("roll"), max_length=32, blank=True, default="")
     thresholds = models.JSONField(_("gränser"), default=dict, blank=True)
     enabled = models.BooleanField(_("används"), default=True)
 
     class Meta:
         verbose_name = _("regelinställning")
         verbose_name_plural = _("regelinställningar")
-        ordering = ["organisation__name", "rule_id"]
+        ordering = ["organisation__name", "rule_id", "role"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "rule_id"], name="unique_rule_setting")
+            models.UniqueConstraint(
+                fields=["organisation", "rule_id", "role"], name="unique_rule_setting_role"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation} – {self.rule_id}"
+        return f"{self.organisation} – {self.rule_id}" + (f" ({self.role})" if self.role else "")
 
     def clean(self) -> None:
+        if self.role and self.rule_id not in rules.ROLE_RULES:
+            raise ValidationError({"role": ERROR_ROLE_NOT_FOR_RULE})
+        if self.role and self.role not in ROLE_CHOICES_WATCH:
+            raise ValidationError({"role": ERROR_ROLE_UNKNOWN})
         try:
             self.thresholds = thresholds_clean(rule_id=self.rule_id, thresholds=self.thresholds)
         except RuleConfigError as error:
             raise ValidationError({"thresholds": str(error)}) from error
+
+
+ERROR_ROLE_NOT_FOR_RULE = _("Gränser per roll finns bara för frånvarobevakningen.")
+ERROR_ROLE_UNKNOWN = _("Välj mentor, elevhälsan eller studie- och yrkesvägledare.")
+# The school roles that can watch absence with thresholds of their own.
+ROLE_CHOICES_WATCH = ("mentor", "student_health", "counsellor")
 
 
 class SignalStatus(models.TextChoices):
@@ -102,10 +121,12 @@ class Signal(models.Model):
         related_name="signals",
         verbose_name=_("skolenhet"),
     )
+    # The first rule that raised it, with its reason: what a one-line list shows. All the
+    # rules that hold for the pupil are its ``reasons`` (``SignalReason``).
     rule_id = models.CharField(_("regel"), max_length=40, choices=RULE_CHOICES)
     reason = models.TextField(_("skäl"))
     evidence = models.JSONField(_("underlag"), default=dict)
-    # False once a later run finds the rule no longer holds. The signal stays open: a
+    # False once a later run finds that none of its rules holds any more. The signal stays open: a
     # person decides whether anything more needs doing, and closes it.
     rule_holds = models.BooleanField(_("regeln gäller fortfarande"), default=True)
     raised_on = models.DateField(_("skapad"))
@@ -149,12 +170,13 @@ class Signal(models.Model):
         verbose_name_plural = _("signaler")
         ordering = ["due_on", "id"]
         constraints = [
-            # One signal at a time per pupil, rule and school: a rule that still holds
-            # refreshes the open signal instead of raising another.
+            # One signal at a time per pupil and school, whatever rules fire: rules that
+            # hold together are reasons of the same signal, and a rule that still holds
+            # refreshes it instead of raising another.
             models.UniqueConstraint(
-                fields=["person", "rule_id", "school_unit"],
+                fields=["person", "school_unit"],
                 condition=~models.Q(status="closed"),
-                name="unique_not_closed_signal",
+                name="unique_not_closed_signal_per_pupil",
             ),
         ]
         indexes = [
@@ -169,13 +191,56 @@ class Signal(models.Model):
     def is_closed(self) -> bool:
         return self.status == SignalStatus.CLOSED
 
+    @property
+    def reason_list(self) -> list[SignalReason]:
+        """The signal's reasons in the rules' order (prefetched ``reasons`` when there)."""
+        order = {rule_id: index for index, rule_id in enumerate(rules.RULE_IDS)}
+        return sorted(self.reasons.all(), key=lambda r: (order.get(r.rule_id, 99), r.pk or 0))
+
     def is_waiting(self, today) -> bool:
         """Past its due date with no action recorded."""
         return self.status in WAITING and self.due_on < today
 
 
+class SignalReason(models.Model):
+    """One rule that holds (or held) for the signal's pupil: its reason with the numbers and
+    the evidence it used. A rule that comes to hold while the signal is open is added as a
+    reason; one that stops holding is kept, marked as no longer holding."""
+
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="reasons")
+    rule_id = models.CharField(_("regel"), max_length=40, choices=RULE_CHOICES)
+    reason = models.TextField(_("skäl"))
+    evidence = models.JSONField(_("underlag"), default=dict)
+    holds = models.BooleanField(_("gäller fortfarande"), default=True)
+    raised_on = models.DateField(_("skapad"))
+
+    class Meta:
+        verbose_name = _("skäl")
+        verbose_name_plural = _("skäl")
+        ordering = ["signal_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["signal", "rule_id"], name="unique_signal_reason")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signal_id} {self.rule_id}"
+
+    @property
+    def text(self) -> str:
+        """The reason in the reader's language, rebuilt from the evidence."""
+        from lotsen.earlywarning.reasons import reason_text
+
+        return reason_text(self.rule_id, self.evidence, self.reason)
+
+    @property
+    def title(self) -> str:
+        return str(RULE_TITLES.get(self.rule_id, self.rule_id))
+
+
 class SignalEventKind(models.TextChoices):
     RAISED = "raised", _("Signalen skapades")
+    MERGED = "merged", _("Signaler om samma elev slogs ihop")
+    REASON_ADDED = "reason_added", _("Nytt skäl")
     UPDATED = "updated", _("Underlaget uppdaterades")
     CLEARED = "cleared", _("Regeln gäller inte längre")
     ASSIGNED = "assigned", _("Tilldelad")
@@ -272,6 +337,86 @@ class RiskBand(models.TextChoices):
     LOW = "low", _("Låg")
     ELEVATED = "elevated", _("Förhöjd")
     HIGH = "high", _("Hög")
+
+
+class RiskCapacity(models.Model):
+    """How many of its pupils a school can follow up closely: the decision behind the
+    bands. Of the pupils the model scores at a school unit, at most ``high_percent`` per
+    cent (those with the highest risk) are marked high and at most ``close_percent`` per
+    cent in all are marked high or elevated; nobody below the model's average risk is
+    marked at all. A school unit's setting overrides its organiser's; without either the
+    defaults hold. The probability shown stays the model's calibrated probability."""
+
+    DEFAULT_CLOSE_PERCENT = 10
+    DEFAULT_HIGH_PERCENT = 3
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        related_name="risk_capacity",
+        verbose_name=_("organisation"),
+    )
+    close_percent = models.DecimalField(
+        _("följs upp nära (procent av eleverna)"),
+        max_digits=4,
+        decimal_places=1,
+        default=DEFAULT_CLOSE_PERCENT,
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+    )
+    high_percent = models.DecimalField(
+        _("hög risk (procent av eleverna)"),
+        max_digits=4,
+        decimal_places=1,
+        default=DEFAULT_HIGH_PERCENT,
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+    )
+
+    class Meta:
+        verbose_name = _("kapacitet för uppföljning")
+        verbose_name_plural = _("kapacitet för uppföljning")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.high_percent} % / {self.close_percent} %"
+
+    def clean(self) -> None:
+        if (
+            self.high_percent is not None
+            and self.close_percent is not None
+            and self.high_percent > self.close_percent
+        ):
+            raise ValidationError({"high_percent": ERROR_HIGH_ABOVE_CLOSE})
+
+
+ERROR_HIGH_ABOVE_CLOSE = _(
+    "Andelen med hög risk kan inte vara större än andelen som följs upp nära."
+)
+
+
+class UnscoredPupil(models.Model):
+    """A pupil the model was asked to score but did not, because the school knew too little
+    about them on that date (``features.enough_data``): shown as "för lite underlag", never
+    as a probability or a band."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="+")
+    school_unit = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    features_as_of = models.DateField(_("uppgifter till och med"))
+    scored_at = models.DateTimeField(_("beräknad"))
+
+    class Meta:
+        verbose_name = _("elev med för lite underlag")
+        verbose_name_plural = _("elever med för lite underlag")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "model_version", "features_as_of"], name="unique_unscored_pupil"
+            )
+        ]
+        indexes = [models.Index(fields=["person", "features_as_of"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.features_as_of}"
 
 
 class RiskScore(models.Model):

@@ -474,6 +474,80 @@ def _check_upper_secondary_absence(facts, on, thresholds):
     )
 
 
+def _check_absence_watch(facts, on, thresholds):
+    # The watch schools already keep: any absence, valid or not, above a share of the
+    # scheduled time over a window (10 % over four weeks by default, the level research
+    # calls problematic). Lower than "Hög frånvaro" on purpose: it is the early look.
+    window = _window_for(facts, on, thresholds)
+    if window is None or not _reaches(window.total, window.offered, thresholds["percent"]):
+        return None
+    reason = (
+        f"Frånvaro {number(percent_floor(window.total, window.offered))} % "
+        f"{_weeks_phrase(int(thresholds['weeks']))} (bevakning från "
+        f"{number(thresholds['percent'])} %)"
+    )
+    return RuleHit(
+        rule_id=ABSENCE_WATCH, reason=reason, evidence=_absence_evidence(window, thresholds)
+    )
+
+
+def absent_days_in_a_row(
+    facts: PupilFacts, on: dt.date, weeks: int
+) -> tuple[int, dt.date, dt.date] | None:
+    """The longest run of whole school days absent among the day-long attendance periods
+    that ended in the ``weeks`` weeks up to ``on``: (days, first day, last day), or None.
+
+    Only schools that send attendance per day (periods of one day) can tell days in a row;
+    a week's or month's aggregate says nothing about it, and is left out. A day with any
+    attendance ends a run; days without a period (weekends, holidays) do not.
+    """
+    first_end = on - dt.timedelta(days=7 * weeks - 1)
+    days = sorted(
+        (
+            a
+            for a in facts.attendance
+            if a.start_date == a.end_date
+            and first_end <= a.end_date <= on
+            and a.offered_minutes > 0
+        ),
+        key=lambda a: a.end_date,
+    )
+    best: tuple[int, dt.date, dt.date] | None = None
+    run_start: dt.date | None = None
+    run = 0
+    for day in days:
+        if day.attended_minutes == 0:
+            run_start = run_start if run else day.end_date
+            run += 1
+            if best is None or run > best[0]:
+                best = (run, run_start, day.end_date)
+        else:
+            run, run_start = 0, None
+    return best
+
+
+def _check_absence_streak(facts, on, thresholds):
+    found = absent_days_in_a_row(facts, on, int(thresholds["weeks"]))
+    if found is None or found[0] < thresholds["days"]:
+        return None
+    days, first, last = found
+    reason = (
+        f"Frånvarande {days} skoldagar i rad, {first.isoformat()}–{last.isoformat()} "
+        f"(gräns {number(thresholds['days'])} dagar)"
+    )
+    return RuleHit(
+        rule_id=ABSENCE_STREAK,
+        reason=reason,
+        evidence={
+            "days": days,
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "threshold_days": thresholds["days"],
+            "weeks": int(thresholds["weeks"]),
+        },
+    )
+
+
 # --- Grade rules ------------------------------------------------------------------------
 
 CORE_RULE_SUBJECTS = ("SV", "SVA", "EN", "MA")
@@ -620,6 +694,10 @@ PROJECTED_NOT_ELIGIBLE = "projected_not_eligible"
 MERIT_DROP = "merit_drop"
 COURSE_POINTS_FAILED = "course_points_failed"
 UPPER_SECONDARY_ABSENCE = "upper_secondary_absence"
+ABSENCE_WATCH = "absence_watch"
+ABSENCE_STREAK = "absence_streak"
+# Rules whose thresholds may also be set per school role (``role_hits``).
+ROLE_RULES = frozenset({ABSENCE_WATCH, ABSENCE_STREAK})
 
 
 def _absence_thresholds(percent: float) -> dict[str, Threshold]:
@@ -696,6 +774,26 @@ RULES: tuple[Rule, ...] = (
         thresholds=_absence_thresholds(10),
         check=_check_upper_secondary_absence,
     ),
+    Rule(
+        id=ABSENCE_WATCH,
+        title="Frånvarobevakning",
+        description="All frånvaro över en andel av schemalagd tid under en period, "
+        "som skolornas egen frånvarobevakning (10 % under fyra veckor om inget annat anges).",
+        school_types=COMPULSORY_ALL | UPPER_SECONDARY,
+        thresholds=_absence_thresholds(10),
+        check=_check_absence_watch,
+    ),
+    Rule(
+        id=ABSENCE_STREAK,
+        title="Frånvarande flera dagar i rad",
+        description="Hela skoldagar utan närvaro i följd, när skolan lämnar närvaro per dag.",
+        school_types=COMPULSORY_ALL | UPPER_SECONDARY,
+        thresholds={
+            "days": Threshold(default=3, low=2, high=30, whole=True, label="dagar i rad"),
+            "weeks": Threshold(default=4, low=1, high=8, whole=True, label="antal veckor bakåt"),
+        },
+        check=_check_absence_streak,
+    ),
 )
 RULES_BY_ID: Mapping[str, Rule] = {rule.id: rule for rule in RULES}
 RULE_IDS: tuple[str, ...] = tuple(RULES_BY_ID)
@@ -715,7 +813,7 @@ def evaluate(
     the order of ``RULES``. ``configs`` maps rule id → the organisation's setting."""
     configs = configs or {}
     known = facts.as_of(on)
-    hits = []
+    hits: list[RuleHit] = []
     for rule in RULES:
         config = configs.get(rule.id)
         if facts.school_type not in rule.school_types or (config and not config.enabled):
@@ -724,3 +822,46 @@ def evaluate(
         if hit is not None:
             hits.append(hit)
     return hits
+
+
+def evaluate_with_roles(
+    *,
+    facts: PupilFacts,
+    on: dt.date,
+    configs: Mapping[str, RuleConfig] | None = None,
+    role_configs: Mapping[str, Mapping[str, RuleConfig]] | None = None,
+) -> list[RuleHit]:
+    """``evaluate``, and for the absence watch (``ROLE_RULES``) also each role's own
+    thresholds (role → rule id → setting). A watch rule's hit names in ``evidence["roles"]``
+    the roles whose thresholds the pupil reached, so that they are told; a role with a
+    lower threshold than the school's raises the reason on its own (with its threshold)."""
+    configs = configs or {}
+    role_configs = role_configs or {}
+    hits = {hit.rule_id: hit for hit in evaluate(facts=facts, on=on, configs=configs)}
+    known = facts.as_of(on)
+    for rule in RULES:
+        if rule.id not in ROLE_RULES or facts.school_type not in rule.school_types:
+            continue
+        base = configs.get(rule.id)
+        if base is not None and not base.enabled:
+            continue
+        roles: list[str] = []
+        first_role_hit: RuleHit | None = None
+        for role in sorted(role_configs):
+            config = role_configs[role].get(rule.id)
+            if config is None or not config.enabled:
+                continue
+            merged = RuleConfig(
+                thresholds={**(base.thresholds if base else {}), **config.thresholds}
+            )
+            hit = rule.check(known, on, thresholds_for(rule=rule, config=merged))
+            if hit is not None:
+                roles.append(role)
+                first_role_hit = first_role_hit or hit
+        if not roles:
+            continue
+        hit = hits.get(rule.id) or first_role_hit
+        hits[rule.id] = RuleHit(
+            rule_id=hit.rule_id, reason=hit.reason, evidence={**hit.evidence, "roles": roles}
+        )
+    return [hits[rule.id] for rule in RULES if rule.id in hits]

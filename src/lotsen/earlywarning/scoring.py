@@ -57,7 +57,13 @@ from django.utils import timezone, translation
 
 from lotsen.accounts.models import Organisation, OrganisationKind
 from lotsen.earlywarning import features as F
-from lotsen.earlywarning.models import ModelVersion, RiskBand, RiskScore
+from lotsen.earlywarning.models import (
+    ModelVersion,
+    RiskBand,
+    RiskCapacity,
+    RiskScore,
+    UnscoredPupil,
+)
 from lotsen.people.models import Gender, Person
 from lotsen.school.models import Enrolment
 
@@ -118,7 +124,7 @@ SCORE_BATCH_SIZE = 2000
 # per-feature parts behind an explanation cost many times the prediction and split well
 # over rows. (Training keeps one thread per model and runs folds in parallel instead.)
 SCORING_THREADS = 2
-SCORE_FIELDS = ("school_unit", "probability", "band", "explanation", "features", "scored_at")
+SCORE_FIELDS = ("school_unit", "probability", "explanation", "features", "scored_at")
 REASONS_KEPT = 3
 
 # --- Messages ---------------------------------------------------------------------------
@@ -155,7 +161,8 @@ TRAIN_SUMMARY = (
 )
 SCORE_SUMMARY = (
     "{model}: {pupils} elever bedömda ({created} nya, {updated} uppdaterade, {unchanged} "
-    "oförändrade). Hög risk: {high}, förhöjd: {elevated}, låg: {low}."
+    "oförändrade). Hög risk: {high}, förhöjd: {elevated}, låg: {low}. "
+    "För lite underlag: {too_little}."
 )
 UNKNOWN_SCHOOL_UNIT = "Det finns ingen skolenhet med skolenhetskoden {code}."
 
@@ -619,6 +626,107 @@ class ScoreSummary:
     updated: int = 0
     unchanged: int = 0
     bands: dict[str, int] = field(default_factory=lambda: {b.value: 0 for b in RiskBand})
+    # Pupils with too little data for a score ("för lite underlag", ``F.enough_data``).
+    too_little_data: int = 0
+
+
+# --- Capacity: how many pupils a school can follow up closely ---------------------------
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Per cent of a school unit's scored pupils marked high, and high or elevated."""
+
+    close_percent: float = float(RiskCapacity.DEFAULT_CLOSE_PERCENT)
+    high_percent: float = float(RiskCapacity.DEFAULT_HIGH_PERCENT)
+
+
+def capacities_for(unit_ids: Sequence[int]) -> dict[int, Capacity]:
+    """Each unit's capacity: its own setting, else its organiser's, else the default. Two
+    queries for any number of units."""
+    parents = dict(
+        Organisation.objects.filter(pk__in=list(unit_ids)).values_list("pk", "parent_id")
+    )
+    settings = {
+        c.organisation_id: Capacity(float(c.close_percent), float(c.high_percent))
+        for c in RiskCapacity.objects.filter(
+            organisation_id__in={*parents, *(p for p in parents.values() if p)}
+        )
+    }
+    return {
+        unit_id: settings.get(unit_id) or settings.get(parents.get(unit_id)) or Capacity()
+        for unit_id in unit_ids
+    }
+
+
+def _top(p: np.ndarray, eligible: np.ndarray, k: int) -> np.ndarray:
+    """At most ``k`` of the eligible rows with the highest ``p``. Rows tied at the cut are
+    all left out rather than chosen among arbitrarily: equal risks get equal bands."""
+    if k <= 0 or not eligible.any():
+        return np.zeros(len(p), dtype=bool)
+    candidates = np.where(eligible, p, -np.inf)
+    if k >= int(eligible.sum()):
+        return eligible.copy()
+    cut = np.sort(candidates)[::-1][k - 1]
+    chosen = candidates >= cut
+    if int(chosen.sum()) > k:
+        chosen = candidates > cut
+    return chosen & eligible
+
+
+def capacity_bands(
+    probabilities: Sequence[float] | np.ndarray, *, capacity: Capacity, floor: float
+) -> list[str]:
+    """Bands for one school unit's scored pupils, from the capacity the school chose.
+
+    The ``high_percent`` per cent with the highest calibrated risk are "high", the next up
+    to ``close_percent`` per cent in all "elevated", the rest "low"; shares are of the
+    pupils scored and rounded down, so never more than the school chose are marked. Nobody
+    whose risk is below ``floor`` (the model's average) is marked: a school with little
+    risk marks fewer. The probability itself is not changed: the band is the school's
+    decision about whom to follow up, the probability the model's calibrated estimate.
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    n = len(p)
+    eligible = p >= floor
+    close = _top(p, eligible, math.floor(n * capacity.close_percent / 100))
+    high = _top(p, eligible, math.floor(n * capacity.high_percent / 100)) & close
+    bands = np.full(n, RiskBand.LOW.value, dtype=object)
+    bands[close] = RiskBand.ELEVATED.value
+    bands[high] = RiskBand.HIGH.value
+    return bands.tolist()
+
+
+def _capacity_apply(
+    *, version: ModelVersion, as_of: dt.date, unit_ids: Sequence[int], summary: ScoreSummary
+) -> None:
+    """Set the bands of each unit's scores for this model and date from its capacity, over
+    all of the unit's pupils scored (one read and at most three updates per unit)."""
+    capacities = capacities_for(unit_ids)
+    summary.bands = {b.value: 0 for b in RiskBand}
+    for unit_id in unit_ids:
+        rows = list(
+            RiskScore.objects.filter(
+                model_version=version, features_as_of=as_of, school_unit_id=unit_id
+            )
+            .order_by("pk")
+            .values_list("pk", "probability", "band")
+        )
+        if not rows:
+            continue
+        bands = capacity_bands(
+            [p for _pk, p, _b in rows], capacity=capacities[unit_id], floor=version.base_rate
+        )
+        moves: dict[str, list[int]] = defaultdict(list)
+        for (pk, _p, old), new in zip(rows, bands, strict=True):
+            summary.bands[new] += 1
+            if old != new:
+                moves[new].append(pk)
+        for band, pks in moves.items():
+            for first in range(0, len(pks), SCORE_BATCH_SIZE):
+                RiskScore.objects.filter(pk__in=pks[first : first + SCORE_BATCH_SIZE]).update(
+                    band=band
+                )
 
 
 def _current_pupils(
@@ -687,11 +795,67 @@ def risk_scores_compute(
             for person_id, _unit, year in batch
         ]
         rows = F.features_for(requests=requests)
-        result = scoring.score(rows.X)
-        _scores_write(
-            batch=batch, X=rows.X, result=result, version=version, as_of=as_of, summary=summary
+        enough = F.enough_data(rows.X)
+        _unscored_write(
+            batch=[pupil for pupil, ok in zip(batch, enough.tolist(), strict=True) if not ok],
+            version=version,
+            as_of=as_of,
+            summary=summary,
         )
+        if not enough.any():
+            continue
+        scored = [pupil for pupil, ok in zip(batch, enough.tolist(), strict=True) if ok]
+        X = rows.X[enough]
+        result = scoring.score(X)
+        _scores_write(
+            batch=scored, X=X, result=result, version=version, as_of=as_of, summary=summary
+        )
+    _capacity_apply(
+        version=version,
+        as_of=as_of,
+        unit_ids=sorted({unit_id for _p, unit_id, _y in pupils}),
+        summary=summary,
+    )
     return summary
+
+
+@transaction.atomic
+def _unscored_write(
+    *,
+    batch: Sequence[tuple[int, int, int]],
+    version: ModelVersion,
+    as_of: dt.date,
+    summary: ScoreSummary,
+) -> None:
+    """Pupils with too little data: kept as such, and any score this model gave them on
+    the same date removed (their data may have been withdrawn or corrected)."""
+    if not batch:
+        return
+    person_ids = [person_id for person_id, _u, _y in batch]
+    RiskScore.objects.filter(
+        model_version=version, features_as_of=as_of, person_id__in=person_ids
+    ).delete()
+    known = set(
+        UnscoredPupil.objects.filter(
+            model_version=version, features_as_of=as_of, person_id__in=person_ids
+        ).values_list("person_id", flat=True)
+    )
+    now = timezone.now()
+    UnscoredPupil.objects.bulk_create(
+        [
+            UnscoredPupil(
+                person_id=person_id,
+                model_version=version,
+                school_unit_id=unit_id,
+                features_as_of=as_of,
+                scored_at=now,
+            )
+            for person_id, unit_id, _y in batch
+            if person_id not in known
+        ]
+    )
+    summary.pupils += len(batch)
+    summary.too_little_data += len(batch)
 
 
 def _features_json(row: np.ndarray) -> dict[str, float | None]:
@@ -724,16 +888,16 @@ def _scores_write(
     changed: list[RiskScore] = []
     for index, (person_id, unit_id, _year) in enumerate(batch):
         probability = round(float(result.probability[index]), 6)
+        # The band is the capacity's (``_capacity_apply``, after every batch): a new score
+        # starts with the model's own band, an existing one keeps its band until then.
         values = {
             "school_unit_id": unit_id,
             "probability": probability,
-            "band": result.band[index],
             # As the database gives it back, so that "unchanged" compares like with like.
             "explanation": json.loads(json.dumps(result.explanations[index])),
             "features": _features_json(X[index]),
         }
         summary.pupils += 1
-        summary.bands[values["band"]] += 1
         score = existing.get(person_id)
         if score is None:
             new.append(
@@ -742,6 +906,7 @@ def _scores_write(
                     model_version=version,
                     features_as_of=as_of,
                     scored_at=now,
+                    band=result.band[index],
                     **values,
                 )
             )
@@ -752,6 +917,11 @@ def _scores_write(
             changed.append(score)
         else:
             summary.unchanged += 1
+    UnscoredPupil.objects.filter(
+        model_version=version,
+        features_as_of=as_of,
+        person_id__in=[person_id for person_id, _u, _y in batch],
+    ).delete()
     if new:
         RiskScore.objects.bulk_create(new)
         summary.created += len(new)
@@ -789,6 +959,7 @@ def score_summary(summary: ScoreSummary) -> str:
         high=summary.bands["high"],
         elevated=summary.bands["elevated"],
         low=summary.bands["low"],
+        too_little=summary.too_little_data,
     )
 
 

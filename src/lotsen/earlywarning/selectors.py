@@ -31,7 +31,10 @@ from lotsen.earlywarning.models import (
     ScoreVerdict,
     Signal,
     SignalEvent,
+    UnscoredPupil,
 )
+from lotsen.earlywarning.reasons import feature_reason
+from lotsen.earlywarning.scoring import capacities_for
 from lotsen.earlywarning.services import SCHOOL_ROLES, grade_fact
 from lotsen.earlywarning.switch import units_switched_off
 from lotsen.people.models import Person
@@ -118,7 +121,11 @@ def signal_list_for(
         signals = signals.filter(status__in=WAITING, due_on__lt=today)
     by_person: dict[int, list[Signal]] = defaultdict(list)
     persons: dict[int, Person] = {}
-    for signal in signals.select_related("person", "assigned_to").order_by("due_on", "id"):
+    for signal in (
+        signals.select_related("person", "assigned_to")
+        .prefetch_related("reasons")
+        .order_by("due_on", "id")
+    ):
         by_person[signal.person_id].append(signal)
         persons[signal.person_id] = signal.person
     if not persons:
@@ -215,9 +222,10 @@ def _with_history(signals: QuerySet[Signal]) -> QuerySet[Signal]:
     return signals.select_related(
         "person", "school_unit", "assigned_to", "acknowledged_by", "closed_by"
     ).prefetch_related(
+        "reasons",
         Prefetch(
             "events", queryset=SignalEvent.objects.select_related("actor").order_by("at", "id")
-        )
+        ),
     )
 
 
@@ -267,7 +275,9 @@ def signal_school_years_for(*, actor: Actor, today: dt.date | None = None) -> li
 # --- The learned model's scores ---------------------------------------------------------
 
 
-def risk_scores_visible_to(actor: Actor, *, purpose: str | None = None) -> QuerySet[RiskScore]:
+def risk_scores_visible_to(
+    actor: Actor, *, purpose: str | None = None, off: set[int] | None = None
+) -> QuerySet[RiskScore]:
     """Risk scores the actor may see, without logging. The same people as for signals:
     staff in a school role at the school unit the pupil attended when scored (or at its
     organiser), for the school purpose, and only pupils the policy grants them school data
@@ -279,7 +289,7 @@ def risk_scores_visible_to(actor: Actor, *, purpose: str | None = None) -> Query
     persons = PersonPolicy(actor).persons(purpose=purpose, category=Category.SCHOOL)
     scores = RiskScore.objects.filter(units, person__in=persons.values("pk"))
     # Where the organisation turned the learned model off, no score is shown, old or new.
-    off = units_switched_off()
+    off = units_switched_off() if off is None else off
     return scores.exclude(school_unit_id__in=off) if off else scores
 
 
@@ -301,6 +311,11 @@ class RiskView:
     # What the viewer said about this score last time ("" if nothing yet).
     my_verdict: str = ""
     objections: list = field(default_factory=list)
+    # The school's capacity behind the band (``scoring.capacity_bands``).
+    close_percent: float = 0.0
+    high_percent: float = 0.0
+    # Too little data for a score: no probability and no band, only "för lite underlag".
+    insufficient: bool = False
 
     @property
     def verdict_choices(self) -> list[tuple[str, str]]:
@@ -312,7 +327,7 @@ class RiskView:
 
     @property
     def band_label(self) -> str:
-        return str(RiskBand(self.band).label)
+        return str(RiskBand(self.band).label) if self.band else ""
 
     @property
     def percent(self) -> int:
@@ -331,14 +346,32 @@ class RiskView:
         return self.band == RiskBand.HIGH
 
 
+def unscored_visible_to(
+    actor: Actor, *, purpose: str | None = None, off: set[int] | None = None
+) -> QuerySet[UnscoredPupil]:
+    """Pupils the model left without a score for too little data, under the same rule as
+    the scores themselves (``risk_scores_visible_to``)."""
+    purpose = purpose or purpose_for(actor)
+    units = _unit_q(actor)
+    if units is None or purpose != Purpose.SCHOOL:
+        return UnscoredPupil.objects.none()
+    persons = PersonPolicy(actor).persons(purpose=purpose, category=Category.SCHOOL)
+    unscored = UnscoredPupil.objects.filter(units, person__in=persons.values("pk"))
+    off = units_switched_off() if off is None else off
+    return unscored.exclude(school_unit_id__in=off) if off else unscored
+
+
 def risk_view_for_person(*, actor: Actor, person: Person, purpose: str) -> RiskView | None:
-    """The latest risk score about one person that the actor may see, or None. One query.
-    Not logged here: the caller (the school overview) logs the read once."""
+    """The latest risk assessment about one person that the actor may see, or None: a
+    score, or "för lite underlag" when the latest run found too little data. Not logged
+    here: the caller (the school overview) logs the read once."""
     my_review = ScoreReview.objects.filter(score=OuterRef("pk"), user=actor.user).order_by(
         "-at", "-id"
     )
+    # Which organisations turned the model off: read once for the score and "too little".
+    off = units_switched_off()
     score = (
-        risk_scores_visible_to(actor, purpose=purpose)
+        risk_scores_visible_to(actor, purpose=purpose, off=off)
         .filter(person=person)
         .annotate(my_verdict=Subquery(my_review.values("verdict")[:1]))
         .select_related("model_version")
@@ -347,13 +380,45 @@ def risk_view_for_person(*, actor: Actor, person: Person, purpose: str) -> RiskV
         .order_by("-features_as_of", "-model_version__trained_at", "-id")
         .first()
     )
+    unscored = (
+        unscored_visible_to(actor, purpose=purpose, off=off)
+        .filter(person=person)
+        .select_related("model_version")
+        .only(
+            "features_as_of",
+            "scored_at",
+            "model_version__name",
+            "model_version__version",
+            "model_version__horizon_years",
+            "model_version__threshold",
+            "model_version__base_rate",
+        )
+        .order_by("-features_as_of", "-id")
+        .first()
+    )
+    if unscored is not None and (score is None or unscored.features_as_of >= score.features_as_of):
+        version = unscored.model_version
+        return RiskView(
+            probability=0.0,
+            band="",
+            reasons=[],
+            model_name=version.name,
+            model_version=version.version,
+            horizon_years=version.horizon_years,
+            features_as_of=unscored.features_as_of,
+            scored_at=unscored.scored_at,
+            threshold=version.threshold,
+            base_rate=version.base_rate,
+            insufficient=True,
+        )
     if score is None:
         return None
     version = score.model_version
+    capacity = capacities_for([score.school_unit_id])[score.school_unit_id]
     return RiskView(
         probability=score.probability,
         band=score.band,
-        reasons=[reason["text"] for reason in score.explanation[:3]],
+        reasons=[feature_reason(reason) for reason in score.explanation[:3]],
         model_name=version.name,
         model_version=version.version,
         horizon_years=version.horizon_years,
@@ -366,6 +431,8 @@ def risk_view_for_person(*, actor: Actor, person: Person, purpose: str) -> RiskV
         # The young person's objections to this score, answered or not (one query, only
         # when there is a score to show).
         objections=list(ScoreObjection.objects.filter(score=score).order_by("created_at", "id")),
+        close_percent=capacity.close_percent,
+        high_percent=capacity.high_percent,
     )
 
 

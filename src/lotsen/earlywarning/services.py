@@ -33,6 +33,7 @@ from lotsen.earlywarning.models import (
     Signal,
     SignalEvent,
     SignalEventKind,
+    SignalReason,
     SignalStatus,
 )
 from lotsen.earlywarning.notifications import signals_notify
@@ -124,54 +125,94 @@ def signals_compute(
         units[enrolment.school_unit_id] = enrolment.school_unit
         # One enrolment per pupil and school (the latest), should the source list two.
         by_unit[enrolment.school_unit_id].setdefault(enrolment.person_id, enrolment)
-    configs = _configs_for(units.values())
-    mentors = _mentors_for(units.values())
+    configs, role_configs = _configs_for(units.values())
+    members = _members_for(units.values())
     for unit_id, pupils in by_unit.items():
+        setting = UnitSetting(
+            unit=units[unit_id],
+            configs=configs[unit_id],
+            role_configs=role_configs[unit_id],
+            members=members.get(unit_id, {}),
+        )
         chunk: list[Enrolment] = []
         for enrolment in pupils.values():
             chunk.append(enrolment)
             if len(chunk) == COMPUTE_BATCH_SIZE:
-                _compute_batch(chunk, units[unit_id], configs[unit_id], mentors, today, summary)
+                _compute_batch(chunk, setting, today, summary)
                 chunk = []
         if chunk:
-            _compute_batch(chunk, units[unit_id], configs[unit_id], mentors, today, summary)
+            _compute_batch(chunk, setting, today, summary)
     return summary
 
 
-def _configs_for(units: Iterable[Organisation]) -> dict[int, dict[str, rules.RuleConfig]]:
-    """Per school unit: the organiser's settings, overridden by the unit's own."""
+@dataclass(frozen=True, kw_only=True)
+class UnitSetting:
+    """What a compute run needs to know about one school unit."""
+
+    unit: Organisation
+    configs: Mapping[str, rules.RuleConfig]
+    role_configs: Mapping[str, Mapping[str, rules.RuleConfig]]
+    members: Mapping[str, list[int]]
+
+
+def _configs_for(
+    units: Iterable[Organisation],
+) -> tuple[
+    dict[int, dict[str, rules.RuleConfig]], dict[int, dict[str, dict[str, rules.RuleConfig]]]
+]:
+    """Per school unit: the organiser's settings, overridden by the unit's own; and the
+    same per role for the absence watch (unit → role → rule id → setting)."""
     units = list(units)
     org_ids = {u.pk for u in units} | {u.parent_id for u in units if u.parent_id}
-    settings_by_org: dict[int, dict[str, RuleSetting]] = defaultdict(dict)
+    settings_by_org: dict[int, dict[tuple[str, str], RuleSetting]] = defaultdict(dict)
     for setting in RuleSetting.objects.filter(organisation_id__in=org_ids):
-        settings_by_org[setting.organisation_id][setting.rule_id] = setting
+        settings_by_org[setting.organisation_id][(setting.rule_id, setting.role)] = setting
     result: dict[int, dict[str, rules.RuleConfig]] = {}
+    by_role: dict[int, dict[str, dict[str, rules.RuleConfig]]] = {}
     for unit in units:
-        configs: dict[str, rules.RuleConfig] = {}
-        for rule_id in rules.RULE_IDS:
-            levels = [
-                settings_by_org.get(unit.parent_id, {}).get(rule_id),
-                settings_by_org.get(unit.pk, {}).get(rule_id),
-            ]
-            levels = [level for level in levels if level is not None]
-            if not levels:
-                continue
-            thresholds: dict[str, Any] = {}
-            for level in levels:
-                thresholds.update(level.thresholds or {})
-            configs[rule_id] = rules.RuleConfig(enabled=levels[-1].enabled, thresholds=thresholds)
-        result[unit.pk] = configs
-    return result
+        roles = {
+            role
+            for org in (unit.parent_id, unit.pk)
+            for (_rule, role) in settings_by_org.get(org, {})
+            if role
+        }
+        result[unit.pk] = _merged(settings_by_org, unit, "")
+        by_role[unit.pk] = {role: _merged(settings_by_org, unit, role) for role in sorted(roles)}
+    return result, by_role
 
 
-def _mentors_for(units: Iterable[Organisation]) -> dict[int, list[int]]:
-    mentors: dict[int, list[int]] = defaultdict(list)
-    memberships = Membership.objects.filter(
-        organisation__in=[u.pk for u in units], role=Role.MENTOR
-    ).values_list("organisation_id", "user_id")
-    for organisation_id, user_id in memberships:
-        mentors[organisation_id].append(user_id)
-    return mentors
+def _merged(
+    settings_by_org: Mapping[int, Mapping[tuple[str, str], RuleSetting]],
+    unit: Organisation,
+    role: str,
+) -> dict[str, rules.RuleConfig]:
+    configs: dict[str, rules.RuleConfig] = {}
+    for rule_id in rules.RULE_IDS:
+        levels = [
+            settings_by_org.get(unit.parent_id, {}).get((rule_id, role)),
+            settings_by_org.get(unit.pk, {}).get((rule_id, role)),
+        ]
+        levels = [level for level in levels if level is not None]
+        if not levels:
+            continue
+        thresholds: dict[str, Any] = {}
+        for level in levels:
+            thresholds.update(level.thresholds or {})
+        configs[rule_id] = rules.RuleConfig(enabled=levels[-1].enabled, thresholds=thresholds)
+    return configs
+
+
+def _members_for(units: Iterable[Organisation]) -> dict[int, dict[str, list[int]]]:
+    """Unit → school role → its members' user ids, in a stable order."""
+    members: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    memberships = (
+        Membership.objects.filter(organisation__in=[u.pk for u in units], role__in=SCHOOL_ROLES)
+        .order_by("organisation_id", "role", "user_id")
+        .values_list("organisation_id", "role", "user_id")
+    )
+    for organisation_id, role, user_id in memberships:
+        members[organisation_id][role].append(user_id)
+    return members
 
 
 def _facts_for(enrolments: list[Enrolment], today: dt.date) -> dict[int, rules.PupilFacts]:
@@ -236,107 +277,178 @@ def _json(value: Mapping[str, Any]) -> Any:
     return json.loads(json.dumps(value))
 
 
-def _applicable(facts: rules.PupilFacts, configs: Mapping[str, rules.RuleConfig]) -> list[str]:
-    return [
+def _applicable(facts: rules.PupilFacts, configs: Mapping[str, rules.RuleConfig]) -> set[str]:
+    return {
         rule.id
         for rule in rules.RULES
         if facts.school_type in rule.school_types
         and (rule.id not in configs or configs[rule.id].enabled)
-    ]
+    }
+
+
+def _rule_order(rule_id: str) -> int:
+    return rules.RULE_IDS.index(rule_id) if rule_id in rules.RULE_IDS else len(rules.RULE_IDS)
+
+
+def _lead(signal: Signal, reasons: Iterable[SignalReason]) -> None:
+    """The signal's own rule, reason and evidence: those of its first reason that holds
+    (in the rules' order), for the one-line views; unchanged when none holds."""
+    holding = sorted((r for r in reasons if r.holds), key=lambda r: _rule_order(r.rule_id))
+    if holding:
+        signal.rule_id, signal.reason, signal.evidence = (
+            holding[0].rule_id,
+            holding[0].reason,
+            holding[0].evidence,
+        )
+    signal.rule_holds = bool(holding)
 
 
 @transaction.atomic
 def _compute_batch(
     enrolments: list[Enrolment],
-    unit: Organisation,
-    configs: Mapping[str, rules.RuleConfig],
-    mentors: Mapping[int, list[int]],
+    setting: UnitSetting,
     today: dt.date,
     summary: ComputeSummary,
 ) -> None:
+    """One signal per pupil and school: every rule that holds is a reason of it.
+
+    A pupil without an open signal gets one when a rule holds, unless each rule that
+    holds was the reason of a signal closed lately (``QUIET_DAYS``) or with the same
+    evidence. An open signal gains the reasons of rules that have come to hold, refreshes
+    the evidence of those that still hold, and marks those that no longer hold; it stays
+    open until a person closes it."""
+    unit = setting.unit
     person_ids = [e.person_id for e in enrolments]
     facts = _facts_for(enrolments, today)
-    existing = Signal.objects.select_for_update().filter(
-        school_unit=unit, person_id__in=person_ids, status__in=NOT_CLOSED
-    )
-    open_signals = {(s.person_id, s.rule_id): s for s in existing}
-    last_closed: dict[tuple[int, str], Signal] = {}
-    for closed in (
-        Signal.objects.filter(
-            school_unit=unit, person_id__in=person_ids, status=SignalStatus.CLOSED
+    open_signals = {
+        s.person_id: s
+        for s in Signal.objects.select_for_update()
+        .filter(school_unit=unit, person_id__in=person_ids, status__in=NOT_CLOSED)
+        .prefetch_related("reasons")
+    }
+    last_closed: dict[tuple[int, str], tuple[Any, dt.datetime]] = {}
+    for person_id, rule_id, evidence, closed_at in (
+        SignalReason.objects.filter(
+            signal__school_unit=unit,
+            signal__person_id__in=person_ids,
+            signal__status=SignalStatus.CLOSED,
         )
-        .only("person_id", "rule_id", "evidence", "closed_at")
-        .order_by("closed_at", "id")
+        .order_by("signal__closed_at", "id")
+        .values_list("signal__person_id", "rule_id", "evidence", "signal__closed_at")
     ):
-        last_closed[(closed.person_id, closed.rule_id)] = closed
-    unit_mentors = mentors.get(unit.pk, [])
+        last_closed[(person_id, rule_id)] = (evidence, closed_at)
+    unit_mentors = setting.members.get(Role.MENTOR, [])
     assignee = unit_mentors[0] if len(unit_mentors) == 1 else None
     now = timezone.now()
     quiet_since = today - dt.timedelta(days=QUIET_DAYS)
 
-    new_signals: list[Signal] = []
+    new_signals: list[tuple[Signal, list[rules.RuleHit]]] = []
     changed: list[Signal] = []
+    new_reasons: list[SignalReason] = []
+    changed_reasons: list[SignalReason] = []
     events: list[SignalEvent] = []
+    # Signal (or, for a new one, its position in new_signals) → users to tell.
+    told: dict[int, set[int]] = defaultdict(set)
     for person_id in person_ids:
         pupil = facts[person_id]
         summary.pupils += 1
-        hits = {hit.rule_id: hit for hit in rules.evaluate(facts=pupil, on=today, configs=configs)}
-        for rule_id in _applicable(pupil, configs):
-            hit = hits.get(rule_id)
-            signal = open_signals.get((person_id, rule_id))
-            if signal is not None:
-                if hit is None:
-                    if signal.rule_holds:
-                        signal.rule_holds = False
-                        changed.append(signal)
-                        events.append(SignalEvent(signal=signal, kind=SignalEventKind.CLEARED))
-                        summary.cleared += 1
-                    else:
-                        summary.unchanged += 1
-                elif _json(hit.evidence) != signal.evidence or not signal.rule_holds:
-                    signal.reason, signal.evidence = hit.reason, _json(hit.evidence)
-                    signal.rule_holds = True
-                    changed.append(signal)
-                    events.append(
-                        SignalEvent(signal=signal, kind=SignalEventKind.UPDATED, text=hit.reason)
-                    )
-                    summary.updated += 1
-                else:
-                    summary.unchanged += 1
+        hits = {
+            hit.rule_id: hit
+            for hit in rules.evaluate_with_roles(
+                facts=pupil, on=today, configs=setting.configs, role_configs=setting.role_configs
+            )
+        }
+        signal = open_signals.get(person_id)
+        # A rule that was the reason of a signal closed lately, or closed on the same
+        # evidence, keeps quiet: closing "support is in place" must not bring it back.
+        fresh = {
+            rule_id: hit
+            for rule_id, hit in hits.items()
+            if not _quiet(last_closed.get((person_id, rule_id)), hit, quiet_since)
+        }
+        summary.unchanged += len(hits) - len(fresh)
+        if signal is None:
+            if not fresh:
                 continue
-            if hit is None:
-                continue
-            closed = last_closed.get((person_id, rule_id))
-            if closed is not None and (
-                closed.evidence == _json(hit.evidence)
-                or timezone.localdate(closed.closed_at) > quiet_since
-            ):
-                summary.unchanged += 1
-                continue
+            ordered = sorted(fresh.values(), key=lambda h: _rule_order(h.rule_id))
+            lead = ordered[0]
             new_signals.append(
-                Signal(
-                    person_id=person_id,
-                    school_unit=unit,
-                    rule_id=rule_id,
-                    reason=hit.reason,
-                    evidence=_json(hit.evidence),
-                    raised_on=today,
-                    due_on=today + dt.timedelta(days=due_days()),
-                    status=SignalStatus.ASSIGNED if assignee else SignalStatus.OPEN,
-                    assigned_to_id=assignee,
-                    created_at=now,
+                (
+                    Signal(
+                        person_id=person_id,
+                        school_unit=unit,
+                        rule_id=lead.rule_id,
+                        reason=lead.reason,
+                        evidence=_json(lead.evidence),
+                        raised_on=today,
+                        due_on=today + dt.timedelta(days=due_days()),
+                        status=SignalStatus.ASSIGNED if assignee else SignalStatus.OPEN,
+                        assigned_to_id=assignee,
+                        created_at=now,
+                    ),
+                    ordered,
                 )
             )
             summary.raised += 1
-            summary.raised_by_rule[rule_id] = summary.raised_by_rule.get(rule_id, 0) + 1
+            for hit in ordered:
+                summary.raised_by_rule[hit.rule_id] = summary.raised_by_rule.get(hit.rule_id, 0) + 1
+            continue
+
+        reasons = {r.rule_id: r for r in signal.reasons.all()}
+        touched = False
+        for rule_id in sorted(_applicable(pupil, setting.configs) | hits.keys(), key=_rule_order):
+            hit = hits.get(rule_id)
+            reason = reasons.get(rule_id)
+            if reason is None:
+                if rule_id not in fresh:
+                    continue
+                hit = fresh[rule_id]
+                reason = SignalReason(
+                    signal=signal,
+                    rule_id=rule_id,
+                    reason=hit.reason,
+                    evidence=_json(hit.evidence),
+                    holds=True,
+                    raised_on=today,
+                )
+                reasons[rule_id] = reason
+                new_reasons.append(reason)
+                events.append(
+                    SignalEvent(signal=signal, kind=SignalEventKind.REASON_ADDED, text=hit.reason)
+                )
+                told[signal.pk].update(_role_members(setting, hit))
+                summary.updated += 1
+                touched = True
+            elif hit is None:
+                if reason.holds:
+                    reason.holds = False
+                    changed_reasons.append(reason)
+                    events.append(
+                        SignalEvent(signal=signal, kind=SignalEventKind.CLEARED, text=reason.reason)
+                    )
+                    summary.cleared += 1
+                    touched = True
+                else:
+                    summary.unchanged += 1
+            elif _json(hit.evidence) != reason.evidence or not reason.holds:
+                if rule_id not in fresh:
+                    summary.unchanged -= 1  # counted as quiet above; it is an update
+                reason.reason, reason.evidence, reason.holds = hit.reason, _json(hit.evidence), True
+                changed_reasons.append(reason)
+                events.append(
+                    SignalEvent(signal=signal, kind=SignalEventKind.UPDATED, text=hit.reason)
+                )
+                summary.updated += 1
+                touched = True
+            elif rule_id in fresh:
+                summary.unchanged += 1
+        if touched:
+            _lead(signal, reasons.values())
+            changed.append(signal)
 
     if new_signals:
-        Signal.objects.bulk_create(new_signals)
-        # To the one mentor it went to, or to the unit's mentors to choose among them.
-        signals_notify(
-            recipients={s.pk: [assignee] if assignee else unit_mentors for s in new_signals}
-        )
-        for signal in new_signals:
+        Signal.objects.bulk_create([signal for signal, _hits in new_signals])
+        for signal, ordered in new_signals:
             events.append(
                 SignalEvent(signal=signal, kind=SignalEventKind.RAISED, text=signal.reason)
             )
@@ -346,14 +458,55 @@ def _compute_batch(
                         signal=signal, kind=SignalEventKind.ASSIGNED, text=TEXT_AUTO_ASSIGNED
                     )
                 )
+            for hit in ordered:
+                new_reasons.append(
+                    SignalReason(
+                        signal=signal,
+                        rule_id=hit.rule_id,
+                        reason=hit.reason,
+                        evidence=_json(hit.evidence),
+                        holds=True,
+                        raised_on=today,
+                    )
+                )
+                told[signal.pk].update(_role_members(setting, hit))
+            # To the one mentor it went to, or to the unit's mentors to choose among them.
+            told[signal.pk].update([assignee] if assignee else unit_mentors)
+    if new_reasons:
+        SignalReason.objects.bulk_create(new_reasons)
+    if changed_reasons:
+        SignalReason.objects.bulk_update(changed_reasons, ["reason", "evidence", "holds"])
     if changed:
         for signal in changed:
             signal.updated_at = now
-        Signal.objects.bulk_update(changed, ["reason", "evidence", "rule_holds", "updated_at"])
+        Signal.objects.bulk_update(
+            changed, ["rule_id", "reason", "evidence", "rule_holds", "updated_at"]
+        )
     if events:
         for event in events:
             event.at = now
         SignalEvent.objects.bulk_create(events)
+    recipients = {signal_id: sorted(users) for signal_id, users in told.items() if users}
+    if recipients:
+        signals_notify(recipients=recipients)
+
+
+def _quiet(closed: tuple[Any, dt.datetime] | None, hit: rules.RuleHit, quiet_since) -> bool:
+    """Whether a rule that holds again was the reason of a signal closed lately, or closed
+    on the same evidence: then it does not raise a signal on its own."""
+    if closed is None:
+        return False
+    evidence, closed_at = closed
+    return evidence == _json(hit.evidence) or timezone.localdate(closed_at) > quiet_since
+
+
+def _role_members(setting: UnitSetting, hit: rules.RuleHit) -> list[int]:
+    """The members of the roles whose own absence-watch thresholds the pupil reached."""
+    return [
+        user_id
+        for role in hit.evidence.get("roles", ())
+        for user_id in setting.members.get(role, [])
+    ]
 
 
 def compute_command(

@@ -60,6 +60,7 @@ def score_job(
         "created": summary.created,
         "updated": summary.updated,
         "unchanged": summary.unchanged,
+        "too_little_data": summary.too_little_data,
         **{f"band_{band}": count for band, count in summary.bands.items()},
     }
 

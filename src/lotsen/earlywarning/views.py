@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lotsen.accounts.models import Role
 from lotsen.earlywarning.forms import ActionRecordForm, SignalCloseForm
 from lotsen.earlywarning.rules import RULES_BY_ID, number
 from lotsen.earlywarning.selectors import signal_get_for
@@ -53,6 +54,9 @@ EVIDENCE_LABELS: dict[str, Any] = {
     "failed_points": gettext_lazy("Poäng utan godkänt betyg"),
     "passed_points": gettext_lazy("Godkända poäng"),
     "courses": gettext_lazy("Kurser utan godkänt betyg"),
+    "days": gettext_lazy("Dagar i rad"),
+    "threshold_days": gettext_lazy("Gräns (dagar)"),
+    "roles": gettext_lazy("Roller som har bett om att få veta"),
 }
 BASIS_TEXT = {"projected": gettext_lazy("prognos utifrån terminsbetyg"), "final": "slutbetyg"}
 
@@ -60,6 +64,8 @@ BASIS_TEXT = {"projected": gettext_lazy("prognos utifrån terminsbetyg"), "final
 def _value_text(key: str, value: Any) -> str:
     if key == "basis":
         return str(BASIS_TEXT.get(value, value))
+    if key == "roles" and isinstance(value, list):
+        return ", ".join(str(Role(r).label) if r in Role.values else str(r) for r in value)
     if isinstance(value, bool):
         return _("ja") if value else _("nej")
     if isinstance(value, int | float):
@@ -83,10 +89,25 @@ def evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _detail(request, signal, *, action_form=None, close_form=None):
+    reasons = signal.reason_list
+    parts = [
+        {
+            "title": reason.title,
+            "rule": RULES_BY_ID.get(reason.rule_id),
+            "rows": evidence_rows(reason.evidence),
+        }
+        for reason in reasons
+    ] or [
+        {
+            "title": signal.get_rule_id_display(),
+            "rule": RULES_BY_ID.get(signal.rule_id),
+            "rows": evidence_rows(signal.evidence),
+        }
+    ]
     context = {
         "signal": signal,
         "rule": RULES_BY_ID.get(signal.rule_id),
-        "evidence": evidence_rows(signal.evidence),
+        "evidence_parts": parts,
         "steps": signal_steps_for(actor=request.actor, signal=signal),
         "action_form": action_form or ActionRecordForm(),
         "close_form": close_form or SignalCloseForm(),
