@@ -438,6 +438,81 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{round(100 * value)} %"
 
 
+# --- Calibration, read in plain Swedish ----------------------------------------------------
+
+# A risk bin with fewer rows than this says little about how well the risk matches: it is
+# shown with its count but left out of the reading.
+CALIBRATION_MIN_ROWS = 20
+# Within this many percentage points the model is said to hit the level.
+CALIBRATION_CLOSE_POINTS = 3
+
+
+def calibration_view(version: ModelVersion) -> dict[str, Any]:
+    """The version's reliability table (predicted vs observed per risk bin, with counts,
+    from its cross-validated risks) and a short reading of it in plain Swedish."""
+    bins = version.metrics.get("calibration") or []
+    rows = [
+        {
+            "low": b["from"],
+            "high": min(1.0, b["from"] + 0.1),
+            "predicted": b["predicted"],
+            "observed": b["observed"],
+            "n": b["n"],
+            "few": b["n"] < CALIBRATION_MIN_ROWS,
+        }
+        for b in bins
+    ]
+    return {"rows": rows, "reading": calibration_reading(rows)}
+
+
+def calibration_reading(rows: list[dict[str, Any]]) -> list[str]:
+    """A few sentences: how to read the table, whether the model over- or underestimates on
+    the whole, and where it misses most. Bins with few rows are not read."""
+    if not rows:
+        return ["Versionen har ingen mätning av hur väl risken stämmer."]
+    sentences = [
+        "Tabellen visar om risken stämmer. Ta en rad: om modellen sa 30 % och ungefär 30 av "
+        "100 elever sedan hoppade av, så stämmer risken där."
+    ]
+    measured = [row for row in rows if not row["few"]]
+    if not measured:
+        sentences.append(
+            f"Alla grupper har färre än {CALIBRATION_MIN_ROWS} elever. Det går inte att säga "
+            "om risken stämmer."
+        )
+        return sentences
+    total = sum(row["n"] for row in measured)
+    # Weighted by rows: the average risk said against the share that dropped out.
+    said = sum(row["predicted"] * row["n"] for row in measured) / total
+    came = sum(row["observed"] * row["n"] for row in measured) / total
+    points = round(100 * (said - came))
+    if abs(points) < CALIBRATION_CLOSE_POINTS:
+        sentences.append(
+            f"I snitt sa modellen {_pct(said)} och {_pct(came)} hoppade av. Det stämmer bra."
+        )
+    elif points > 0:
+        sentences.append(
+            f"I snitt sa modellen {_pct(said)} men bara {_pct(came)} hoppade av. Modellen tror "
+            f"alltså på för hög risk, med {points} procentenheter."
+        )
+    else:
+        sentences.append(
+            f"I snitt sa modellen {_pct(said)} men {_pct(came)} hoppade av. Modellen tror "
+            f"alltså på för låg risk, med {-points} procentenheter."
+        )
+    worst = max(measured, key=lambda row: abs(row["predicted"] - row["observed"]))
+    sentences.append(
+        f"Störst skillnad bland elever med risk {_pct(worst['low'])}–{_pct(worst['high'])}: "
+        f"modellen sa {_pct(worst['predicted'])}, {_pct(worst['observed'])} hoppade av "
+        f"({worst['n']} elever)."
+    )
+    few = len(rows) - len(measured)
+    if few:
+        groups = "En grupp" if few == 1 else f"{few} grupper"
+        sentences.append(f"{groups} har färre än {CALIBRATION_MIN_ROWS} elever och läses inte här.")
+    return sentences
+
+
 # --- Human oversight: what staff made of the scores -----------------------------------------
 
 # Below this many reviews at a school the share is not shown: a few people's views would be

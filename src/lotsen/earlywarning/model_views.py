@@ -22,6 +22,7 @@ from lotsen.earlywarning.governance import (
     ObjectionRefused,
     ReviewRefused,
     active_version,
+    calibration_view,
     disagreement_by_school,
     facts_from_version,
     model_activate,
@@ -71,10 +72,15 @@ def _version_get(version: str) -> ModelVersion:
 def model_versions(request):
     _owner_required(request)
     versions = ModelVersion.objects.defer("model_blob").select_related("activated_by")
+    active = active_version()
     return render(
         request,
         "signals/model_versions.html",
-        {"versions": versions, "active": active_version()},
+        {
+            "versions": versions,
+            "active": active,
+            "calibration": calibration_view(active) if active else None,
+        },
     )
 
 
@@ -94,6 +100,7 @@ def _version_page(request, version: ModelVersion, *, form: ActivationForm | None
             "model_card": sections_html_fragment(model_card_sections(facts), level=3),
             "impact": sections_html_fragment(impact_assessment_sections(facts), level=3),
             "disagreement": disagreement_by_school(version),
+            "calibration": calibration_view(version),
         },
     )
 
