@@ -11,8 +11,23 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
-from django.db.models import Q
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,7 +40,6 @@ from lotsen.kaa.selectors import (
     STATUS_UNKNOWN,
     KaaScope,
     current_memberships,
-    status_of,
     with_status,
 )
 from lotsen.people.identity import age_on
@@ -105,17 +119,6 @@ class Table:
         return [(label, cells) for (label, _v), cells in zip(rows, text, strict=True)]
 
 
-def _row(items: list[tuple[str, int]]) -> list[int]:
-    """Counts for (gender, age) pairs as [total, genders..., ages...]."""
-    genders = Counter(_gender_group(g) for g, _a in items)
-    ages = Counter(_age_group(a) for _g, a in items)
-    return [
-        len(items),
-        *(genders.get(key, 0) for key, _label in GENDER_GROUPS),
-        *(ages.get(key, 0) for key, _label in AGE_GROUPS),
-    ]
-
-
 @dataclass
 class Dashboard:
     municipality_code: str
@@ -160,8 +163,115 @@ def month_starts(today: dt.date, months: int = MONTHS) -> list[dt.date]:
     return days
 
 
+GENDER_KEYS = tuple(key for key, _label in GENDER_GROUPS)
+AGE_KEYS = tuple(key for key, _label in AGE_GROUPS)
+
+
+class DayBefore(Func):
+    """The day before a date column, as a date on both databases."""
+
+    output_field = DateField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return self.as_postgresql(compiler, connection, **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} - 1)", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"date({sql}, '-1 day')", params
+
+
+def _month_day(date_expression) -> CombinedExpression:
+    return ExtractMonth(date_expression) * 100 + ExtractDay(date_expression)
+
+
+def _age_group_expression(day, birth_date: str, birth_year: str | None) -> Case:
+    """``_age_group(_age(birth_date, birth_year, day))`` in SQL, for a ``day`` that is an
+    expression (a date column, or the day before one)."""
+    year = ExtractYear(day)
+    by_date = (
+        year
+        - ExtractYear(birth_date)
+        - Case(When(GreaterThan(_month_day(birth_date), _month_day(day)), then=1), default=0)
+    )
+    age = by_date
+    if birth_year is not None:
+        by_year = (
+            year
+            - Coalesce(F(birth_year), year)
+            - Case(When(LessThan(ExtractMonth(day), 7), then=1), default=0)
+        )
+        age = Case(When(**{f"{birth_date}__isnull": False}, then=by_date), default=by_year)
+    return Case(
+        When(LessThanOrEqual(age, 16), then=16),
+        When(GreaterThanOrEqual(age, 19), then=19),
+        default=age,
+        output_field=IntegerField(),
+    )
+
+
+def _gender_group_expression(gender: str = "gender") -> Case:
+    """``_gender_group(gender)`` in SQL."""
+    return Case(
+        When(**{f"{gender}__in": ("woman", "man")}, then=F(gender)),
+        default=Value("other"),
+        output_field=CharField(),
+    )
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without one: nobody is born that day
+        return day.replace(year=day.year - years, day=28)
+
+
+def _age_at_least(day: dt.date, age: int) -> Q:
+    """Rows whose person is at least ``age`` on the fixed ``day`` (``_age``): born on or
+    before the same day ``age`` years earlier, or, for an anonymised row, born in a year
+    early enough by the mid-year guess. A row with neither is 0 years old, as ``_age``."""
+    last_birth_year = day.year - age - (1 if day.month < 7 else 0)
+    return Q(person__date_of_birth__lte=_years_before(day, age)) | Q(
+        person__date_of_birth__isnull=True, birth_year__lte=last_birth_year
+    )
+
+
+def _row_from_counts(total: int, genders: dict[str, int], at_least: dict[int, int]) -> list[int]:
+    """[total, genders..., ages...] from the total, the count of each named gender (the
+    rest are "other") and the count at least each age from 17 up (the rest are 16)."""
+    named = {key: genders.get(key, 0) for key in GENDER_KEYS if key != "other"}
+    by_gender = {**named, "other": total - sum(named.values())}
+    floor = dict(at_least)
+    floor[AGE_KEYS[0]] = total
+    by_age = {
+        key: floor[key] - (floor[AGE_KEYS[i + 1]] if i + 1 < len(AGE_KEYS) else 0)
+        for i, key in enumerate(AGE_KEYS)
+    }
+    return [total, *(by_gender[key] for key in GENDER_KEYS), *(by_age[key] for key in AGE_KEYS)]
+
+
+def _rows_from_groups(
+    groups: list[tuple[str, str, int, int]], keys: Sequence[str]
+) -> dict[str, list[int]]:
+    """{key: [total, genders..., ages...]} from (key, gender group, age group, count)."""
+    rows = {key: [0] * (1 + len(GENDER_KEYS) + len(AGE_KEYS)) for key in keys}
+    for key, gender, age, count in groups:
+        row = rows[key]
+        row[0] += count
+        row[1 + GENDER_KEYS.index(gender)] += count
+        row[1 + len(GENDER_KEYS) + AGE_KEYS.index(age)] += count
+    return rows
+
+
 def kaa_dashboard(*, scope: KaaScope, today: dt.date | None = None) -> Dashboard:
-    """All the dashboard's numbers for the scope's municipality, in three queries."""
+    """All the dashboard's numbers for the scope's municipality, counted by the database
+    (issue 16: summing every membership in Python made the page grow with the cohort): one
+    query groups today's cohort by status, gender and age; one counts the last twelve
+    months (size on each month's first day, entries and exits by reason, each by gender
+    and age). Whatever the cohort's size, the page reads a few dozen numbers."""
     today = today or timezone.localdate()
     code = scope.municipality_code
     board = Dashboard(municipality_code=code, today=today)
@@ -171,46 +281,101 @@ def kaa_dashboard(*, scope: KaaScope, today: dt.date | None = None) -> Dashboard
         current_memberships(municipality_code=code, today=today),
         municipality_code=code,
         today=today,
-    ).select_related("person")
-    by_status: dict[str, list[tuple[str, int]]] = {s: [] for s in STATUS_LABELS}
-    for membership in current:
-        status = status_of(membership)
-        by_status[status].append(
-            (membership.gender, _age(membership.person.date_of_birth, None, today))
+    )
+    status_groups = (
+        current.annotate(
+            status_key=Case(
+                When(in_measure=True, then=Value(STATUS_IN_MEASURE)),
+                When(has_known_contact=True, then=Value(STATUS_REACHED)),
+                default=Value(STATUS_UNKNOWN),
+                output_field=CharField(),
+            ),
+            gender_group=_gender_group_expression(),
+            age_group=_age_group_expression(
+                Value(today, output_field=DateField()), "person__date_of_birth", None
+            ),
         )
-    board.unknown = len(by_status[STATUS_UNKNOWN])
-    board.in_measure = len(by_status[STATUS_IN_MEASURE])
-    board.reached = len(by_status[STATUS_REACHED]) + board.in_measure
+        .values_list("status_key", "gender_group", "age_group")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    by_status = _rows_from_groups(list(status_groups), list(STATUS_LABELS))
+    board.unknown = by_status[STATUS_UNKNOWN][0]
+    board.in_measure = by_status[STATUS_IN_MEASURE][0]
+    board.reached = by_status[STATUS_REACHED][0] + board.in_measure
     board.total = board.unknown + board.reached
 
     # Size over time, entries and exits: every membership touching the last twelve months,
     # anonymised ones included (they keep gender and birth year for exactly this).
     days = month_starts(today)
     board.window_start = days[0]
-    rows = list(
+    window = (
         CohortMembership.objects.filter(municipality_code=code, entered_on__lte=today)
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=days[0]))
-        .values_list(
-            "entered_on", "left_on", "reason", "left_reason", "gender", "birth_year",
-            "person__date_of_birth",
+        .annotate(
+            gender_group=_gender_group_expression(),
+            entry_age=_age_group_expression(F("entered_on"), "person__date_of_birth", "birth_year"),
+            exit_age=_age_group_expression(
+                DayBefore(F("left_on")), "person__date_of_birth", "birth_year"
+            ),
+            exit_reason=Case(
+                When(
+                    Q(left_reason__isnull=True) | Q(left_reason=""), then=Value(cohort.LEFT_OTHER)
+                ),
+                default=F("left_reason"),
+                output_field=CharField(),
+            ),
         )
-    )  # fmt: skip
-    over_time: dict[dt.date, list[tuple[str, int]]] = {d: [] for d in days}
-    entries: dict[str, list[tuple[str, int]]] = {r: [] for r in CohortReason.values}
-    exits: dict[str, list[tuple[str, int]]] = {r: [] for r in LeftReason.values}
-    for entered, left, reason, left_reason, gender, birth_year, birth_date in rows:
-        for day in days:
-            if entered <= day and (left is None or left > day):
-                over_time[day].append((gender, _age(birth_date, birth_year, day)))
-        if days[0] <= entered <= today:
-            entries[reason].append((gender, _age(birth_date, birth_year, entered)))
-        if left is not None and days[0] <= left <= today:
-            exits[left_reason or cohort.LEFT_OTHER].append(
-                (gender, _age(birth_date, birth_year, left - cohort.ONE_DAY))
-            )
-    board.over_time = [(day, len(items)) for day, items in over_time.items()]
-    board.entries = Counter({r: len(items) for r, items in entries.items()})
-    board.exits = Counter({r: len(items) for r, items in exits.items()})
+    )
+    counts: dict[str, Count] = {}
+
+    def counted(name: str, condition: Q) -> str:
+        counts[name] = Count("id", filter=condition)
+        return name
+
+    def breakdown(prefix: str, condition: Q, age_at_least: Callable[[int], Q]) -> dict:
+        return {
+            "total": counted(f"{prefix}_total", condition),
+            "genders": {
+                g: counted(f"{prefix}_g_{g}", condition & Q(gender_group=g))
+                for g in GENDER_KEYS
+                if g != "other"
+            },
+            "at_least": {
+                a: counted(f"{prefix}_a_{a}", condition & age_at_least(a)) for a in AGE_KEYS[1:]
+            },
+        }
+
+    plan: dict[str, dict] = {}
+    for i, day in enumerate(days):
+        present = Q(entered_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
+        plan[f"day{i}"] = breakdown(f"day{i}", present, partial(_age_at_least, day))
+    entered_in_window = Q(entered_on__gte=days[0], entered_on__lte=today)
+    for i, reason in enumerate(CohortReason.values):
+        plan[f"in{i}"] = breakdown(
+            f"in{i}", entered_in_window & Q(reason=reason), lambda a: Q(entry_age__gte=a)
+        )
+    left_in_window = Q(left_on__gte=days[0], left_on__lte=today)
+    for i, reason in enumerate(LeftReason.values):
+        plan[f"out{i}"] = breakdown(
+            f"out{i}", left_in_window & Q(exit_reason=reason), lambda a: Q(exit_age__gte=a)
+        )
+    totals = window.aggregate(**counts)
+
+    def row(key: str) -> list[int]:
+        part = plan[key]
+        return _row_from_counts(
+            totals[part["total"]],
+            {g: totals[name] for g, name in part["genders"].items()},
+            {a: totals[name] for a, name in part["at_least"].items()},
+        )
+
+    over_time = {day: row(f"day{i}") for i, day in enumerate(days)}
+    entries = {reason: row(f"in{i}") for i, reason in enumerate(CohortReason.values)}
+    exits = {reason: row(f"out{i}") for i, reason in enumerate(LeftReason.values)}
+    board.over_time = [(day, values[0]) for day, values in over_time.items()]
+    board.entries = Counter({r: values[0] for r, values in entries.items()})
+    board.exits = Counter({r: values[0] for r, values in exits.items()})
 
     labels_reason = dict(CohortReason.choices)
     labels_left = dict(LeftReason.choices)
@@ -219,27 +384,27 @@ def kaa_dashboard(*, scope: KaaScope, today: dt.date | None = None) -> Dashboard
             key="status",
             title=str(_("Vad kommunen vet om de unga i aktivitetsansvaret i dag")),
             row_header=str(_("Status")),
-            rows=[(str(label), _row(by_status[s])) for s, label in STATUS_LABELS.items()],
+            rows=[(str(label), by_status[s]) for s, label in STATUS_LABELS.items()],
             total_label=str(_("Alla i aktivitetsansvaret")),
         ),
         Table(
             key="over_time",
             title=str(_("Antal unga i aktivitetsansvaret den första i varje månad")),
             row_header=str(_("Datum")),
-            rows=[(day.isoformat(), _row(items)) for day, items in over_time.items()],
+            rows=[(day.isoformat(), values) for day, values in over_time.items()],
         ),
         Table(
             key="entries",
             title=str(_("Nya i aktivitetsansvaret de senaste tolv månaderna, efter orsak")),
             row_header=str(_("Orsak")),
-            rows=[(str(labels_reason[r]), _row(items)) for r, items in entries.items()],
+            rows=[(str(labels_reason[r]), values) for r, values in entries.items()],
             total_label=str(_("Alla nya")),
         ),
         Table(
             key="exits",
             title=str(_("Avregistrerade de senaste tolv månaderna, efter orsak")),
             row_header=str(_("Orsak")),
-            rows=[(str(labels_left[r]), _row(items)) for r, items in exits.items()],
+            rows=[(str(labels_left[r]), values) for r, values in exits.items()],
             total_label=str(_("Alla avregistrerade")),
         ),
     ]
