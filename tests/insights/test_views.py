@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from lotsen.demo.insights import METHODS, methods_demo_seed
 from lotsen.support.models import Method
+from tests.factories import PersonFactory, UserFactory
 from tests.insights.conftest import participant
 
 pytestmark = pytest.mark.django_db
@@ -67,10 +68,34 @@ def test_every_export_is_suppressed(client, who, request, data):
     assert sheet["Arbetsträning"][1:4] == ("<5", "<5", "<5")
 
 
-def test_others_get_404(client, make_actor, region, data):
-    client.force_login(make_actor(organisation=region, role="case_worker").user)
-    for name in ("insights:methods", "insights:methods_csv", "insights:methods_xlsx"):
+@pytest.mark.parametrize(
+    "role", ["mentor", "student_health", "counsellor", "case_worker", "kaa_coordinator"]
+)
+def test_every_staff_role_reads_the_catalogue_without_figures(
+    client, make_actor, region, data, role
+):
+    """Issue 13: a mentor got 404 on the methods catalogue. Staff outside the programmes
+    read the catalogue (what interventions are chosen from), never the outcome figures."""
+    client.force_login(make_actor(organisation=region, role=role).user)
+    page = client.get(reverse("insights:methods"))
+    assert page.status_code == 200
+    assert "Motiverande samtal" in page.text and "Arbetsträning" in page.text
+    assert "8 av 10" not in page.text and "deltagare" not in page.text
+    method = data["Motiverande samtal"]
+    detail = client.get(reverse("insights:method_detail", args=[method.pk]))
+    assert detail.status_code == 200
+    assert method.evidence_note.split("\n")[0] in detail.text
+    assert "Hur det gick för deltagarna" not in detail.text
+    # The figures, also in the downloads, stay with the programmes.
+    for name in ("insights:methods_csv", "insights:methods_xlsx"):
         assert client.get(reverse(name)).status_code == 404
+
+
+def test_a_young_person_gets_404(client, data):
+    client.force_login(UserFactory(person=PersonFactory()))
+    method = data["Motiverande samtal"]
+    for url in (reverse("insights:methods"), reverse("insights:method_detail", args=[method.pk])):
+        assert client.get(url).status_code == 404
 
 
 def test_methods_demo_seed_is_idempotent():
@@ -94,3 +119,17 @@ def test_a_method_named_like_a_formula_stays_text(client, leader, data):
     assert first["'@SUM(1+9)"][0].data_type == "s" and first["'-2+3"][0].data_type == "s"
     assert first["'@SUM(1+9)"][1].value == 10 and first["'@SUM(1+9)"][1].data_type == "n"
     assert "no-store" in response["Cache-Control"] and "no-store" in workbook["Cache-Control"]
+
+
+def test_the_csv_for_excel_is_the_same_file_in_swedish_excels_form(client, leader, data):
+    """Issue 13: every CSV download is offered also as "CSV för Excel"."""
+    client.force_login(leader.user)
+    page = client.get(reverse("insights:methods"))
+    assert f'href="{reverse("insights:methods_csv")}?excel=1" download>CSV för Excel' in page.text
+    plain = client.get(reverse("insights:methods_csv"))
+    excel = client.get(reverse("insights:methods_csv"), {"excel": "1"})
+    assert excel.content.startswith(b"\xef\xbb\xbf") and not plain.content.startswith(b"\xef")
+    assert excel["Content-Disposition"].endswith('-excel.csv"')
+    rows = list(csv.reader(io.StringIO(excel.content.decode("utf-8-sig")), delimiter=";"))
+    plain_rows = list(csv.reader(io.StringIO(plain.content.decode()), delimiter=";"))
+    assert rows == plain_rows  # this export already had semicolons and decimal commas

@@ -30,7 +30,7 @@ from lotsen.events.services import attendance_mark, event_save, registration_cre
 from lotsen.pages.decorators import actor_required
 from lotsen.pages.forms import form_add_service_errors
 from lotsen.pages.methods import form_view, read_only
-from lotsen.stats.downloads import download_response
+from lotsen.stats.downloads import csv_response, download_response
 
 SESSION_REGISTERED = "events_registered"
 
@@ -166,10 +166,10 @@ def _download(content, *, content_type: str, name: str) -> HttpResponse:
 @actor_required
 def training_hours_csv(request):
     _form, data = _training_hours_data(request)
-    return _download(
+    return csv_response(
         exports.training_hours_csv(data),
-        content_type="text/csv; charset=utf-8",
-        name=f"utbildningstimmar-{timezone.localdate().isoformat()}.csv",
+        filename=f"utbildningstimmar-{timezone.localdate().isoformat()}.csv",
+        request=request,
     )
 
 

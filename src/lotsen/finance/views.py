@@ -32,7 +32,7 @@ from lotsen.finance.selectors import (
 from lotsen.pages.decorators import actor_required
 from lotsen.pages.forms import form_page
 from lotsen.pages.methods import form_view, post_only, read_only
-from lotsen.stats.downloads import download_response
+from lotsen.stats.downloads import csv_response, download_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -98,7 +98,7 @@ def programme_export(request, programme_id: int, file_format: str):
         )
         return _download(content, name=f"{name}.xlsx", content_type=XLSX)
     content = exports.programme_csv(summary=summary, rows=rows)
-    return _download(content, name=f"{name}.csv", content_type="text/csv; charset=utf-8")
+    return csv_response(content, filename=f"{name}.csv", request=request)
 
 
 # --- One sub-project --------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def subproject_export(request, subproject_id: int, file_format: str):
         content = exports.subproject_xlsx(name=sub.name, summary=summary)
         return _download(content, name=f"{name}.xlsx", content_type=XLSX)
     content = exports.subproject_csv(summary=summary)
-    return _download(content, name=f"{name}.csv", content_type="text/csv; charset=utf-8")
+    return csv_response(content, filename=f"{name}.csv", request=request)
 
 
 def _organisations_for(sub) -> object:

@@ -9,7 +9,10 @@ Who sees what (``programmes.policy.ProgrammePolicy``):
 - evaluators see the figures of the sub-projects the same organisation works in, with
   small cells hidden;
 - exports always have small cells hidden, whoever downloads them;
-- everyone else gets 404.
+- every other staff member (a mentor, the student-health team, a coach, a KAA
+  coordinator, an administrator) reads the catalogue itself, without figures: it is what
+  interventions are chosen from, and it says nothing about anyone;
+- a young person or a guardian gets 404.
 """
 
 from __future__ import annotations
@@ -35,6 +38,24 @@ def _access(policy: ProgrammePolicy) -> str:
     if not policy.reads:
         raise Http404
     return TEAM if policy.is_project_leader else OUTSIDE
+
+
+def reads_figures(actor: Actor) -> bool:
+    """Whether the actor sees the outcome figures beside the catalogue."""
+    return ProgrammePolicy(actor).reads
+
+
+def _catalogue_access(actor: Actor) -> None:
+    # Staff act in an organisation through a membership; a young person or a guardian
+    # has none, and has no use for the catalogue staff choose interventions from.
+    if actor.membership is None:
+        raise Http404
+
+
+def method_catalogue_for(*, actor: Actor) -> list[Method]:
+    """The methods in use, for any staff member: no figures, nothing about a person."""
+    _catalogue_access(actor)
+    return list(Method.objects.filter(active=True).order_by("name"))
 
 
 def participations_for(actor: Actor, *, programme: Programme | None = None) -> QuerySet:
@@ -151,7 +172,8 @@ def what_works(
 
 
 def method_get_for(*, actor: Actor, method_id: int | str) -> Method:
-    _access(ProgrammePolicy(actor))
+    """One method of the catalogue (also one no longer in use: figures still name it)."""
+    _catalogue_access(actor)
     try:
         method_id = int(method_id)
     except (TypeError, ValueError) as exc:

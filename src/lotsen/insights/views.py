@@ -8,10 +8,16 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from lotsen.insights import exports
-from lotsen.insights.selectors import method_get_for, programmes_for, what_works
+from lotsen.insights.selectors import (
+    method_catalogue_for,
+    method_get_for,
+    programmes_for,
+    reads_figures,
+    what_works,
+)
 from lotsen.pages.decorators import actor_required
 from lotsen.pages.methods import read_only
-from lotsen.stats.downloads import download_response
+from lotsen.stats.downloads import csv_response, download_response
 
 
 def _programme(request):
@@ -34,6 +40,10 @@ def _context(data, programmes):
 @read_only
 @actor_required
 def methods(request):
+    if not reads_figures(request.actor):
+        # Staff outside the programmes read the catalogue without the outcome figures.
+        context = {"methods": method_catalogue_for(actor=request.actor)}
+        return render(request, "insights/catalogue.html", context)
     programmes, programme = _programme(request)
     data = what_works(actor=request.actor, programme=programme)
     return render(request, "insights/methods.html", _context(data, programmes))
@@ -43,6 +53,8 @@ def methods(request):
 @actor_required
 def method_detail(request, method_id: int):
     method = method_get_for(actor=request.actor, method_id=method_id)
+    if not reads_figures(request.actor):
+        return render(request, "insights/method_detail.html", {"method": method})
     programmes, programme = _programme(request)
     data = what_works(actor=request.actor, programme=programme, method=method)
     context = {**_context(data, programmes), "method": method, "row": data.rows[0]}
@@ -59,9 +71,8 @@ def _download(content, *, content_type: str, extension: str) -> HttpResponse:
 def methods_csv(request):
     _programmes, programme = _programme(request)
     data = what_works(actor=request.actor, programme=programme, export=True)
-    return _download(
-        exports.whatworks_csv(data), content_type="text/csv; charset=utf-8", extension="csv"
-    )
+    name = f"metoder-utfall-{timezone.localdate().isoformat()}.csv"
+    return csv_response(exports.whatworks_csv(data), filename=name, request=request)
 
 
 @read_only

@@ -43,7 +43,7 @@ from lotsen.programmes.services import (
     participation_update,
 )
 from lotsen.stats import suppression
-from lotsen.stats.downloads import download_response
+from lotsen.stats.downloads import csv_response, download_response
 
 
 def _budget(subprojects):
@@ -404,14 +404,15 @@ def report_export(request, programme_id: int, fmt: str):
     # Outside the project team every file is suppressed; the team chooses a suppressed
     # file ("offentlig") for anything it sends on.
     public = not team or request.GET.get("offentlig") == "1"
-    if fmt == "xlsx":
-        body = exports.report_xlsx(result, public=public, scope=scope, programme=programme.name)
-    elif fmt == "csv":
-        body = exports.report_csv(result, public=public).encode("utf-8-sig")
-    else:
-        body = exports.report_json(result, public=public).encode("utf-8")
     suffix = "-offentlig" if public else ""
     name = (
         f"esf-indikatorer-{programme.pk}-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}{suffix}.{fmt}"
     )
+    if fmt == "csv":
+        report = exports.report_csv(result, public=public)
+        return csv_response(report, filename=name, bom=True, request=request)
+    if fmt == "xlsx":
+        body = exports.report_xlsx(result, public=public, scope=scope, programme=programme.name)
+    else:
+        body = exports.report_json(result, public=public).encode("utf-8")
     return download_response(body, filename=name, content_type=CONTENT_TYPES[fmt])

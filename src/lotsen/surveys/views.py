@@ -128,7 +128,7 @@ def survey_results_csv(request, survey_id: int):
         actor=request.actor, survey_id=survey_id, yes=_("Ja"), no=_("Nej"), export=True
     )
     name = f"enkat-{data.survey.pk}-{timezone.localdate().isoformat()}.csv"
-    return csv_response(exports.results_csv(data), filename=name)
+    return csv_response(exports.results_csv(data), filename=name, request=request)
 
 
 # --- Answering -------------------------------------------------------------------------------
