@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "lotsen.events",
     "lotsen.surveys",
     "lotsen.insights",
+    "lotsen.inbox",
     "lotsen.demo",
     "lotsen.web",
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("lotsen.web.urls")),
     path("konto/", include("lotsen.accounts.urls")),
     path("signaler/", include("lotsen.earlywarning.urls")),
+    path("inkorg/", include("lotsen.inbox.urls")),
     path("aktivitetsansvar/", include("lotsen.kaa.urls")),
     path("arenden/", include("lotsen.support.urls")),
     path("mina-sidor/", include("lotsen.youth.urls")),

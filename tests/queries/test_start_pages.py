@@ -151,20 +151,22 @@ def grow(world, n: int) -> None:
 
 
 # Pinned counts on SQLite; PostgreSQL makes one more where the page names persons (see
-# ``pinned_for_vendor``). The school roles' start page is the signal list. Every page
-# counts the header's unread notifications (one query; administrators' add the routing of
-# emergency access they review: the organisation tree, and for a system admin the admins).
-# The school roles' to-do list also asks which organisations turned the learned model off
-# and which young people's objections to a score wait for an answer (two queries).
+# ``pinned_for_vendor``). Every page counts the header's unread notifications (one query;
+# administrators' add the routing of emergency access they review: the organisation tree,
+# and for a system admin the admins). The roles that work with young people by name see
+# the first rows of their inbox (lotsen.inbox): the ranked page through the door, its
+# total and one query per kind of item for the rows' reasons; the school roles' inbox
+# also asks which organisations turned the learned model off. The organisation
+# administrator is shown how many wait unacknowledged too long, one count per team.
 START_PAGE_QUERIES = {
-    Role.MENTOR: 25,
-    Role.STUDENT_HEALTH: 25,
-    Role.COUNSELLOR: 25,
-    Role.CASE_WORKER: 17,
+    Role.MENTOR: 24,
+    Role.STUDENT_HEALTH: 24,
+    Role.COUNSELLOR: 24,
+    Role.CASE_WORKER: 19,
     Role.KAA_COORDINATOR: 14,
     Role.PROJECT_LEADER: 15,
     Role.EVALUATOR: 9,
-    Role.ORGANISATION_ADMIN: 14,
+    Role.ORGANISATION_ADMIN: 16,
     Role.SYSTEM_ADMIN: 16,
 }
 # The start pages whose lists name young people (signals, tasks, follow-ups due).

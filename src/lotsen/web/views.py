@@ -31,8 +31,12 @@ from lotsen.accounts.services import (
     role_grant_reject,
 )
 from lotsen.earlywarning.charts import attendance_chart
-from lotsen.earlywarning.selectors import signal_list_for, signal_school_years_for
-from lotsen.earlywarning.services import SCHOOL_ROLES
+from lotsen.inbox.selectors import (
+    inbox_overdue_counts_for,
+    inbox_reasons_for_person,
+    inbox_top_for,
+)
+from lotsen.inbox.sources import kinds_for
 from lotsen.pages.decorators import actor_required
 from lotsen.pages.forms import form_add_service_errors
 from lotsen.pages.methods import form_view, post_only, read_only
@@ -60,7 +64,7 @@ from lotsen.privacy.services import (
     emergency_access_review,
 )
 from lotsen.stats.downloads import csv_response
-from lotsen.support.selectors import case_list_for, referrals_pending_for
+from lotsen.support.selectors import case_list_for
 from lotsen.web.person_page import school_overview_for_person
 from lotsen.web.tasks import tasks_for
 
@@ -80,9 +84,12 @@ GRANT_EVENTS_ON_PAGE = 200
 @read_only
 @actor_required
 def start(request):
+    """Every role's first screen is its work: the inbox's first rows (one per young
+    person, in priority order) and a link to the whole inbox, then the rest."""
     actor = request.actor
     if actor.role == Role.YOUNG_PERSON:
         return redirect("youth:start")
+    has_inbox = bool(kinds_for(actor))
     context = {
         "purpose": purpose_for(actor),
         "person_count": person_count(actor=actor),
@@ -92,26 +99,14 @@ def start(request):
         "invitations": role_grant_invitations_for(user=request.user),
         "may_register": actor.role == Role.KAA_COORDINATOR,
         "works_in_cases": actor.role in CASE_ROLES,
-        "shows_tasks": actor.role in CASE_ROLES or actor.role == Role.PROJECT_LEADER,
+        "shows_tasks": actor.role == Role.PROJECT_LEADER,
         "tasks": tasks_for(actor=actor),
-        "pending_referrals": referrals_pending_for(actor=actor),
+        "pending_referrals": [],
+        "inbox": inbox_top_for(actor=actor) if has_inbox else None,
+        "inbox_overdue": inbox_overdue_counts_for(actor=actor)
+        if actor.role == Role.ORGANISATION_ADMIN
+        else [],
     }
-    if actor.role in SCHOOL_ROLES:
-        school_year = request.GET.get("arskurs", "")
-        signal_filter = {
-            "school_year": int(school_year) if school_year.isdigit() else None,
-            "overdue_only": bool(request.GET.get("vantar")),
-        }
-        rows = signal_list_for(actor=actor, **signal_filter)
-        context |= {
-            "show_signals": True,
-            "signal_filter": signal_filter,
-            "signal_school_years": signal_school_years_for(actor=actor),
-            "signal_rows": rows,
-            "signal_waiting": [row for row in rows if row.waiting],
-            "signal_others": [row for row in rows if not row.waiting],
-            "today": timezone.localdate(),
-        }
     return render(request, "web/start.html", context)
 
 
@@ -160,6 +155,11 @@ def person_detail(request, person_id: int):
         "school": school,
         "attendance_chart": attendance_chart(school.attendance) if school else None,
         "works_in_cases": request.actor.role in CASE_ROLES and not access.is_emergency,
+        # Why the person is in the actor's inbox, in plain words (nothing under emergency
+        # access: the inbox is the actor's own work, not what emergency access opened).
+        "inbox_reasons": []
+        if access.is_emergency
+        else inbox_reasons_for_person(actor=request.actor, person=person),
     }
     if context["works_in_cases"]:
         context["cases"] = case_list_for(actor=request.actor, status=None, person=person)
