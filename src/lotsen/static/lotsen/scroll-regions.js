@@ -48,7 +48,7 @@ function enhance(root) {
     if (!table.closest(".lotsen-table-scroll")) update(wrap(table, "lotsen-table-scroll"));
   }
   for (const chart of root.querySelectorAll('svg[role="img"][width="100%"]')) {
-    if (!chart.closest(".lotsen-chart")) update(wrap(chart, "lotsen-chart"));
+    if (!chart.closest(".lotsen-chart-scroll")) update(wrap(chart, "lotsen-chart-scroll"));
   }
 }
 
