@@ -11,8 +11,8 @@ CSV files, and later sources).
 - ``PageWork`` collects what one batch did: counts per entity, rejected records with their
   reasons, and the persons whose data it changed.
 - The access log gets one entry per affected person per run, written through the door
-  (``persons_written``) in the transaction of the batch that first touched them, by the
-  system user ``import`` (see ``import_user``).
+  (``persons_written``; many at once by COPY, ``ingest.accesslog``) in the transaction of
+  the batch that first touched them, by the system user ``import`` (see ``import_user``).
 
 Upsert is in ``ingest.upsert``, persons by personnummer in ``ingest.persons``.
 """
@@ -36,8 +36,8 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, Organisation, User
+from lotsen.ingest.accesslog import import_persons_written
 from lotsen.ingest.models import ImportRun
-from lotsen.privacy.door import persons_written
 from lotsen.privacy.models import Action, Purpose
 
 IMPORT_USERNAME = "import"
@@ -247,7 +247,7 @@ class ImportRecorder:
             new_updated = (work.updated_persons - work.created_persons) - self.logged_persons
             for action, ids in ((Action.CREATE, new_created), (Action.UPDATE, new_updated)):
                 if ids:
-                    persons_written(
+                    import_persons_written(
                         actor=self.actor,
                         action=action,
                         purpose=self.purpose,

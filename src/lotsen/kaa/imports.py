@@ -35,6 +35,7 @@ from django.utils import timezone
 from lotsen.accounts import codes as org_codes
 from lotsen.accounts.models import Organisation, OrganisationKind, Role
 from lotsen.ingest import csvfile, csvvalues
+from lotsen.ingest.accesslog import import_persons_written
 from lotsen.ingest.csvfile import CsvFileError, csv_file_read
 from lotsen.ingest.csvvalues import CsvValueError, csv_date
 from lotsen.ingest.persons import LOOKUP_BATCH, persons_by_personnummer
@@ -66,7 +67,6 @@ from lotsen.kaa.services import (
 )
 from lotsen.people.identity import IdentityNumber, InvalidIdentityNumber, parse_identity_number
 from lotsen.people.models import Person
-from lotsen.privacy.door import persons_written
 from lotsen.privacy.models import Action, Purpose
 from lotsen.school.imports import AFTER_IMPORT_TOPIC, enrolment_external_id
 from lotsen.school.models import Enrolment, SchoolType
@@ -575,14 +575,15 @@ def _population_write(
             numbers_to_person_ids={n: existing[n].pk for n in numbers[start : start + LOOKUP_BATCH]}
         )
     result.count("notices_linked", linked)
-    persons_written(
+    # The import's many entries at COPY speed, on the same chain (ingest.accesslog).
+    import_persons_written(
         actor=actor,
         action=Action.CREATE,
         purpose=Purpose.KAA,
         person_ids=sorted(created_ids),
         object_type="kaa_population_import",
     )
-    persons_written(
+    import_persons_written(
         actor=actor,
         action=Action.UPDATE,
         purpose=Purpose.KAA,
@@ -801,7 +802,7 @@ def _legacy_keys_adopt(model: type, legacy: dict[str, str]) -> None:
 
 def _log_import(person_ids: set[int], *, object_type: str) -> None:
     if person_ids:
-        persons_written(
+        import_persons_written(
             actor=import_actor(),
             action=Action.UPDATE,
             purpose=Purpose.KAA,

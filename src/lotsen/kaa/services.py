@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Organisation, OrganisationKind, Role, User
+from lotsen.ingest.upsert import rows_insert, rows_update
 from lotsen.kaa import cohort
 from lotsen.kaa.hooks import case_ref_from, plan_needs_more_actors
 from lotsen.kaa.models import (
@@ -297,10 +298,10 @@ def kaa_cohort_refresh(
             result.unchanged += 1
     if to_delete:
         CohortMembership.objects.filter(pk__in=to_delete).delete()
-    if to_update:
-        CohortMembership.objects.bulk_update(to_update, _MEMBERSHIP_FIELDS, batch_size=1000)
-    if computed:
-        CohortMembership.objects.bulk_create(computed.values(), batch_size=1000)
+    # At the database's speed (COPY, one prepared UPDATE): bulk_create was a fifth of a
+    # 200,000-person population import.
+    rows_update(model=CohortMembership, rows=to_update, fields=_MEMBERSHIP_FIELDS)
+    rows_insert(model=CohortMembership, rows=list(computed.values()))
     result.created, result.updated, result.deleted = len(computed), len(to_update), len(to_delete)
     return result
 
