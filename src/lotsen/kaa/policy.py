@@ -25,7 +25,7 @@ from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import OrganisationKind
 from lotsen.kaa.models import CohortMembership
 from lotsen.privacy.models import Category, Purpose
-from lotsen.privacy.policy import LegalBasis, nothing
+from lotsen.privacy.policy import LegalBasis, nothing, person_in
 
 KAA_CATEGORIES = frozenset({Category.IDENTITY, Category.KAA})
 
@@ -56,7 +56,7 @@ def register_q(actor: Actor, today: dt.date) -> Q:
     if not code:
         return nothing()
     members = CohortMembership.objects.filter(municipality_code=code, person__isnull=False)
-    return Q(pk__in=members.values("person_id"))
+    return person_in(members)
 
 
 HOME_MUNICIPALITY = LegalBasis(

@@ -24,7 +24,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from lotsen.accounts.actor import Actor
@@ -145,7 +145,9 @@ def _rows_visible(
 ) -> QuerySet[RowT]:
     if visible is None:
         persons = _visible_persons(actor, purpose=purpose, category=category, today=today)
-        visible = Q(**{f"{person_field}__in": persons})
+        # EXISTS for the row's person rather than "person IN (every visible person)": the
+        # database checks the persons of the rows asked for, not the whole scope.
+        visible = Q(Exists(persons.filter(pk=OuterRef(person_field))))
     return _with_person_relations(queryset.filter(visible), person_field)
 
 

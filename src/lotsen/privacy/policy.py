@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from lotsen.accounts.actor import GUARDIAN, Actor
@@ -121,6 +121,17 @@ def nothing() -> Q:
     return Q(pk__in=[])
 
 
+def person_in(rows: QuerySet, *, person_field: str = "person_id") -> Q:
+    """The persons that ``rows`` name in ``person_field``, as a filter on ``Person``.
+
+    ``EXISTS`` over the rows of this one person rather than ``pk IN (every such row)``: a
+    basis is OR-ed with the others, and under an OR PostgreSQL cannot join an ``IN``
+    subquery, so it read every current pupil (or consent) to answer for one person (issue
+    16). A correlated ``EXISTS`` looks the person up by the rows' index on the person, and
+    the planner may still hash it for a long list. Same persons either way."""
+    return Q(Exists(rows.filter(**{person_field: OuterRef("pk")})))
+
+
 def consents_covering(
     organisation: Organisation, category: str, *, today: dt.date
 ) -> QuerySet[Consent]:
@@ -161,7 +172,7 @@ class PersonPolicy:
             open_grants = EmergencyAccess.objects.filter(
                 actor_user=actor.user, organisation=org, expires_at__gt=timezone.now()
             )
-            return Q(pk__in=open_grants.values("person_id"))
+            return person_in(open_grants)
         if purpose == Purpose.GUARDIAN:
             # A guardian has no organisation: only the bases registered for guardians
             # (youth.guardians) grant them anything, and only to a guardian's login.
@@ -174,7 +185,7 @@ class PersonPolicy:
         q = self._bases_q(purpose=purpose, category=category, contact_details=contact_details)
         if purpose in CONSENT_PURPOSES:
             consents = consents_covering(org, category, today=self.today)
-            q |= Q(pk__in=consents.values("person_id"))
+            q |= person_in(consents)
         return q
 
     def _bases_q(self, *, purpose: str, category: str, contact_details: bool) -> Q:

@@ -14,7 +14,7 @@ from django.db.models import Q
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import OrganisationKind
 from lotsen.privacy.models import Category, Purpose
-from lotsen.privacy.policy import LegalBasis, nothing
+from lotsen.privacy.policy import LegalBasis, nothing, person_in
 from lotsen.school.models import Enrolment
 
 
@@ -33,7 +33,7 @@ def current_pupils_q(actor: Actor, today: dt.date) -> Q:
     enrolled = Enrolment.objects.filter(units, start_date__lte=today).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=today)
     )
-    return Q(pk__in=enrolled.values("person_id"))
+    return person_in(enrolled)
 
 
 CURRENT_PUPILS = LegalBasis(
