@@ -11,7 +11,6 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.db.models import (
     Case,
@@ -269,9 +268,10 @@ def _rows_from_groups(
 def kaa_dashboard(*, scope: KaaScope, today: dt.date | None = None) -> Dashboard:
     """All the dashboard's numbers for the scope's municipality, counted by the database
     (issue 16: summing every membership in Python made the page grow with the cohort): one
-    query groups today's cohort by status, gender and age; one counts the last twelve
-    months (size on each month's first day, entries and exits by reason, each by gender
-    and age). Whatever the cohort's size, the page reads a few dozen numbers."""
+    query groups today's cohort by status, gender and age; one counts the cohort on each
+    of the last twelve months' first days by gender and age; two group the entries and the
+    exits of those months by reason, gender and age. Whatever the cohort's size, the page
+    reads a few dozen numbers."""
     today = today or timezone.localdate()
     code = scope.municipality_code
     board = Dashboard(municipality_code=code, today=today)
@@ -309,15 +309,42 @@ def kaa_dashboard(*, scope: KaaScope, today: dt.date | None = None) -> Dashboard
     # anonymised ones included (they keep gender and birth year for exactly this).
     days = month_starts(today)
     board.window_start = days[0]
-    window = (
-        CohortMembership.objects.filter(municipality_code=code, entered_on__lte=today)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=days[0]))
+    window = CohortMembership.objects.filter(municipality_code=code, entered_on__lte=today).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=days[0])
+    )
+    counts: dict[str, Count] = {}
+    # Each month's first day is a fixed date: who was in the cohort, of which gender, and
+    # at least how old, are plain comparisons, all counted in one pass.
+    for i, day in enumerate(days):
+        present = Q(entered_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
+        counts[f"d{i}"] = Count("id", filter=present)
+        for gender in GENDER_KEYS[:-1]:
+            counts[f"d{i}_{gender}"] = Count("id", filter=present & Q(gender=gender))
+        for age in AGE_KEYS[1:]:
+            counts[f"d{i}_{age}"] = Count("id", filter=present & _age_at_least(day, age))
+    totals = window.aggregate(**counts)
+    over_time = {
+        day: _row_from_counts(
+            totals[f"d{i}"],
+            {gender: totals[f"d{i}_{gender}"] for gender in GENDER_KEYS[:-1]},
+            {age: totals[f"d{i}_{age}"] for age in AGE_KEYS[1:]},
+        )
+        for i, day in enumerate(days)
+    }
+    # Entries and exits: each row's age on its own day, grouped by reason, gender and age.
+    entry_groups = (
+        window.filter(entered_on__gte=days[0])
         .annotate(
             gender_group=_gender_group_expression(),
-            entry_age=_age_group_expression(F("entered_on"), "person__date_of_birth", "birth_year"),
-            exit_age=_age_group_expression(
-                DayBefore(F("left_on")), "person__date_of_birth", "birth_year"
-            ),
+            age_group=_age_group_expression(F("entered_on"), "person__date_of_birth", "birth_year"),
+        )
+        .values_list("reason", "gender_group", "age_group")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    exit_groups = (
+        window.filter(left_on__gte=days[0], left_on__lte=today)
+        .annotate(
             exit_reason=Case(
                 When(
                     Q(left_reason__isnull=True) | Q(left_reason=""), then=Value(cohort.LEFT_OTHER)
@@ -325,54 +352,17 @@ def kaa_dashboard(*, scope: KaaScope, today: dt.date | None = None) -> Dashboard
                 default=F("left_reason"),
                 output_field=CharField(),
             ),
+            gender_group=_gender_group_expression(),
+            age_group=_age_group_expression(
+                DayBefore(F("left_on")), "person__date_of_birth", "birth_year"
+            ),
         )
+        .values_list("exit_reason", "gender_group", "age_group")
+        .annotate(count=Count("id"))
+        .order_by()
     )
-    counts: dict[str, Count] = {}
-
-    def counted(name: str, condition: Q) -> str:
-        counts[name] = Count("id", filter=condition)
-        return name
-
-    def breakdown(prefix: str, condition: Q, age_at_least: Callable[[int], Q]) -> dict:
-        return {
-            "total": counted(f"{prefix}_total", condition),
-            "genders": {
-                g: counted(f"{prefix}_g_{g}", condition & Q(gender_group=g))
-                for g in GENDER_KEYS
-                if g != "other"
-            },
-            "at_least": {
-                a: counted(f"{prefix}_a_{a}", condition & age_at_least(a)) for a in AGE_KEYS[1:]
-            },
-        }
-
-    plan: dict[str, dict] = {}
-    for i, day in enumerate(days):
-        present = Q(entered_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
-        plan[f"day{i}"] = breakdown(f"day{i}", present, partial(_age_at_least, day))
-    entered_in_window = Q(entered_on__gte=days[0], entered_on__lte=today)
-    for i, reason in enumerate(CohortReason.values):
-        plan[f"in{i}"] = breakdown(
-            f"in{i}", entered_in_window & Q(reason=reason), lambda a: Q(entry_age__gte=a)
-        )
-    left_in_window = Q(left_on__gte=days[0], left_on__lte=today)
-    for i, reason in enumerate(LeftReason.values):
-        plan[f"out{i}"] = breakdown(
-            f"out{i}", left_in_window & Q(exit_reason=reason), lambda a: Q(exit_age__gte=a)
-        )
-    totals = window.aggregate(**counts)
-
-    def row(key: str) -> list[int]:
-        part = plan[key]
-        return _row_from_counts(
-            totals[part["total"]],
-            {g: totals[name] for g, name in part["genders"].items()},
-            {a: totals[name] for a, name in part["at_least"].items()},
-        )
-
-    over_time = {day: row(f"day{i}") for i, day in enumerate(days)}
-    entries = {reason: row(f"in{i}") for i, reason in enumerate(CohortReason.values)}
-    exits = {reason: row(f"out{i}") for i, reason in enumerate(LeftReason.values)}
+    entries = _rows_from_groups(list(entry_groups), CohortReason.values)
+    exits = _rows_from_groups(list(exit_groups), LeftReason.values)
     board.over_time = [(day, values[0]) for day, values in over_time.items()]
     board.entries = Counter({r: values[0] for r, values in entries.items()})
     board.exits = Counter({r: values[0] for r, values in exits.items()})
