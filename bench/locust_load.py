@@ -18,7 +18,7 @@ from locust import HttpUser, between, task
 PASSWORD = os.environ.get("LOTSEN_DEMO_PASSWORD", "demo")
 LOGIN = "/konto/logga-in/"
 PERSON_LINK = re.compile(r'href="/personer/(\d+)/"')
-KAA_PERSON_LINK = re.compile(r'href="/kaa/unga/(\d+)/"')
+KAA_PERSON_LINK = re.compile(r'href="/aktivitetsansvar/unga/(\d+)/"')
 CASE_LINK = re.compile(r'href="/arenden/(\d+)/"')
 SEARCH_WORDS = ("an", "son", "li", "ma", "er", "el")
 
@@ -76,20 +76,22 @@ class KaaCoordinator(_Staff):
 
     def on_start(self) -> None:
         super().on_start()
-        self.persons = self.ids_from("/kaa/unga/", KAA_PERSON_LINK, "KAA cohort")
+        self.persons = self.ids_from("/aktivitetsansvar/unga/", KAA_PERSON_LINK, "KAA cohort")
 
     @task(2)
     def overview(self) -> None:
-        self.client.get("/kaa/", name="KAA overview")
+        self.client.get("/aktivitetsansvar/", name="KAA overview")
 
     @task(2)
     def cohort(self) -> None:
-        self.client.get("/kaa/unga/", name="KAA cohort")
+        self.client.get("/aktivitetsansvar/unga/", name="KAA cohort")
 
     @task(3)
     def person_page(self) -> None:
         if self.persons:
-            self.client.get(f"/kaa/unga/{random.choice(self.persons)}/", name="KAA person page")
+            self.client.get(
+                f"/aktivitetsansvar/unga/{random.choice(self.persons)}/", name="KAA person page"
+            )
 
     @task(1)
     def search(self) -> None:
