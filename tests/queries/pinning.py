@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
@@ -28,6 +29,8 @@ def _renewed_now(client) -> None:
     """Mark the session's idle time as just renewed, outside the measurement: a request
     writes its session only when that is due (once a minute), and a slow machine must not
     make one of the two measured requests write it and the other not."""
+    if settings.SESSION_COOKIE_NAME not in client.cookies:
+        return  # anonymous: asking the client for its session would give it one
     session = client.session
     if session.get("_auth_user_id"):
         session[SESSION_RENEWED_AT] = time.time()
