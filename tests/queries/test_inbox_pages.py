@@ -31,15 +31,15 @@ def grow(world, n: int) -> None:
 # the assignees' names when any, and the access log's write.
 # The school roles' inbox also lists the classes and groups to filter to (one query).
 INBOX_QUERIES = {
-    "mentor": 27,
-    "health": 27,
-    "kaa": 23,
+    "mentor": 23,
+    "health": 23,
+    "kaa": 19,
 }
 # The start page shows the first ten rows and the total, without the filters' counts.
 START_QUERIES = {
-    "mentor": 24,
-    "health": 24,
-    "kaa": 22,
+    "mentor": 20,
+    "health": 20,
+    "kaa": 18,
 }
 
 
