@@ -78,3 +78,19 @@ def test_a_team_assignment_shows_in_the_team_filter_of_each_member(client, world
 def test_roles_without_an_inbox_get_404(client, world):
     _login(client, world.members["admin"])
     assert client.get(reverse("inbox:index")).status_code == 404
+
+
+def test_the_team_lead_sees_how_many_wait_unacknowledged_per_team_and_no_names(
+    client, world, settings
+):
+    # The start page's overdue list named the team through the same variable its count
+    # was read from, and every organisation admin's start page answered 500.
+    settings.LOTSEN_INBOX_OVERDUE_DAYS = 5
+    late = [pupil(world, days_ago=9) for _ in range(2)]
+    pupil(world, days_ago=1)
+    _login(client, world.members["admin"])
+    response = client.get(reverse("web:start"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Mentor: 2 unga personer" in page
+    assert all(person.full_name not in page for person in late)

@@ -159,15 +159,15 @@ def grow(world, n: int) -> None:
 # also asks which organisations turned the learned model off. The organisation
 # administrator is shown how many wait unacknowledged too long, one count per team.
 START_PAGE_QUERIES = {
-    Role.MENTOR: 24,
-    Role.STUDENT_HEALTH: 24,
-    Role.COUNSELLOR: 24,
-    Role.CASE_WORKER: 19,
-    Role.KAA_COORDINATOR: 14,
-    Role.PROJECT_LEADER: 15,
-    Role.EVALUATOR: 9,
-    Role.ORGANISATION_ADMIN: 16,
-    Role.SYSTEM_ADMIN: 16,
+    Role.MENTOR: 20,
+    Role.STUDENT_HEALTH: 20,
+    Role.COUNSELLOR: 20,
+    Role.CASE_WORKER: 15,
+    Role.KAA_COORDINATOR: 10,
+    Role.PROJECT_LEADER: 11,
+    Role.EVALUATOR: 5,
+    Role.ORGANISATION_ADMIN: 12,
+    Role.SYSTEM_ADMIN: 12,
 }
 # The start pages whose lists name young people (signals, tasks, follow-ups due).
 NAMES_PERSONS = {
