@@ -99,9 +99,7 @@ def crawl(page, base_url: str) -> list[tuple[str, list[str]]]:
     return report
 
 
-# Every role but "orgadmin", whose start page answered 500 with the start page under
-# rework (issue 13): add it once that page is done.
-CRAWLED_ROLES = [name for name in DEMO_USERNAMES if name != "orgadmin"]
+CRAWLED_ROLES = list(DEMO_USERNAMES)
 
 
 @pytest.mark.parametrize("username", CRAWLED_ROLES)
