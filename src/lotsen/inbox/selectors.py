@@ -584,6 +584,9 @@ def _reason_url(kind: str, pk: int, person_id: int) -> str:
         return reverse("kaa:contact_create", args=[person_id])
     if kind in (Kind.KAA_NOTICE, Kind.KAA_FOLLOW_UP):
         return reverse("kaa:person", args=[person_id])
+    if kind == Kind.OBJECTION:
+        # The objection is answered in the model's assessment on the person page.
+        return reverse("web:person_detail", args=[person_id]) + "#modellens-bedomning"
     return reverse("web:person_detail", args=[person_id])
 
 

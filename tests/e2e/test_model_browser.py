@@ -1,9 +1,4 @@
-"""NOT YET COLLECTED: rename to test_model_browser.py once it has passed. It was written
-by the issue-14 helper, whose run on the shared machine (load 25-30) did not get past the
-demo server's set-up before the deadline, so it has never run to the end. Run it with
-``pytest tests/e2e/model_browser_unverified.py`` (pytest collects a file it is given).
-
-The learned risk model in a real browser (issue 14).
+"""The learned risk model in a real browser (issue 14).
 
 - The young person ``ung`` opens "Varför?" on Mina sidor, reads what the model said and
   why (the reasons stored with their score), first sends an empty objection (the error
@@ -127,10 +122,13 @@ def test_young_person_says_the_assessment_is_wrong_and_reads_the_mentors_answer(
     expect(mine).to_contain_text("Inget svar än.")
     assert_accessible(page)
 
-    # The mentor at the young person's school: a task on the start page.
+    # The mentor at the young person's school: a row in the inbox.
     mentor = _new_page(browser, server)
     try:
         login(mentor, "mentorgy")
+        # The inbox filtered to objections (the filter is kept in the URL); the start page
+        # shows only the inbox's first rows, where the demo's high risks come first.
+        mentor.goto("/inkorg/?typ=score_objection")
         task = mentor.locator("a[href$='#modellens-bedomning']").first
         expect(task).to_be_visible()
         assert_accessible(mentor)
