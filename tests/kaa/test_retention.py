@@ -10,6 +10,7 @@ import pytest
 
 from lotsen.kaa import services
 from lotsen.kaa.models import (
+    CaseloadAssignment,
     CohortMembership,
     Contact,
     Measure,
@@ -65,6 +66,20 @@ def test_work_goes_after_the_kaa_ended_and_stays_while_it_runs(old_and_current):
     assert not Contact.objects.filter(person=old).exists()
     assert Contact.objects.filter(person=current).count() == 1
     assert Measure.objects.filter(person=current).count() == 1
+
+
+def test_who_had_the_person_in_their_caseload_goes_with_the_work(old_and_current, coordinator):
+    old, current = old_and_current
+    for person in (old, current):
+        CaseloadAssignment.objects.create(
+            person=person, municipality_code=M, coordinator=coordinator.user,
+            assigned_by=coordinator.user,
+        )  # fmt: skip
+    dry = kaa_retention_run(today=today(), dry_run=True)
+    assert dry.counts["caseload_assignments_deleted"] == 1
+    assert CaseloadAssignment.objects.count() == 2
+    kaa_retention_run(today=today())
+    assert list(CaseloadAssignment.objects.values_list("person_id", flat=True)) == [current.pk]
 
 
 def test_memberships_are_anonymised_not_deleted(old_and_current):

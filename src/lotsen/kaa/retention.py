@@ -9,7 +9,8 @@ code: ``settings.LOTSEN_KAA_RETENTION_YEARS`` overrides any of the defaults belo
 are placeholders until the municipality's archive decision names its own.
 
 When a record's time is over:
-- the work about a person (contacts, measures with their follow-ups, the plan) is
+- the work about a person (contacts, measures with their follow-ups, the plan, and who
+  had them in their caseload) is
   deleted, counted from the day the person's KAA in that municipality ended (the last
   membership's end), never while a membership is open; records about someone who was
   never in the cohort count from their own date;
@@ -36,6 +37,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from lotsen.kaa.models import (
+    CaseloadAssignment,
     CohortMembership,
     Contact,
     EquivalentEducation,
@@ -121,6 +123,13 @@ def kaa_retention_run(*, today: dt.date | None = None, dry_run: bool = False) ->
             own_date=Cast("updated_at", DateField()),
             cutoff=cutoff["plan"],
         )
+        # Who had the person in their caseload is work about the person, kept as long as
+        # the contacts made in it.
+        caseload = _work_expired(
+            CaseloadAssignment.objects.all(),
+            own_date=Cast(Coalesce("ended_at", "assigned_at"), DateField()),
+            cutoff=cutoff["contact"],
+        )
         memberships = CohortMembership.objects.filter(
             person__isnull=False, left_on__isnull=False, left_on__lte=cutoff["membership"]
         )
@@ -139,13 +148,14 @@ def kaa_retention_run(*, today: dt.date | None = None, dry_run: bool = False) ->
             "contacts_deleted": contacts.count(),
             "measures_deleted": measures.count(),
             "plans_deleted": plans.count(),
+            "caseload_assignments_deleted": caseload.count(),
             "memberships_anonymised": memberships.count(),
             "notices_deleted": notices.count(),
             **{f"{name}_deleted": qs.count() for name, qs in population.items()},
         }
         if not dry_run:
             # Delete by primary key: annotated querysets cannot always be deleted directly.
-            for queryset in (contacts, measures, plans):
+            for queryset in (contacts, measures, plans, caseload):
                 queryset.model.objects.filter(
                     pk__in=list(queryset.values_list("pk", flat=True))
                 ).delete()
