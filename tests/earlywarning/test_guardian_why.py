@@ -92,6 +92,8 @@ def test_the_guardian_reads_the_minors_why_and_the_read_is_logged(client):
     start = client.get(reverse("guardians:start")).content.decode()
     url = reverse("guardians:why", args=[child.pk])
     assert url in start
+    # The start page no longer says the guardian sees only the consent requests.
+    assert "riskmodell har sagt om ditt barn" in start and "Du ser bara frågorna" not in start
     page = client.get(url)
     assert page.status_code == 200
     body = page.content.decode()
