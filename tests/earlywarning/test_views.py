@@ -48,32 +48,39 @@ def signal(school, mentor, today):
     return Signal.objects.get(person=person, rule_id="absence_invalid")
 
 
-def test_start_page_lists_pupils_with_signals_and_reasons(mentor_client, signal):
+def test_start_page_lists_the_pupil_once_with_the_signal_as_the_reason(mentor_client, signal):
+    # The school start page is the inbox's first rows (lotsen.inbox): one row per pupil,
+    # the signal as a reason that opens the signal page, where its evidence is.
     page = mentor_client.get(reverse("web:start"))
     assert page.status_code == 200
     text = page.text
-    assert "Elever med signaler" in text and "Lind, Sara" in text
-    assert "Ogiltig frånvaro 7 % de senaste fyra veckorna (gräns 5 %)" in text
+    assert text.count(">Sara Lind</a>") == 1
+    assert f"Signal: {signal.get_rule_id_display()}" in text
     assert reverse("signals:detail", args=[signal.pk]) in text
-    assert "behöver godkänt i matematik" in text  # the eligibility gap
-    assert "Väntar på åtgärd" not in text
+    assert "Försenad" not in text
 
 
-def test_signals_past_their_date_are_surfaced_at_the_top(mentor_client, signal, school, today):
-    Signal.objects.filter(pk=signal.pk).update(due_on=today - dt.timedelta(days=1))
+def test_signals_nobody_acknowledged_in_time_are_overdue_and_come_first(
+    mentor_client, signal, school, today, settings
+):
+    settings.LOTSEN_INBOX_OVERDUE_DAYS = 5
+    newer = enrol(school)
+    SignalFactory(person=newer, school_unit=school)
+    Signal.objects.filter(pk=signal.pk).update(raised_on=today - dt.timedelta(days=10))
     text = mentor_client.get(reverse("web:start")).text
-    assert "Väntar på åtgärd" in text and "Försenad" in text
-    assert text.index("Väntar på åtgärd") < text.index("Lind, Sara")
+    assert text.count("Försenad") == 1
+    assert text.index("Sara Lind") < text.index(newer.full_name)
 
 
-def test_start_page_filters(mentor_client, signal, school):
+def test_the_inbox_filters_by_year_and_status(mentor_client, signal, school):
     other = enrol(school, school_year=8)
     SignalFactory(person=other, school_unit=school)
-    by_year = mentor_client.get(reverse("web:start"), {"arskurs": "8"}).text
-    assert "Lind, Sara" not in by_year and f"{other.family_name}, {other.given_name}" in by_year
-    waiting = mentor_client.get(reverse("web:start"), {"vantar": "1"}).text
-    assert "Inga elever med signaler som passar urvalet." in waiting
-    assert mentor_client.get(reverse("web:start"), {"arskurs": "x"}).status_code == 200
+    inbox = reverse("inbox:index")
+    by_year = mentor_client.get(inbox, {"arskurs": "8"}).text
+    assert "Sara Lind" not in by_year and other.full_name in by_year
+    overdue = mentor_client.get(inbox, {"status": "forsenad"}).text
+    assert "Sara Lind" not in overdue and other.full_name not in overdue
+    assert mentor_client.get(inbox, {"arskurs": "x"}).status_code == 200
 
 
 def test_start_page_for_a_kaa_coordinator_has_no_signal_list(client):
