@@ -66,6 +66,7 @@ def test_every_app_registers_its_importers_under_one_command():
     assert set(importers()) == {
         "ss12000",
         "school-csv",
+        "school-groups",
         "population",
         "enrolments",
         "qualifications",
