@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Role
@@ -80,7 +81,10 @@ def test_refresh_takes_the_same_number_of_queries_for_any_cohort_size(
     young(school)
     refresh()
     CohortMembership.objects.all().delete()
-    with django_assert_num_queries(9) as small:
+    # The memberships are written by ingest.upsert's rows_insert/rows_update, whose
+    # statements differ by database; the count must not grow with the cohort.
+    pinned = 11 if connection.vendor == "sqlite" else 10
+    with django_assert_num_queries(pinned) as small:
         refresh()
     for _ in range(15):
         young(school)
