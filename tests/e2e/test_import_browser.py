@@ -13,6 +13,7 @@ a file beside the database while the import's transaction holds the write lock).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 import signal
@@ -22,7 +23,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from lotsen.demo.generator import demo_population
+from lotsen.demo.generator import DEMO_MUNICIPALITY_CODE, demo_population
 from lotsen.kaa.imports import POPULATION_COLUMNS
 from tests.e2e.conftest import LOTSEN, assert_accessible, login
 
@@ -60,10 +61,18 @@ def _population(
     rows: int, *, seed: int = 4242, bad: dict[int, dict[str, str]] | None = None
 ) -> str:
     """The demo generator's young people (a seed of their own), as the population
-    register extract ``lotsen import population`` reads."""
+    register extract ``lotsen import population`` reads. Only those registered in the
+    coordinator's municipality: that is the extract a municipality gets, and a browser
+    upload refuses rows of another municipality."""
     today = dt.date.today()
     lines = [",".join(POPULATION_COLUMNS)]
-    for index, pupil in enumerate(demo_population(seed=seed, size=rows, today=today), start=1):
+    # About 3 % of the generator's pupils live in the neighbouring municipality.
+    residents = (
+        pupil
+        for pupil in demo_population(seed=seed, size=rows + rows // 10 + 10, today=today)
+        if pupil.person.home_municipality_code == DEMO_MUNICIPALITY_CODE
+    )
+    for index, pupil in enumerate(itertools.islice(residents, rows), start=1):
         person = pupil.person
         values = {
             "personnummer": person.personal_identity_number,

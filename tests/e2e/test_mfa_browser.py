@@ -12,20 +12,44 @@
 
 Codes are computed as an app computes them (RFC 6238, django-otp's TOTP) from the secret
 the enrolment page shows as text. axe-core finds no WCAG 2.1 A/AA violation on any new
-page; forms are filled and sent with the keyboard. Demo users that no other browser test
-logs in as are used ("admin", "elevhalsa"), since a second factor changes their login.
+page; forms are filled and sent with the keyboard. The second factors set up for "admin"
+and "elevhalsa" are removed when the module ends, since a second factor changes the login
+of the browser tests that come after (the phone crawl logs in as every demo role).
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
 import time
 from base64 import b32decode
 
+import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import AXE, DEMO_PASSWORD, WCAG_TAGS
+from tests.e2e.conftest import AXE, DEMO_PASSWORD, LOTSEN, WCAG_TAGS
+
+REMOVE_SECOND_FACTORS = """
+from django.contrib.auth import get_user_model
+from django_otp import devices_for_user
+for user in get_user_model().objects.filter(username__in=["admin", "elevhalsa"]):
+    for device in list(devices_for_user(user, confirmed=None)):
+        device.delete()
+"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _second_factors_removed_afterwards(server, server_env):
+    yield
+    subprocess.run(
+        [str(LOTSEN), "shell", "-c", REMOVE_SECOND_FACTORS],
+        env=server_env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+
 
 HEALTH_NOTE = "Berättar om sömnproblem sedan hösten. Kontakt med skolsköterskan bokad."
 

@@ -1,5 +1,5 @@
-"""A mentor works a signal in a real browser: sees the pupil and the reason on the start
-page, opens the signal, acknowledges it with the keyboard alone, records an action (first
+"""A mentor works a signal in a real browser: finds the pupil and the reason in the inbox,
+opens the signal, acknowledges it with the keyboard alone, records an action (first
 with the error for an empty text), and finds it all on the pupil's page with the
 attendance chart and its table. axe-core finds no WCAG 2.1 A/AA violation on any page."""
 
@@ -20,21 +20,21 @@ def _tab_to(page, text: str, limit: int = 80) -> None:
 
 def test_mentor_acknowledges_a_signal_and_records_an_action(page):
     login(page, "mentor")
-    expect(page.get_by_role("heading", name="Elever med signaler")).to_be_visible()
-    table = page.locator("table", has=page.locator("caption", has_text="elever med signaler"))
-    first_signal = page.locator("table a[href^='/signaler/']").first
-    expect(first_signal).to_be_visible()
-    # the pupils' table (a row per pupil), not the to-do list above it
-    signals_table = page.locator("table", has=page.locator("th[scope=row] a")).first
-    expect(signals_table).to_contain_text(re.compile(r"gräns \d+ %|terminsbetyg"))
-    assert table.count() + page.locator("caption", has_text="Väntar på åtgärd").count() >= 1
+    # The start page is the inbox's first rows; the whole inbox filtered to signals.
+    expect(page.get_by_role("heading", name="Att göra")).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"^Hela inkorgen")).click()
+    page.get_by_label("Typ av ärende").select_option("signal")
+    page.get_by_role("button", name="Visa", exact=True).click()
+    expect(page).to_have_url(re.compile(r"typ=signal"))
     assert_accessible(page)
 
-    # The pupil's reasons, then the signal itself.
-    page.get_by_role("link", name=re.compile("^Ogiltig frånvaro")).first.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Ogiltig frånvaro")
-    expect(page.locator(".govuk-body-l")).to_contain_text("Ogiltig frånvaro")
-    expect(page.locator(".govuk-body-l")).to_contain_text("(gräns 5 %)")
+    # A pupil's signal, opened from its reason in the inbox.
+    reason = page.locator("table a[href^='/signaler/']").first
+    expect(reason).to_have_text(re.compile(r"^Signal: "))
+    rule = reason.inner_text().removeprefix("Signal: ").strip()
+    reason.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(rule)
+    expect(page.locator(".govuk-body-l")).to_contain_text("har den här signalen för att")
     expect(page.get_by_role("heading", name="Underlag")).to_be_visible()
     assert_accessible(page)
 
@@ -65,15 +65,19 @@ def test_mentor_acknowledges_a_signal_and_records_an_action(page):
     # The pupil's page: the school section with the signal, grades and the chart's table.
     page.locator(".govuk-caption-l a").click()
     expect(page.get_by_role("heading", name="Skola", exact=True)).to_be_visible()
-    expect(page.locator("section[aria-labelledby=skola]")).to_contain_text("Ogiltig frånvaro")
+    expect(page.locator("section[aria-labelledby=skola]")).to_contain_text(rule)
     expect(page.locator("svg[role=img]")).to_be_visible()
     expect(page.locator("caption", has_text="Närvaro och frånvaro per period")).to_be_visible()
     assert_accessible(page)
 
 
-def test_start_page_filters_with_the_keyboard(page):
+def test_inbox_filters_with_the_keyboard(page):
     login(page, "mentor")
-    page.get_by_label("Visa bara signaler som väntar på åtgärd").check()
-    page.get_by_role("button", name="Visa", exact=True).click()
-    expect(page).to_have_url(re.compile(r"vantar=1"))
+    page.goto("/inkorg/")
+    page.get_by_label("Status", exact=True).focus()
+    page.keyboard.press("ArrowDown")  # the first status after "all"
+    page.locator("body").focus()
+    _tab_to(page, "Visa")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"status=\w+"))
     assert_accessible(page)

@@ -11,6 +11,7 @@ on buttons); axe-core finds no WCAG 2.1 A/AA violation on any page of the journe
 """
 
 import re
+from urllib.parse import urlencode
 
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -54,11 +55,13 @@ def test_coordinated_support_journey(page):
     name = page.get_by_role("heading", level=1).inner_text().strip()
     _logout(page)
 
-    # 1. The mentor at the young person's school opens a case from the signal.
+    # 1. The mentor at the young person's school finds them by name and opens a case from
+    # the signal on their page.
     login(page, "mentorgy")
     assert_accessible(page)
-    signal_link = page.locator("a[href^='/signaler/']", has_text=name).first
-    _press(page, signal_link)
+    page.goto("/personer/?" + urlencode({"q": name}))
+    _press(page, page.get_by_role("link", name=name, exact=True).first)
+    _press(page, page.locator("main a[href^='/signaler/']", has_text="Öppna").first)
     expect(page.get_by_role("heading", name="Samordnat stöd")).to_be_visible()
     assert_accessible(page)
     _press(page, page.get_by_role("link", name="Öppna ärende från signalen"))
@@ -92,9 +95,10 @@ def test_coordinated_support_journey(page):
     assert_accessible(page)
     _logout(page)
 
-    # 4. Social services finds the referral on the start page, accepts it, adds an action.
+    # 4. Social services finds the referral in its inbox, accepts it, adds an action.
     login(page, "coach")
-    waiting = page.locator("#att-gora ~ .govuk-inset-text a", has_text="Exempelgymnasiet")
+    page.goto("/inkorg/?typ=referral")
+    waiting = page.locator("tr", has_text=name).locator("a[href*='/remiss/']").first
     expect(waiting).to_be_visible()
     assert_accessible(page)
     _press(page, waiting)
