@@ -23,10 +23,22 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DEMO_PASSWORD = "e2e-demo-password"
 
 
+# Run last, the refused file before the 50,000-row import: after that import the shared
+# demo server's SQLite database stayed locked for minutes (logins timed out in the next
+# browser tests). Found at the end of this wave and not yet explained; until it is, the
+# import goes last so it cannot take other tests down with it.
+RUN_LAST = (
+    "test_import_browser.py::test_a_file_with_five_bad_lines_is_refused_whole",
+    "test_import_browser.py::test_coordinator_imports_a_population_file_and_sees_it_progress",
+)
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+    last = [item for name in RUN_LAST for item in items if item.nodeid.endswith(name)]
+    items[:] = [item for item in items if item not in last] + last
 
 
 def _chromium() -> str | None:
