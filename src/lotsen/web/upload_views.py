@@ -114,6 +114,9 @@ def _run_context(request, run_id: int, *, fragment: bool = False) -> dict:
     result = run.counts.get("result") or {}
     progress = import_run_progress(run)
     rejected_lines = run.counts.get("rejected_lines")
+    if rejected_lines is None and run.rejects:
+        # The importer stores the refused rows on the run before the job adds its counts.
+        rejected_lines = len({reject.get("line") for reject in run.rejects})
     step, text = _announcement(outcome, progress, rejected_lines)
     # The whole page shows the state itself; a poll announces only what changed.
     announced = request.GET.get("announced", "")[:20] if fragment else step
