@@ -6,6 +6,7 @@ real UCI dropout file from ``../shared/data`` when it is there.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from io import StringIO
@@ -83,7 +84,14 @@ def test_evaluate_prints_one_json_object_and_writes_the_report(data_file, tmp_pa
     assert result["stages"]["termin1"]["roc_auc"] > result["stages"]["start"]["roc_auc"]
     assert "start: 3 prediktorer" in err
 
-    assert json.loads((out_dir / "metrics.json").read_text(encoding="utf-8")) == result
+    # The file holds the printed result and what the run looked at (its provenance).
+    written = json.loads((out_dir / "metrics.json").read_text(encoding="utf-8"))
+    looked_at = written.pop("provenance")
+    assert written == result
+    this_run = looked_at["this_run"]
+    assert (this_run["file"], this_run["rows"], this_run["folds"]) == (data_file.name, 600, 3)
+    assert this_run["sha256"] == hashlib.sha256(data_file.read_bytes()).hexdigest()
+    assert looked_at["held_out"] is True
     html = (out_dir / "index.html").read_text(encoding="utf-8")
     assert '<html lang="sv">' in html
     # The method's model card and impact-assessment draft, written from this evaluation.

@@ -27,7 +27,7 @@ import yaml
 from lotsen.accounts.models import OrganisationKind
 from lotsen.people.identity import make_identity_number, parse_identity_number
 from lotsen.people.models import Person
-from lotsen.school.models import AttendancePeriod, Enrolment, Grade
+from lotsen.school.models import AttendancePeriod, Enrolment, Grade, Group, GroupMembership
 from lotsen.school.ss12000 import mapping, spec
 from lotsen.school.ss12000.client import SS12000Client
 from lotsen.school.ss12000.importer import ss12000_import
@@ -55,12 +55,14 @@ ORGANISATION_IDS = [
     "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb",
 ]
 SYLLABUS_IDS = ["cccccccc-cccc-4ccc-8ccc-cccccccccccc", "dddddddd-dddd-4ddd-8ddd-dddddddddddd"]
+GROUP_IDS = ["eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee", "ffffffff-ffff-4fff-8fff-ffffffffffff"]
 SCHEMAS = {
     "/organisations": "Organisations",
     "/persons": "PersonsExpanded",
     "/syllabuses": "Syllabuses",
     "/grades": "Grades",
     "/aggregatedAttendance": "AggregatedAttendances",
+    "/groups": "GroupsExpanded",
 }
 
 
@@ -143,12 +145,21 @@ def _narrowed() -> dict[str, Any]:
     attendance["offeredSum"] = {"type": "integer", "minimum": 3000, "maximum": 4000}
     attendance["student"] = _reference(PERSON_IDS)
 
+    group = schemas["GroupFragment"]["properties"]
+    group["id"] = enum(GROUP_IDS, format="uuid")
+    group["displayName"] = enum(["9A", "Mentorsgrupp 9"])
+    group["groupType"] = enum(["Klass", "Mentor"])
+    group["startDate"] = enum(["2024-08-19"], format="date")
+    group["endDate"] = enum(["2027-06-11"], format="date")
+    group["organisation"] = _reference(ORGANISATION_IDS)
+    schemas["GroupMembership"]["properties"]["person"] = _reference(PERSON_IDS)
+
     # Enough records per page that every kind of record turns up.
-    for name in ("PersonsExpanded", "Grades", "AggregatedAttendances"):
+    for name in ("PersonsExpanded", "Grades", "AggregatedAttendances", "GroupsExpanded"):
         schemas[name]["properties"]["data"]["minItems"] = 12
 
     # One page each: a random pageToken would page forever.
-    for name in ("Organisations", "PersonsExpanded", "Syllabuses", "Grades"):
+    for name in ("Organisations", "PersonsExpanded", "Syllabuses", "Grades", "GroupsExpanded"):
         del schemas[name]["properties"]["pageToken"]
     del schemas["AggregatedAttendances"]["properties"]["pageToken"]
     return document
@@ -357,5 +368,19 @@ def test_valid_records_are_kept_and_invalid_ones_rejected(db, prism_narrowed):
         assert run.counts[entity]["created"] > 0, entity
     assert {r["entity"] for r in run.rejects} >= {"persons", "enrolments", "grades", "attendance"}
     assert "gradeValue" in {r["field"] for r in grade_rejects}
+
+    # Classes and mentor groups: each group sent is kept or rejected with its reason, and
+    # only persons that were kept are members.
+    sent_groups = {
+        group["id"]
+        for path, _status, body in recording.responses
+        if path == "/groups"
+        for group in body["data"]
+    }
+    kept_groups = set(Group.objects.values_list("external_id", flat=True))
+    rejected_groups = {r["record"] for r in run.rejects if r["entity"] == "groups"}
+    assert kept_groups and sent_groups == kept_groups | rejected_groups
+    members = GroupMembership.objects.values_list("person__personal_identity_number", flat=True)
+    assert set(members) <= stored
     _check_rejects(run)
     _check_stored()

@@ -1,6 +1,5 @@
-"""The start page's "to do" list puts support's tasks, the signals assigned to the actor
-and participants' six-month follow-ups together, earliest first; each part shows only
-what the actor may see and logs the persons it names."""
+"""The start page's "to do" list: participants' six-month follow-ups for project leaders,
+earliest first, logged; everyone who works with persons by name has an inbox instead."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import OrganisationKind, Role
-from lotsen.privacy.models import AccessLogEntry, Purpose
+from lotsen.privacy.models import AccessLogEntry
 from lotsen.programmes.models import Programme, SubProject
 from lotsen.support.services import case_open, plan_action_add
 from lotsen.web.tasks import tasks_for
@@ -61,39 +60,29 @@ def mentor(school):
     return actor_in(school, Role.MENTOR)
 
 
-def test_the_open_signals_assigned_to_the_actor_at_their_school_are_tasks(school, pupil, mentor):
-    colleague = actor_in(school, Role.STUDENT_HEALTH)
-    mine = SignalFactory(
-        person=pupil, school_unit=school, assigned_to=mentor.user, status="assigned"
-    )
-    # One open signal per pupil and school: the colleague's is about another pupil.
-    classmate = PersonFactory()
-    EnrolmentFactory(person=classmate, school_unit=school)
-    SignalFactory(
-        person=classmate,
-        school_unit=school,
-        assigned_to=colleague.user,
-        status="assigned",
-        rule_id="grade_f_core",
-    )
-    SignalFactory(person=pupil, school_unit=school, assigned_to=mentor.user, status="closed")
-    # Assigned to the mentor, but filed under another school: not theirs to read.
-    elsewhere = PersonFactory()
-    other_school = SchoolUnitFactory(name="Ekskolan")
-    EnrolmentFactory(person=elsewhere, school_unit=other_school)
-    SignalFactory(person=elsewhere, school_unit=other_school, assigned_to=mentor.user)
+def test_a_mentors_signals_and_follow_ups_are_in_the_inbox_not_in_the_task_list(
+    school, pupil, mentor
+):
+    """Everyone who works with persons by name has an inbox (``lotsen.inbox``); the task
+    list stays the project leader's, so nothing is shown (or logged) twice."""
+    from lotsen.inbox.selectors import inbox_page_for
 
-    [task] = tasks_for(actor=mentor)
-
-    assert (task.kind, task.detail, task.due, task.url) == (
-        "signal",
-        "Sara Lind",
-        mine.due_on,
-        reverse("signals:detail", args=[mine.pk]),
+    case = case_open(actor=mentor, person=pupil, target_groups=["dropout"])
+    plan_action_add(
+        actor=mentor,
+        case=case,
+        text="Samtal om studieplanen",
+        responsible_organisation=school,
+        follow_up_on=timezone.localdate() + dt.timedelta(days=3),
+        responsible_user=mentor.user,
     )
-    assert task.title == f"Signal: {mine.get_rule_id_display()}"
-    # The signal is school data: read and logged for the school's purpose.
-    assert task_list_reads() == [(mentor.user.pk, pupil.pk, Purpose.SCHOOL)]
+    SignalFactory(person=pupil, school_unit=school, assigned_to=mentor.user, status="assigned")
+
+    assert tasks_for(actor=mentor) == []
+    assert task_list_reads() == []
+    [row] = inbox_page_for(actor=mentor).rows
+    assert row.person.pk == pupil.pk
+    assert len(row.reasons) == 2
 
 
 def test_a_project_leader_gets_the_participants_six_month_follow_ups_due():
@@ -128,49 +117,6 @@ def test_a_project_leader_gets_the_participants_six_month_follow_ups_due():
     )
     # Only a project leader follows participants up.
     assert tasks_for(actor=actor_in(municipality, Role.KAA_COORDINATOR), today=today) == []
-
-
-def test_support_tasks_and_signals_make_one_list_earliest_first(school, pupil, mentor):
-    today = timezone.localdate()
-    in_three_days = today + dt.timedelta(days=3)
-    case = case_open(actor=mentor, person=pupil, target_groups=["dropout"])
-    plan_action_add(
-        actor=mentor,
-        case=case,
-        text="Samtal om studieplanen",
-        responsible_organisation=school,
-        follow_up_on=in_three_days,
-        responsible_user=mentor.user,
-    )
-    late = SignalFactory(
-        person=pupil,
-        school_unit=school,
-        assigned_to=mentor.user,
-        status="assigned",
-        raised_on=today - dt.timedelta(days=15),
-    )
-    # One open signal per pupil and school: the second is about a classmate.
-    classmate = PersonFactory()
-    EnrolmentFactory(person=classmate, school_unit=school)
-    same_day = SignalFactory(
-        person=classmate,
-        school_unit=school,
-        assigned_to=mentor.user,
-        status="assigned",
-        rule_id="grade_f_core",
-        raised_on=in_three_days - dt.timedelta(days=14),
-    )
-
-    tasks = tasks_for(actor=mentor, today=today)
-
-    # By due date, and on the same day by kind ("follow_up" before "signal").
-    assert [(task.kind, task.due) for task in tasks] == [
-        ("signal", late.due_on),
-        ("follow_up", in_three_days),
-        ("signal", same_day.due_on),
-    ]
-    assert late.due_on < today and same_day.due_on == in_three_days
-    assert tasks[0].overdue
 
 
 def test_the_mentors_start_page_lists_the_signal_assigned_to_them(client, school, pupil, mentor):

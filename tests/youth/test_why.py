@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lotsen.earlywarning.models import ModelVersion, RiskScore, ScoreObjection
+from lotsen.inbox.selectors import InboxFilters, inbox_page_for
+from lotsen.inbox.sources import Kind
 from lotsen.privacy.models import AccessLogEntry
-from lotsen.web.tasks import tasks_for
 from lotsen.youth.lix import lix_of_html
 from tests.factories import EnrolmentFactory
 
@@ -87,9 +88,10 @@ def test_the_young_person_reads_why_objects_and_reads_the_answer(
     objection = ScoreObjection.objects.get()
     assert objection.score == scored
 
-    # It lands as a task with the mentor at her school, who answers on her person page.
-    tasks = tasks_for(actor=world.mentor)
-    assert any(task.kind == "score_objection" for task in tasks)
+    # It lands in the inbox of the mentor at her school, who answers on her person page.
+    objections = InboxFilters(kind=Kind.OBJECTION)
+    [row] = inbox_page_for(actor=world.mentor, filters=objections).rows
+    assert row.person.pk == world.person.pk
     staff = Client()
     staff.force_login(world.mentor.user)
     person_page = staff.get(reverse("web:person_detail", args=[world.person.pk])).text
@@ -98,7 +100,7 @@ def test_the_young_person_reads_why_objects_and_reads_the_answer(
         reverse("signals:objection_answer", args=[objection.pk]),
         {"answer": "Bra! Vi pratar om det på mentorstiden."},
     )
-    assert not any(task.kind == "score_objection" for task in tasks_for(actor=world.mentor))
+    assert inbox_page_for(actor=world.mentor, filters=objections).total == 0
 
     page = young_client.get(reverse("youth:why")).text
     assert "Bra! Vi pratar om det på mentorstiden." in page
