@@ -20,7 +20,7 @@ from django.utils import timezone
 from lotsen.accounts.models import Organisation, User
 from lotsen.earlywarning.governance import active_version, model_activate
 from lotsen.earlywarning.models import ModelVersion, RiskScore
-from lotsen.earlywarning.scoring import model_train, risk_scores_compute
+from lotsen.earlywarning.scoring import model_train, risk_score_reasons, risk_scores_compute
 from lotsen.people.identity import make_identity_number
 from lotsen.people.models import Person
 from lotsen.school.models import Enrolment, Grade
@@ -93,6 +93,7 @@ young = User.objects.get(username="ung").person
 score = RiskScore.objects.filter(person=young).order_by("-features_as_of", "-id").first()
 print(json.dumps({
     "versions": [first.version, second.version, third.version],
-    "score": {"band": score.band, "reasons": [r["text"] for r in score.explanation[:3]]},
+    "score": {"band": score.band,
+              "reasons": [r["text"] for r in risk_score_reasons(score=score)[:3]]},
 }))
 """

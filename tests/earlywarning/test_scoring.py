@@ -10,6 +10,7 @@ version (it does not depend on anything but its own fields).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from types import SimpleNamespace
 
@@ -34,6 +35,7 @@ from lotsen.earlywarning.scoring import (
     model_load,
     model_train,
     outcome_label,
+    risk_score_reasons,
     risk_scores_compute,
     training_set,
 )
@@ -382,14 +384,46 @@ def test_scores_are_calibrated_explained_and_carry_the_model_version(trained, pu
     assert all(s.model_version_id == trained.pk for s in scores.values())
     assert all(s.features_as_of == TODAY for s in scores.values())
     assert set(risky.features) == set(F.FEATURE_NAMES)
+    # Scoring leaves the reasons to the first page that shows the score; a risk below the
+    # average has nothing to explain.
+    assert risky.explanation is None
+    assert safe.explanation == []
+    reasons = risk_score_reasons(score=risky)
     # The failed core subject drove the risk up, and says so in plain Swedish.
-    first = risky.explanation[0]
+    first = reasons[0]
     assert first["feature"] == "core_subjects_failed" and first["value"] == 1
     assert first["text"] == "Inte godkänt i 1 av svenska, engelska och matematik"
-    assert all(reason["contribution"] > 0 for reason in risky.explanation)
-    assert len(risky.explanation) <= 3
-    # A risk below the average has nothing to explain.
-    assert safe.explanation == []
+    assert all(reason["contribution"] > 0 for reason in reasons)
+    assert len(reasons) <= 3
+    # Worked out once, kept on the score.
+    assert RiskScore.objects.get(pk=risky.pk).explanation == reasons
+
+
+def test_reasons_on_demand_are_the_ones_scoring_all_at_once_gives(trained, school, pupils):
+    """The same model on the same pupils: the reasons a page works out later from the
+    stored score equal those of the eager path (``ScoringModel.score`` on the feature rows,
+    which is what scoring stored before reasons were put off)."""
+    extra = []
+    for failed in ({"MA": "F", "EN": "F"}, {"BL": "F"}, {}, {"SV": "F", "MA": "E"}):
+        person = enrol(school, school_year=9)
+        term_grades(person, uniform("C", **failed))
+        extra.append(person)
+    everyone = [pupils.risky, pupils.safe, *extra]
+    risk_scores_compute(as_of=TODAY)
+
+    model = model_load(version=trained)
+    rows = F.features_for(
+        requests=[F.FeatureRequest(person_id=p.pk, as_of=TODAY, school_year=9) for p in everyone]
+    )
+    eager = model.score(rows.X)
+    scores = {s.person_id: s for s in RiskScore.objects.filter(model_version=trained)}
+    on_demand = [risk_score_reasons(score=scores[p.pk]) for p in everyone]
+    assert on_demand == [json.loads(json.dumps(r)) for r in eager.explanations]
+    # Both kinds are in the comparison: pupils with reasons and pupils without.
+    assert any(on_demand) and not all(on_demand)
+    np.testing.assert_allclose(
+        [scores[p.pk].probability for p in everyone], eager.probability, atol=1e-6
+    )
 
 
 def test_scoring_matches_the_pipeline_s_prediction_and_explanation(trained, pupils):

@@ -424,9 +424,13 @@ class RiskScore(models.Model):
 
     A prompt for a conversation, never a decision. ``explanation`` lists the features that
     pushed the risk up most (feature, Swedish label, value, contribution in log-odds and a
-    plain-language reason); ``features`` holds every value the model saw, so that anyone can
-    check the score against the school's records. ``school_unit`` is the school the pupil
-    attended on ``features_as_of``: the one that sees the score.
+    plain-language reason); it is worked out the first time a page shows the score and kept
+    here (``scoring.risk_score_reasons``): None until then, an empty list for a risk below
+    the average (nothing to explain). ``features`` holds every value the model saw, exactly,
+    so that anyone can check the score against the school's records and the reasons can be
+    worked out later from the same numbers; ``features_hash`` is their digest, so that a
+    pupil whose data did not change is not scored again. ``school_unit`` is the school the
+    pupil attended on ``features_as_of``: the one that sees the score.
     """
 
     person = models.ForeignKey(
@@ -443,8 +447,9 @@ class RiskScore(models.Model):
     )
     probability = models.FloatField(_("sannolikhet"))
     band = models.CharField(_("nivå"), max_length=10, choices=RiskBand.choices)
-    explanation = models.JSONField(_("förklaring"), default=list)
+    explanation = models.JSONField(_("förklaring"), null=True, blank=True, default=None)
     features = models.JSONField(_("underlag"), default=dict)
+    features_hash = models.CharField(max_length=16, blank=True, default="")
     features_as_of = models.DateField(_("uppgifter till och med"))
     scored_at = models.DateTimeField(_("beräknad"))
 

@@ -25,9 +25,16 @@ Training (``model_train``)
 Scoring (``risk_scores_compute``)
   Current pupils in year 7–9 of compulsory school and in upper-secondary school, in batches
   with a constant number of queries each: features as of the scoring date, the calibrated
-  probability, the band (``RiskBand``) and, for a risk above the average, the features that
-  pushed it up most, in plain Swedish. The model version is stored with every score, and
-  scoring again with the same model on the same date updates rather than adds.
+  probability and the band (``RiskBand``). The model version is stored with every score, and
+  scoring again with the same model on the same date updates rather than adds. A pupil whose
+  features (and school unit) are the same as in their latest score by the same model is
+  not scored again: that score is carried forward to the new date.
+
+  The reasons (for a risk at or above the average, the features that pushed it up most, in
+  plain Swedish) are worked out when a page first shows the score, from the exact feature
+  values stored with it, and kept on the score (``risk_score_reasons``). They cost many
+  times the prediction, and most scores are never opened; worked out later from the same
+  numbers by the same model they are the same reasons.
 
 Not scored: the anpassad school forms (they have their own grades and their own normal
 end, and the school form stands for a disability, a ground of discrimination), and pupils
@@ -120,11 +127,18 @@ AUDIT_COLUMN = "kön"
 
 # Pupils per scoring batch: the queries per batch are constant.
 SCORE_BATCH_SIZE = 2000
-# LightGBM threads when scoring. Scoring runs as a batch job, never in a web request; the
-# per-feature parts behind an explanation cost many times the prediction and split well
-# over rows. (Training keeps one thread per model and runs folds in parallel instead.)
+# LightGBM threads when scoring. Scoring runs as a batch job; the reasons for one score
+# (worked out in a web request) are a single row. (Training keeps one thread per model and
+# runs folds in parallel instead.)
 SCORING_THREADS = 2
-SCORE_FIELDS = ("school_unit", "probability", "explanation", "features", "scored_at")
+SCORE_FIELDS = (
+    "school_unit",
+    "probability",
+    "explanation",
+    "features",
+    "features_hash",
+    "scored_at",
+)
 REASONS_KEPT = 3
 
 # --- Messages ---------------------------------------------------------------------------
@@ -534,51 +548,70 @@ class ScoringModel:
         """The schema's rows as the model's input matrix."""
         return np.ascontiguousarray(np.asarray(X, dtype=np.float64)[:, self.used])
 
-    def score(self, X: np.ndarray) -> Explained:
-        """Calibrated probability, band and reasons for rows in ``FEATURES`` order.
+    def predict(self, X: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """Calibrated probability and the model's own band for rows in ``FEATURES`` order.
 
         The calibrated probability is Platt's map of the blend's score, as
-        ``RiskModel.predict_proba`` computes it. Reasons are the blend's per-feature parts
-        (``earlywarning.learning`` — the same parts ``explain`` ranks), worked out only for risks
-        at or above the average: for a low risk there is nothing to explain, and the parts
-        cost many times the prediction itself.
+        ``RiskModel.predict_proba`` computes it.
         """
         Xm = self.prepare(X)
-        blend = self.model.blend
         calibrator = self.model.calibrated.calibrated_classifiers_[0].calibrators[0]
-        p = calibrator.predict(blend.decision_function(Xm))
+        p = calibrator.predict(self.model.blend.decision_function(Xm))
         bands = np.where(
             p >= self.threshold,
             RiskBand.HIGH.value,
             np.where(p >= self.base_rate, RiskBand.ELEVATED.value, RiskBand.LOW.value),
         )
+        return p, bands.tolist()
+
+    def explains(self, p: np.ndarray) -> np.ndarray:
+        """Per row: whether its risk is explained. Only risks at or above the average are:
+        for a low risk there is nothing to explain."""
+        return np.asarray(p) >= self.base_rate
+
+    def reasons(self, X: np.ndarray) -> list[list[dict[str, Any]]]:
+        """The reasons for each row in ``FEATURES`` order: the features with the largest
+        positive parts of the blend's score (``earlywarning.learning`` — the same parts
+        ``explain`` ranks), at most ``REASONS_KEPT``, in plain Swedish. Each row's parts
+        depend on that row alone, so a row explained alone gets what it got in a batch."""
+        Xm = self.prepare(X)
+        if not len(Xm):
+            return []
+        parts, _ = self.model.blend.contributions(Xm)
+        order = np.argsort(-parts, axis=1, kind="stable")[:, :REASONS_KEPT]
+        names = [F.FEATURE_NAMES[i] for i in self.used]
+        explanations: list[list[dict[str, Any]]] = []
+        for row, ranked in enumerate(order.tolist()):
+            reasons = []
+            for j in ranked:
+                part = float(parts[row, j])
+                if part <= 0:
+                    break
+                value = float(Xm[row, j])
+                known = None if math.isnan(value) else value
+                reasons.append(
+                    {
+                        "feature": names[j],
+                        "label": F.FEATURES_BY_NAME[names[j]].label,
+                        "value": known,
+                        "contribution": round(part, 4),
+                        "text": F.reason_text(names[j], known),
+                    }
+                )
+            explanations.append(reasons)
+        return explanations
+
+    def score(self, X: np.ndarray) -> Explained:
+        """Probability, band and reasons at once, for rows in ``FEATURES`` order (risks
+        below the average get no reasons). Scoring runs store the first two and leave the
+        reasons to ``risk_score_reasons``; this is for a whole set at hand, as the
+        benchmark's and the tests' eager reference."""
+        p, bands = self.predict(X)
         explanations: list[list[dict[str, Any]]] = [[] for _ in range(len(p))]
-        rows = np.flatnonzero(p >= self.base_rate)
-        if len(rows):
-            parts, _ = blend.contributions(Xm[rows])
-            order = np.argsort(-parts, axis=1, kind="stable")[:, :REASONS_KEPT]
-            names = [F.FEATURE_NAMES[i] for i in self.used]
-            for position, (row, ranked) in enumerate(
-                zip(rows.tolist(), order.tolist(), strict=True)
-            ):
-                reasons = []
-                for j in ranked:
-                    part = float(parts[position, j])
-                    if part <= 0:
-                        break
-                    value = float(Xm[row, j])
-                    known = None if math.isnan(value) else value
-                    reasons.append(
-                        {
-                            "feature": names[j],
-                            "label": F.FEATURES_BY_NAME[names[j]].label,
-                            "value": known,
-                            "contribution": round(part, 4),
-                            "text": F.reason_text(names[j], known),
-                        }
-                    )
-                explanations[row] = reasons
-        return Explained(probability=p, band=bands.tolist(), explanations=explanations)
+        rows = np.flatnonzero(self.explains(p))
+        for row, reasons in zip(rows.tolist(), self.reasons(np.asarray(X)[rows]), strict=True):
+            explanations[row] = reasons
+        return Explained(probability=p, band=bands, explanations=explanations)
 
 
 @functools.lru_cache(maxsize=4)
@@ -805,10 +838,13 @@ def risk_scores_compute(
         if not enough.any():
             continue
         scored = [pupil for pupil, ok in zip(batch, enough.tolist(), strict=True) if ok]
-        X = rows.X[enough]
-        result = scoring.score(X)
         _scores_write(
-            batch=scored, X=X, result=result, version=version, as_of=as_of, summary=summary
+            batch=scored,
+            X=rows.X[enough],
+            scoring=scoring,
+            version=version,
+            as_of=as_of,
+            summary=summary,
         )
     _capacity_apply(
         version=version,
@@ -859,10 +895,19 @@ def _unscored_write(
 
 
 def _features_json(row: np.ndarray) -> dict[str, float | None]:
+    """Every value the model saw, exactly (a float survives JSON unchanged): the reasons
+    are worked out later from these numbers and must be the ones the model saw."""
     return {
-        name: (None if math.isnan(value) else round(float(value), 4))
+        name: (None if math.isnan(value) else value)
         for name, value in zip(F.FEATURE_NAMES, row.tolist(), strict=True)
     }
+
+
+def features_digest(row: np.ndarray) -> str:
+    """16 hex digits of a SHA-256 over one row of features: equal rows, equal digests."""
+    # NaN has many bit patterns; one canonical missing value makes the digest stable.
+    canonical = np.nan_to_num(np.asarray(row, dtype=np.float64), nan=-1e300)
+    return hashlib.sha256(canonical.tobytes()).hexdigest()[:16]
 
 
 @transaction.atomic
@@ -870,64 +915,125 @@ def _scores_write(
     *,
     batch: Sequence[tuple[int, int, int]],
     X: np.ndarray,
-    result: Explained,
+    scoring: ScoringModel,
     version: ModelVersion,
     as_of: dt.date,
     summary: ScoreSummary,
 ) -> None:
-    existing = {
-        score.person_id: score
-        for score in RiskScore.objects.select_for_update().filter(
-            model_version=version,
-            features_as_of=as_of,
-            person_id__in=[person_id for person_id, _u, _y in batch],
-        )
-    }
+    """Score one batch of pupils with enough data: predict and write only the pupils whose
+    features or school unit changed since their latest score by this model.
+
+    A pupil whose latest score (on or before ``as_of``) saw the same features at the same
+    school unit keeps it: on the same date nothing is written, on a later date the score is
+    carried forward to ``as_of`` (it is what the model says today, and its reasons, if a
+    page already worked them out, stay right). Everyone else is predicted; their reasons
+    are left to the first page that shows them (``risk_score_reasons``).
+    """
+    person_ids = [person_id for person_id, _u, _y in batch]
+    digests = [features_digest(row) for row in X]
+    latest: dict[int, tuple[int, int, dt.date, str]] = {}
+    for pk, person_id, unit_id, day, digest in (
+        RiskScore.objects.select_for_update()
+        .filter(model_version=version, person_id__in=person_ids, features_as_of__lte=as_of)
+        .order_by("person_id", "-features_as_of", "-id")
+        .values_list("pk", "person_id", "school_unit_id", "features_as_of", "features_hash")
+    ):
+        latest.setdefault(person_id, (pk, unit_id, day, digest))
+
+    carried: list[int] = []
+    changed_rows: list[int] = []
+    for index, (person_id, unit_id, _year) in enumerate(batch):
+        summary.pupils += 1
+        known = latest.get(person_id)
+        if known is not None and known[1] == unit_id and known[3] == digests[index]:
+            summary.unchanged += 1
+            if known[2] != as_of:
+                carried.append(known[0])
+        else:
+            changed_rows.append(index)
+
+    UnscoredPupil.objects.filter(
+        model_version=version, features_as_of=as_of, person_id__in=person_ids
+    ).delete()
+    if carried:
+        RiskScore.objects.filter(pk__in=carried).update(features_as_of=as_of)
+    if not changed_rows:
+        return
+
+    p, bands = scoring.predict(X[changed_rows])
+    explained = scoring.explains(p).tolist()
     now = timezone.now()
     new: list[RiskScore] = []
     changed: list[RiskScore] = []
-    for index, (person_id, unit_id, _year) in enumerate(batch):
-        probability = round(float(result.probability[index]), 6)
-        # The band is the capacity's (``_capacity_apply``, after every batch): a new score
-        # starts with the model's own band, an existing one keeps its band until then.
+    for position, index in enumerate(changed_rows):
+        person_id, unit_id, _year = batch[index]
         values = {
             "school_unit_id": unit_id,
-            "probability": probability,
-            # As the database gives it back, so that "unchanged" compares like with like.
-            "explanation": json.loads(json.dumps(result.explanations[index])),
+            "probability": round(float(p[position]), 6),
+            # None: not worked out yet (a page does it); an empty list: nothing to explain.
+            "explanation": None if explained[position] else [],
             "features": _features_json(X[index]),
+            "features_hash": digests[index],
+            "scored_at": now,
         }
-        summary.pupils += 1
-        score = existing.get(person_id)
-        if score is None:
+        known = latest.get(person_id)
+        if known is not None and known[2] == as_of:
+            # The band is the capacity's (``_capacity_apply``, after every batch): an
+            # existing score keeps its band until then.
+            changed.append(RiskScore(pk=known[0], **values))
+        else:
+            # A new score starts with the model's own band.
             new.append(
                 RiskScore(
                     person_id=person_id,
                     model_version=version,
                     features_as_of=as_of,
-                    scored_at=now,
-                    band=result.band[index],
+                    band=bands[position],
                     **values,
                 )
             )
-        elif any(getattr(score, key) != value for key, value in values.items()):
-            for key, value in values.items():
-                setattr(score, key, value)
-            score.scored_at = now
-            changed.append(score)
-        else:
-            summary.unchanged += 1
-    UnscoredPupil.objects.filter(
-        model_version=version,
-        features_as_of=as_of,
-        person_id__in=[person_id for person_id, _u, _y in batch],
-    ).delete()
     if new:
         RiskScore.objects.bulk_create(new)
         summary.created += len(new)
     if changed:
         RiskScore.objects.bulk_update(changed, SCORE_FIELDS)
         summary.updated += len(changed)
+
+
+def risk_score_reasons(*, score: RiskScore) -> list[dict[str, Any]]:
+    """The reasons behind a score, worked out the first time a page shows it and kept on
+    the score: the same model on the same stored features gives what scoring all at once
+    gave (``ScoringModel.score``). A risk below the average has none.
+
+    The caller has already read the score through the door; this reads nothing more about
+    the person. A model that can no longer be loaded (changed libraries) gives no reasons
+    rather than a broken page; the score itself is shown as stored.
+    """
+    if score.explanation is not None:
+        return score.explanation
+    version = ModelVersion.objects.get(pk=score.model_version_id)
+    try:
+        scoring = model_load(version=version)
+    except ScoringError:
+        return []
+    row = np.asarray(
+        [
+            [
+                math.nan if score.features.get(name) is None else float(score.features[name])
+                for name in F.FEATURE_NAMES
+            ]
+        ],
+        dtype=np.float64,
+    )
+    # The probability again rather than the stored one, which is rounded: whether a risk
+    # is explained must be decided on the number scoring decided it on.
+    p, _bands = scoring.predict(row)
+    reasons = scoring.reasons(row)[0] if scoring.explains(p)[0] else []
+    # As the database gives it back, so that a later read compares like with like.
+    reasons = json.loads(json.dumps(reasons))
+    RiskScore.objects.filter(pk=score.pk).update(explanation=reasons)
+    score.explanation = reasons
+    return reasons
 
 
 def train_summary(version: ModelVersion) -> str:

@@ -34,7 +34,7 @@ from lotsen.earlywarning.models import (
     UnscoredPupil,
 )
 from lotsen.earlywarning.reasons import feature_reason
-from lotsen.earlywarning.scoring import capacities_for
+from lotsen.earlywarning.scoring import capacities_for, risk_score_reasons
 from lotsen.earlywarning.services import SCHOOL_ROLES, grade_fact
 from lotsen.earlywarning.switch import units_switched_off
 from lotsen.people.models import Person
@@ -418,7 +418,7 @@ def risk_view_for_person(*, actor: Actor, person: Person, purpose: str) -> RiskV
     return RiskView(
         probability=score.probability,
         band=score.band,
-        reasons=[feature_reason(reason) for reason in score.explanation[:3]],
+        reasons=[feature_reason(reason) for reason in risk_score_reasons(score=score)[:3]],
         model_name=version.name,
         model_version=version.version,
         horizon_years=version.horizon_years,

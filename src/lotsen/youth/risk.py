@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from lotsen.accounts.actor import Actor
 from lotsen.earlywarning.governance import ObjectionRefused, objection_record, own_latest_score
 from lotsen.earlywarning.models import RiskBand, ScoreObjection
+from lotsen.earlywarning.scoring import risk_score_reasons
 from lotsen.pages.methods import form_view, read_only
 from lotsen.youth.guardian_views import guardian_required
 from lotsen.youth.selectors import _log_self, _require_young_person
@@ -59,7 +60,7 @@ def own_risk(*, actor: Actor) -> OwnRisk | None:
     _log_self(actor, person, "risk_score", score.pk)
     return OwnRisk(
         band_words=str(BAND_WORDS[RiskBand(score.band)]),
-        reasons=[reason["text"] for reason in score.explanation[:3]],
+        reasons=[reason["text"] for reason in risk_score_reasons(score=score)[:3]],
         as_of=score.features_as_of,
         objections=list(
             ScoreObjection.objects.filter(score__person_id=person.pk).order_by("-created_at")
@@ -139,7 +140,7 @@ def guardian_risk(*, actor: Actor, person_id: int) -> tuple[object, OwnRisk]:
     )
     return score.person, OwnRisk(
         band_words=str(GUARDIAN_BAND_WORDS[RiskBand(score.band)]),
-        reasons=[reason["text"] for reason in score.explanation[:3]],
+        reasons=[reason["text"] for reason in risk_score_reasons(score=score)[:3]],
         as_of=score.features_as_of,
         objections=list(
             ScoreObjection.objects.filter(score__person_id=score.person_id).order_by("-created_at")
