@@ -6,21 +6,29 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
+from lotsen.accounts.models import Role
 from lotsen.inbox.models import InboxAssignment
 from lotsen.inbox.selectors import (
     PAGE_SIZE,
     SORT_NAME,
     STATUS_OVERDUE,
+    WHO_MINE,
     WHO_UNASSIGNED,
     InboxFilters,
     inbox_page_for,
 )
 from lotsen.inbox.sources import Kind
+from lotsen.kaa.models import CohortMembership
 from lotsen.privacy.models import AccessLogEntry
-from tests.inbox.conftest import notice, pupil, today, unknown_status
+from tests.inbox.conftest import CODE, notice, pupil, today, unknown_status
 
 pytestmark = pytest.mark.django_db
+
+# The KAA coordinator's inbox page: the same number whatever the number of rows, reasons
+# or coordinators whose caseloads they are in (paged and ranked in the database).
+KAA_INBOX_QUERIES = 14
 
 
 def test_a_young_person_with_three_items_is_one_row_with_three_reasons(world):
@@ -149,3 +157,91 @@ def test_class_filter_keeps_the_class_and_another_schools_class_finds_nobody(wor
     page = inbox_page_for(actor=mentor, filters=InboxFilters(group=nine_a.pk))
     assert [row.person.pk for row in page.rows] == [in_class.pk]
     assert inbox_page_for(actor=mentor, filters=InboxFilters(group=foreign.pk)).rows == []
+
+
+def test_kaa_rows_name_the_caseload_coordinator_unless_the_inbox_names_someone(world):
+    from lotsen.kaa.services import caseload_assign
+
+    kaa, kaa2 = world.actors["kaa"], world.actors["kaa2"]
+    in_caseload = unknown_status(world)
+    seen_only = unknown_status(world)
+    given_to_kaa = unknown_status(world)
+    given_to_team = unknown_status(world)
+    nobodys = unknown_status(world)
+    caseload_assign(
+        actor=kaa,
+        person_ids=[in_caseload.pk, seen_only.pk, given_to_kaa.pk, given_to_team.pk],
+        coordinator_id=kaa2.user.pk,
+    )
+    # An acknowledgement alone names nobody: the caseload still answers.
+    InboxAssignment.objects.create(
+        organisation=world.municipality, person=seen_only, acknowledged_at=timezone.now()
+    )
+    InboxAssignment.objects.create(
+        organisation=world.municipality, person=given_to_kaa, assigned_to=kaa.user
+    )
+    InboxAssignment.objects.create(
+        organisation=world.municipality, person=given_to_team, assigned_role=Role.KAA_COORDINATOR
+    )
+
+    page = inbox_page_for(actor=kaa)
+    by_person = {row.person.pk: row for row in page.rows}
+    kaa2_name = kaa2.user.get_full_name() or kaa2.user.username
+    kaa_name = kaa.user.get_full_name() or kaa.user.username
+    assert by_person[in_caseload.pk].assignee == kaa2_name
+    assert by_person[seen_only.pk].assignee == kaa2_name
+    assert by_person[given_to_kaa.pk].assignee == kaa_name
+    assert by_person[given_to_team.pk].assignee == str(Role.KAA_COORDINATOR.label)
+    assert by_person[nobodys.pk].assignee == ""
+
+    # The filters read what the column shows.
+    mine = inbox_page_for(actor=kaa2, filters=InboxFilters(who=WHO_MINE))
+    assert {row.person.pk for row in mine.rows} == {in_caseload.pk, seen_only.pk}
+    assert page.who_counts[WHO_UNASSIGNED] == 1
+    responsible = inbox_page_for(actor=kaa, filters=InboxFilters(assigned=kaa2.user.pk))
+    assert {row.person.pk for row in responsible.rows} == {in_caseload.pk, seen_only.pk}
+
+
+def test_a_school_inbox_names_nobody_from_a_kaa_caseload(world):
+    # The caseload is the municipality's; a school's inbox row is not the coordinator's.
+    from lotsen.kaa.services import caseload_assign
+
+    person = pupil(world)
+    CohortMembership.objects.create(
+        person=person, municipality_code=CODE, entered_on=today(), reason="never_started"
+    )
+    caseload_assign(
+        actor=world.actors["kaa"],
+        person_ids=[person.pk],
+        coordinator_id=world.members["kaa2"].user.pk,
+    )
+    [row] = inbox_page_for(actor=world.actors["mentor"]).rows
+    assert row.assigned_to_id is None and row.assignee == ""
+
+
+def test_kaa_inbox_queries_do_not_grow_with_rows_or_coordinators(world, django_assert_num_queries):
+    from lotsen.kaa.services import caseload_assign
+
+    kaa = world.actors["kaa"]
+    first = unknown_status(world)
+    caseload_assign(actor=kaa, person_ids=[first.pk], coordinator_id=kaa.user.pk)
+    with django_assert_num_queries(KAA_INBOX_QUERIES):
+        inbox_page_for(actor=kaa)
+
+    # More rows, each coordinator of the municipality holding some, and notices: the same
+    # number of queries.
+    more = [unknown_status(world) for _ in range(PAGE_SIZE + 5)]
+    for person in more[:5]:
+        notice(world, person)
+    caseload_assign(actor=kaa, person_ids=[p.pk for p in more[::2]], coordinator_id=kaa.user.pk)
+    caseload_assign(
+        actor=kaa,
+        person_ids=[p.pk for p in more[1::2]],
+        coordinator_id=world.members["kaa2"].user.pk,
+    )
+    with django_assert_num_queries(KAA_INBOX_QUERIES):
+        page = inbox_page_for(actor=kaa)
+    assert len(page.rows) == PAGE_SIZE
+    assert {row.assignee for row in page.rows} == {
+        u.get_full_name() or u.username for u in (kaa.user, world.members["kaa2"].user)
+    }

@@ -55,6 +55,7 @@ from lotsen.earlywarning.selectors import _unit_q, risk_scores_visible_to
 from lotsen.earlywarning.services import SCHOOL_ROLES
 from lotsen.inbox.sources import Kind, Source, sources_for
 from lotsen.kaa.models import NoticeKind
+from lotsen.kaa.selectors import kaa_scope, open_assignments
 from lotsen.people.models import Person
 from lotsen.privacy.door import persons_read
 from lotsen.privacy.models import Category
@@ -239,7 +240,7 @@ def _inbox_queryset(actor: Actor, *, today: dt.date) -> tuple[QuerySet[Person], 
             "inbox_assignments", condition=Q(inbox_assignments__organisation=actor.organisation)
         ),
     ).annotate(
-        assigned_to_id=F("box__assigned_to_id"),
+        assigned_to_id=_assigned_to(actor, today),
         assigned_role=Coalesce(F("box__assigned_role"), Value("")),
         follow_up_on=F("box__follow_up_on"),
         acknowledged_on=TruncDate("box__acknowledged_at"),
@@ -285,6 +286,31 @@ def _inbox_queryset(actor: Actor, *, today: dt.date) -> tuple[QuerySet[Person], 
         persons = persons.annotate(risk_band=risk_band)
     persons = persons.annotate(risk_rank=risk_rank, school_year=school_year)
     return persons, sources
+
+
+def _assigned_to(actor: Actor, today: dt.date):
+    """Who answers for the row: the person the inbox names; for a KAA coordinator, when
+    the inbox names nobody (neither a person nor a team), the coordinator whose caseload
+    the young person is in. The caseload is the municipality's standing answer to "who
+    works with whom"; an inbox assignment is the later, more specific decision, so it
+    wins. Filters ("assigned to me", "responsible person") read the same value as the
+    column, so a row never shows one name and filters under another."""
+    in_inbox = F("box__assigned_to_id")
+    scope = kaa_scope(actor) if actor.role == Role.KAA_COORDINATOR else None
+    if scope is None:
+        return in_inbox
+    caseload = Subquery(
+        open_assignments(municipality_code=scope.municipality_code)
+        .filter(person_id=OuterRef("pk"))
+        .values("coordinator_id")[:1],
+        output_field=IntegerField(),
+    )
+    no_team = Q(box__assigned_role__isnull=True) | Q(box__assigned_role="")
+    return Coalesce(
+        in_inbox,
+        Case(When(no_team, then=caseload), default=Value(None), output_field=IntegerField()),
+        output_field=IntegerField(),
+    )
 
 
 def _any_of(qs) -> Q:
