@@ -1,23 +1,30 @@
 """Scoring pupils with the learned risk model, against bare model prediction.
 
-Generates BENCH_SCORING_SIZE (default 1,000,000) pupils' feature rows in the schema of
-``lotsen.earlywarning.features`` with realistic ranges (merit value around the national mean
-of 228.7 in year 9, about one pupil in seven absent 15 % or more, failed course points in
-upper secondary; ``domain/swedish_calibration_stats.json``), trains the production model
-once on 20,000 labelled synthetic pupils, and times on the same matrix:
+Two parts, each against bare prediction in the same run:
 
-  in-product   what ``risk_scores_compute`` does per batch of 2,000 once the features are
-               built: select the model's columns, calibrated probability, band, and for
-               risks at or above the average the three features that pushed the risk up
-               most with their Swedish reasons (``ScoringModel.score``)
-  bare         the fitted calibrated estimator's ``predict_proba`` on the prepared matrix
+The model alone, on BENCH_SCORING_SIZE (default 1,000,000) synthetic pupils' feature rows
+in the schema of ``lotsen.earlywarning.features`` with realistic ranges (merit value around
+the national mean of 228.7 in year 9, about one pupil in seven absent 15 % or more, failed
+course points in upper secondary; ``domain/swedish_calibration_stats.json``), with the
+production model trained once on 20,000 labelled synthetic pupils:
 
-and, for BENCH_SCORING_DB_SIZE pupils (default 20,000), the in-product path with the
-database writes (``_scores_write``: build the rows, bulk insert) against bare prediction.
-Prints pupils per second and each path's time as a multiple of bare prediction's on the
-same rows. The explanation is most of the cost: the
-tree model's per-feature parts (TreeSHAP) take many times a prediction, which is why only
-risks at or above the average are explained.
+  stored by scoring   what ``risk_scores_compute`` works out per batch of 2,000 once the
+                      features are built: the model's columns, calibrated probability, band
+                      (``ScoringModel.predict``)
+  with reasons        the same plus, for risks at or above the average, the three features
+                      that pushed the risk up most (``ScoringModel.score``): what scoring
+                      did before reasons were put off until a page shows a score
+  bare                the fitted calibrated estimator's ``predict_proba`` on the prepared
+                      matrix
+
+The real command, ``lotsen signals score``, on a demo municipality (``demo_build``) with
+about BENCH_SCORING_DB_SIZE (default 20,000) current pupils, their grades and attendance,
+and a model trained on the demo's history and activated: features from the database,
+prediction, writes and the capacity bands included, against bare ``predict_proba`` on the
+same pupils' feature matrix. Then the command again the next day with nothing changed (every
+score carried forward). Prints pupils per second and each path's time as a multiple of bare
+prediction's; the issue asks the command for at least 0.25 of bare prediction's throughput.
+BENCH_DATABASE_URL runs it on PostgreSQL (``_setup``).
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import django_setup  # noqa: E402
+from _setup import best_of, django_setup  # noqa: E402
 
 TRAINING_SIZE = 20_000
 SEED = 2026
@@ -149,103 +156,107 @@ def main() -> None:
     )
 
     started = time.perf_counter()
+    for first in range(0, size, SCORE_BATCH_SIZE):
+        scoring.predict(X[first : first + SCORE_BATCH_SIZE])
+    stored = time.perf_counter() - started
+
+    started = time.perf_counter()
     explained = 0
     for first in range(0, size, SCORE_BATCH_SIZE):
         result = scoring.score(X[first : first + SCORE_BATCH_SIZE])
         explained += sum(1 for reasons in result.explanations if reasons)
-    product = time.perf_counter() - started
+    eager = time.perf_counter() - started
 
     prepared = scoring.prepare(X)
     started = time.perf_counter()
     fitted.calibrated.predict_proba(prepared)
     bare = time.perf_counter() - started
 
-    print(f"{'path':44} {'pupils/s':>12} {'time vs bare':>13}")
-    print(f"{'bare predict_proba':44} {size / bare:12,.0f} {1:12.1f}x")
+    print(f"{'path':52} {'pupils/s':>10} {'time vs bare':>13}")
+    print(f"{'bare predict_proba':52} {size / bare:10,.0f} {1:12.1f}x")
     print(
-        f"{'in-product (probability, band, reasons)':44} {size / product:12,.0f} "
-        f"{product / bare:12.1f}x"
+        f"{'stored by scoring (probability, band)':52} {size / stored:10,.0f} "
+        f"{stored / bare:12.1f}x"
     )
-    print(f"  explained (risk at or above the average): {explained / size:.1%} of pupils")
+    print(
+        f"{'with reasons at once (before: eager)':52} {size / eager:10,.0f} {eager / bare:12.1f}x"
+    )
+    print(f"  reasons (risk at or above the average): {explained / size:.1%} of pupils")
 
     if db_size:
-        _with_writes(scoring=scoring, X=X[:db_size], fitted=fitted)
+        _command(pupils_wanted=db_size)
 
 
-def _with_writes(*, scoring, X: np.ndarray, fitted) -> None:
-    """The in-product path with the database writes, on pupils that exist in the database."""
-    import hashlib
+# Current pupils per demo person (year 7–9 and upper secondary among the demo's ages).
+PUPILS_PER_PERSON = 0.74
 
+
+def _command(*, pupils_wanted: int) -> None:
+    """``lotsen signals score`` on a demo municipality against bare prediction."""
+    import io
+
+    from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
 
-    from lotsen.accounts.models import Organisation, OrganisationKind
-    from lotsen.earlywarning.models import ModelVersion, RiskScore
-    from lotsen.earlywarning.scoring import SCORE_BATCH_SIZE, ScoreSummary, _scores_write
-    from lotsen.people.identity import make_identity_number
-    from lotsen.people.models import Person
+    from lotsen.accounts.models import User
+    from lotsen.demo.generator import demo_build
+    from lotsen.earlywarning import features as F
+    from lotsen.earlywarning.governance import model_activate
+    from lotsen.earlywarning.models import RiskScore
+    from lotsen.earlywarning.scoring import _current_pupils, model_load, model_train
 
-    n = len(X)
-    unit = Organisation.objects.create(
-        name="Benchskolan", kind=OrganisationKind.SCHOOL_UNIT, school_unit_code="99999999"
-    )
-    born = dt.date(2009, 1, 1)
-    persons = Person.objects.bulk_create(
-        (
-            Person(
-                personal_identity_number=make_identity_number(
-                    born + dt.timedelta(days=index // 900), index % 900 + 10
-                ),
-                date_of_birth=born + dt.timedelta(days=index // 900),
-                given_name="Bench",
-                family_name=f"Elev{index}",
-                home_municipality_code="0180",
-            )
-            for index in range(n)
-        ),
-        batch_size=5000,
-    )
-    version = ModelVersion.objects.create(
-        name="bench",
-        version="bench",
-        trained_at=timezone.now(),
-        trained_as_of=timezone.localdate(),
-        horizon_years=3,
-        n=0,
-        positives=0,
-        threshold=scoring.threshold,
-        base_rate=scoring.base_rate,
-        model_card="",
-        libraries="",
-        model_blob=b"",
-        model_sha256=hashlib.sha256(b"").hexdigest(),
-    )
-    as_of = timezone.localdate()
-    pupils = [(p.pk, unit.pk, int(X[i, 0])) for i, p in enumerate(persons)]
-
+    persons = max(1, round(pupils_wanted / PUPILS_PER_PERSON))
     started = time.perf_counter()
-    summary = ScoreSummary()
-    for first in range(0, n, SCORE_BATCH_SIZE):
-        rows = X[first : first + SCORE_BATCH_SIZE]
-        _scores_write(
-            batch=pupils[first : first + SCORE_BATCH_SIZE],
-            X=rows,
-            result=scoring.score(rows),
-            version=version,
-            as_of=as_of,
-            summary=summary,
-        )
-    with_writes = time.perf_counter() - started
-    assert RiskScore.objects.count() == n
-
-    prepared = scoring.prepare(X)
+    demo_build(size=persons)
+    built = time.perf_counter() - started
     started = time.perf_counter()
-    fitted.calibrated.predict_proba(prepared)
-    bare = time.perf_counter() - started
+    version = model_train(folds=2)
+    trained = time.perf_counter() - started
+    model_activate(version, by=User.objects.get(username="admin"), note="bench")
+    today = timezone.localdate()
     print(
-        f"{'in-product with writes (' + connection.vendor + f', {n:,} pupils)':44} "
-        f"{n / with_writes:12,.0f} {with_writes / bare:12.1f}x"
+        f"\ndemo municipality of {persons:,} persons built in {built:.0f} s, model trained on "
+        f"its history ({version.n:,} pupils) in {trained:.0f} s; {connection.vendor}"
     )
+
+    output = io.StringIO()
+    started = time.perf_counter()
+    call_command("signals", "score", "--date", today.isoformat(), stdout=output)
+    command = time.perf_counter() - started
+    print(f"  {output.getvalue().strip()}")
+
+    output = io.StringIO()
+    started = time.perf_counter()
+    tomorrow = today + dt.timedelta(days=1)
+    call_command("signals", "score", "--date", tomorrow.isoformat(), stdout=output)
+    again = time.perf_counter() - started
+    print(f"  {output.getvalue().strip()}")
+
+    # The same pupils' feature matrix (built outside the timing), predicted bare.
+    pupils = _current_pupils(as_of=today, school_unit=None)
+    X = F.features_for(
+        requests=[
+            F.FeatureRequest(person_id=person_id, as_of=today, school_year=year)
+            for person_id, _unit, year in pupils
+        ]
+    ).X
+    X = X[F.enough_data(X)]
+    n = len(X)
+    scoring = model_load(version=version)
+    prepared = scoring.prepare(X)
+    calibrated = scoring.model.calibrated
+    bare = best_of(lambda: calibrated.predict_proba(prepared), repeat=3)
+    unexplained = RiskScore.objects.filter(explanation__isnull=True).count()
+
+    print(f"{'path (' + f'{n:,} pupils scored)':52} {'pupils/s':>10} {'throughput':>13}")
+    print(f"{'bare predict_proba on their feature matrix':52} {n / bare:10,.0f} {1:12.2f}x")
+    print(
+        f"{'lotsen signals score (features from the database)':52} {n / command:10,.0f} "
+        f"{bare / command:12.2f}x"
+    )
+    print(f"{'  again the next day, nothing changed':52} {n / again:10,.0f} {bare / again:12.2f}x")
+    print(f"  scores whose reasons wait for a page: {unexplained:,}")
 
 
 if __name__ == "__main__":

@@ -453,6 +453,24 @@ def test_scoring_twice_on_the_same_day_changes_nothing(trained, pupils):
     assert list(RiskScore.objects.order_by("id").values()) == before
 
 
+def test_a_pupil_whose_data_did_not_change_is_carried_forward_not_scored_again(trained, pupils):
+    risk_scores_compute(as_of=TODAY)
+    risky = RiskScore.objects.get(person=pupils.risky)
+    reasons = risk_score_reasons(score=risky)
+    tomorrow = TODAY + dt.timedelta(days=1)
+    # The safe pupil's maths grade turns F tomorrow; nothing changes for the risky one.
+    term_grades(pupils.safe, {"MA": "F"}, registered_on=tomorrow)
+    summary = risk_scores_compute(as_of=tomorrow)
+    assert (summary.created, summary.updated, summary.unchanged) == (1, 0, 1)
+    carried = RiskScore.objects.get(person=pupils.risky)
+    # The same row, now as of tomorrow, with the reasons a page already worked out.
+    assert carried.pk == risky.pk and carried.features_as_of == tomorrow
+    assert (carried.probability, carried.explanation) == (risky.probability, reasons)
+    safe = RiskScore.objects.filter(person=pupils.safe).order_by("features_as_of")
+    assert [s.features_as_of for s in safe] == [TODAY, tomorrow]
+    assert safe[1].features["core_subjects_failed"] == 1
+
+
 def test_a_correction_on_the_same_day_updates_the_score(trained, pupils):
     risk_scores_compute(as_of=TODAY)
     term_grades(pupils.safe, {"MA": "F"}, registered_on=TODAY)
