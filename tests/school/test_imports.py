@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from lotsen.accounts.models import OrganisationKind
 from lotsen.ingest.models import ImportRun
@@ -348,3 +349,85 @@ def test_the_same_fault_has_the_same_wording_in_the_school_and_kaa_imports():
     assert imports.ERROR_END_BEFORE_START == kaa_imports.ERROR_END_ORDER
     assert imports.ERROR_MUNICIPALITY == kaa_imports.ERROR_MUNICIPALITY
     assert imports.ERROR_SCHOOL_UNIT_FORMAT == kaa_imports.ERROR_SCHOOL_UNIT
+
+
+def test_lines_with_the_same_text_each_name_their_own_errors(school):
+    # The reader checks each distinct text once (a personnummer, the rest of a line) and
+    # reuses the outcome: every line that repeats a fault must still be named.
+    PersonFactory(personal_identity_number=ANNA)
+    PersonFactory(personal_identity_number=BO)
+    content = (
+        "personnummer,subject,grade,kind,semester,year,registered_on\n"
+        f"{ANNA},MA,C,term,HT,2025,18/12/2025\n"
+        f"{BO},MA,C,term,HT,2025,18/12/2025\n"
+        f"{BAD},EN,C,term,HT,2025,2025-12-18\n"
+        f"{BAD},SV,C,term,HT,2025,2025-12-18\n"
+        f"{ANNA},EN,C,term,HT,2025,2025-12-18\n"
+        f"{ANNA},EN,C,term,HT,2025,2025-12-18\n"
+    )
+    run = school_csv_import(kind="grades", data=content.encode())
+    assert run.status == "failed"
+    assert [(r["line"], r["column"]) for r in run.rejects] == [
+        (2, "registered_on"),
+        (3, "registered_on"),
+        (4, "personnummer"),
+        (5, "personnummer"),
+        (7, ""),
+    ]
+    assert not Grade.objects.exists()
+
+
+def test_grades_log_the_persons_whose_grades_were_written_and_only_them(school):
+    anna = PersonFactory(personal_identity_number=ANNA)
+    bo = PersonFactory(personal_identity_number=BO)
+    first = school_csv_import(kind="grades", data=GRADES.encode())
+    logged = AccessLogEntry.objects.filter(object_type="import", object_id=str(first.pk))
+    assert sorted(logged.values_list("person_id", flat=True)) == sorted([anna.pk, bo.pk])
+
+    corrected = GRADES.replace(f"{BO};MA;E;", f"{BO};MA;D;")
+    second = school_csv_import(kind="grades", data=corrected.encode())
+    assert second.counts["grades"] == {"created": 0, "updated": 1, "unchanged": 4, "rejected": 0}
+    logged = AccessLogEntry.objects.filter(object_type="import", object_id=str(second.pk))
+    assert list(logged.values_list("person_id", "action")) == [(bo.pk, Action.UPDATE)]
+
+
+def test_the_grade_import_takes_the_same_queries_for_more_rows(school, django_assert_num_queries):
+    def grades_of(numbers: list[str]) -> bytes:
+        lines = ["personnummer,subject,grade,kind,semester,year,registered_on"]
+        lines += [f"{n},{s},C,final,VT,2026,2026-06-10" for n in numbers for s in ("MA", "SV")]
+        return "\n".join(lines).encode()
+
+    few = [PersonFactory().personal_identity_number for _ in range(2)]
+    many = [PersonFactory().personal_identity_number for _ in range(30)]
+    # A first import creates the import user and its first log entries.
+    school_csv_import(kind="grades", data=grades_of(few[:1]))
+    # Measured: persons by one query, the school units by one, the grades merged per chunk
+    # (SQLite: the keys looked up, one INSERT … ON CONFLICT; PostgreSQL: staging table,
+    # COPY, INSERT … ON CONFLICT … RETURNING, DROP: two more), the run and the log.
+    pinned = 14 if connection.vendor == "sqlite" else 16
+    with django_assert_num_queries(pinned):
+        assert school_csv_import(kind="grades", data=grades_of(few)).status == "done"
+    with django_assert_num_queries(pinned):
+        assert school_csv_import(kind="grades", data=grades_of(many)).status == "done"
+
+
+def test_the_grade_table_keeps_only_the_indexes_a_query_needs(db):
+    def indexed(model) -> list[tuple[list[str], bool]]:
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+        return sorted(
+            (c["columns"], bool(c["unique"]))
+            for c in found.values()
+            if (c["index"] or c["unique"]) and not c["primary_key"] and not c["foreign_key"]
+        )
+
+    grade = indexed(Grade)
+    assert (["external_id"], True) in grade
+    assert (["person_id", "registered_on"], False) in grade
+    # No index of the person alone: the pair above serves a lookup by person.
+    assert (["person_id"], False) not in grade
+    # One index on the key: the unique one (PostgreSQL's LIKE index is gone).
+    assert [columns for columns, _unique in grade].count(["external_id"]) == 1
+    enrolment = indexed(Enrolment)
+    assert (["person_id", "school_unit_id"], False) in enrolment
+    assert (["person_id"], False) not in enrolment

@@ -14,12 +14,18 @@ The work is done by the database, one statement per batch, not row by row in Pyt
 
 Both compare in the database (NULL-safe), so the two agree on what "equal" means. The key
 must have a unique constraint of its own (``external_id`` has on every imported model).
+
+A large file's rows go through ``values_merge`` as plain tuples, without a model instance
+each; with ``report`` the statement also says which values of one column (the person)
+the created and updated rows carry, grouped in the database, so that the import's
+access log needs no second look at the rows. ``ids_by_values`` resolves a file's
+identifiers (personnummer) to ids with one query on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,12 +49,16 @@ class UpsertResult:
 
 @dataclass
 class MergeResult:
-    """What ``values_merge`` did, by key: the keys it created and updated; every other key
-    it was given was equal to what the database held, and was not written."""
+    """What ``values_merge`` did: the keys it created and updated (with ``report``: the
+    values of that column in the created and the updated rows) and how many rows each;
+    every other row it was given was equal to what the database held, and was not
+    written."""
 
     created: set[Any] = field(default_factory=set)
     updated: set[Any] = field(default_factory=set)
     unchanged: int = 0
+    created_rows: int = 0
+    updated_rows: int = 0
 
 
 def rows_upsert(
@@ -140,17 +150,53 @@ def values_merge(
     fields: Sequence[str],
     rows: Sequence[Sequence[Any]],
     key: str = "external_id",
+    report: str | None = None,
 ) -> MergeResult:
     """Upsert plain values: each row is ``(key, *fields)`` as Python values (a foreign key
     by its id, ``person_id``). The lean path for a large file: no model instance is built.
     A column not among ``fields`` gets its model default when the row is created (an
     ``auto_now``/``auto_now_add`` field: now) and is never updated. Keys must be distinct.
+    ``report`` (one of ``fields``, e.g. ``"person"``) makes the result's ``created`` and
+    ``updated`` the values of that column instead of the keys: a value is in ``updated``
+    when one of its rows was updated, whatever its other rows did.
     Runs in one transaction (a savepoint inside the caller's)."""
     extra = _insert_only_fields(model, key, fields)
     makers = [_default_maker(f) for f in extra]
     if makers:
         rows = [(*row, *(make() for make in makers)) for row in rows]
-    return _merge(model=model, key=key, fields=fields, extra=extra, rows=rows)
+    return _merge(model=model, key=key, fields=fields, extra=extra, rows=rows, report=report)
+
+
+def ids_by_values(
+    *, model: type[models.Model], field_name: str, values: Iterable[Any]
+) -> dict[Any, int]:
+    """The primary keys of the rows whose ``field_name`` (a column with a unique
+    constraint, e.g. the personnummer) is among ``values``, by value; a value no row has
+    is absent. One query on PostgreSQL (the values as one array), one per batch of
+    SQLite's bound on parameters there; no model instance is built."""
+    wanted = sorted(set(values))
+    if not wanted:
+        return {}
+    database = router.db_for_read(model)
+    connection = connections[database]
+    meta = model._meta
+    column = meta.get_field(field_name)
+    if not (column.unique or _single_unique_constraint(model, column.name)):
+        raise ValueError(f"{meta.label}.{field_name} has no unique constraint of its own")
+    quote = connection.ops.quote_name
+    name, pk, table = quote(column.column), quote(meta.pk.column), quote(meta.db_table)
+    select = f"SELECT {name}, {pk} FROM {table}"  # noqa: S608 (quoted names)
+    found: dict[Any, int] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"{select} WHERE {name} = ANY(%s)", [wanted])
+            found.update(cursor.fetchall())
+        else:
+            for batch in _chunks(wanted, _sqlite_variables(connection)):
+                placeholders = ", ".join(["%s"] * len(batch))
+                cursor.execute(f"{select} WHERE {name} IN ({placeholders})", batch)
+                found.update(cursor.fetchall())
+    return found
 
 
 def _insert_only_fields(
@@ -178,6 +224,7 @@ def _merge(
     fields: Sequence[str],
     extra: Sequence[models.Field],
     rows: Sequence[Sequence[Any]],
+    report: str | None = None,
 ) -> MergeResult:
     """Rows are ``(key, *fields, *extra)``: all are inserted, only ``fields`` compared and
     updated."""
@@ -193,21 +240,53 @@ def _merge(
     if not (key_field.unique or _single_unique_constraint(model, key_field.name)):
         raise ValueError(f"{meta.label}.{key} has no unique constraint of its own")
     all_fields = [key_field, *(meta.get_field(name) for name in fields), *extra]
-    prepare = [_preparer(f, connection) for f in all_fields]
-    prepared = [
-        tuple(value if p is None else p(value) for p, value in zip(prepare, row, strict=True))
-        for row in rows
-    ]
+    prepared = _prepared(rows, [_preparer(f, connection) for f in all_fields], connection)
     quote = connection.ops.quote_name
     columns = [quote(f.column) for f in all_fields]
     compared = columns[1 : 1 + len(fields)]
+    reported = 0
+    if report is not None:
+        reported = [f.name for f in all_fields].index(meta.get_field(report).name)
     with transaction.atomic(using=database, savepoint=True):
         if connection.vendor == "postgresql":
-            _merge_postgresql(connection, meta.db_table, columns, compared, prepared, result)
+            _merge_postgresql(
+                connection, meta.db_table, columns, compared, prepared, result, reported
+            )
         else:
-            _merge_sqlite(connection, meta.db_table, columns, compared, prepared, result)
-    result.unchanged = len(rows) - len(result.created) - len(result.updated)
+            _merge_sqlite(connection, meta.db_table, columns, compared, prepared, result, reported)
+    if not reported:
+        result.created_rows, result.updated_rows = len(result.created), len(result.updated)
+    result.unchanged = len(rows) - result.created_rows - result.updated_rows
     return result
+
+
+def _prepared(
+    rows: Sequence[Sequence[Any]],
+    prepare: Sequence[Callable[[Any], Any] | None],
+    connection: Any,
+) -> Sequence[Sequence[Any]]:
+    """The rows with each value made a database value; the rows as they are when every
+    column's value already is one (strings, numbers, ids, and dates on PostgreSQL, whose
+    driver takes a date as it is): copying them would cost as much as the COPY."""
+    todo = [
+        (index, p)
+        for index, p in enumerate(prepare)
+        if p is not None and not _identity_on(p, connection)
+    ]
+    if not todo:
+        return rows
+    prepared = []
+    for row in rows:
+        values = list(row)
+        for index, p in todo:
+            values[index] = p(values[index])
+        prepared.append(tuple(values))
+    return prepared
+
+
+def _identity_on(prepare: Callable[[Any], Any], connection: Any) -> bool:
+    # Django's PostgreSQL backend hands dates to the driver unchanged.
+    return connection.vendor == "postgresql" and prepare == connection.ops.adapt_datefield_value
 
 
 def _single_unique_constraint(model: type[models.Model], name: str) -> bool:
@@ -256,9 +335,13 @@ def _merge_postgresql(
     table: str,
     columns: list[str],
     values: list[str],
-    rows: list[tuple],
+    rows: Sequence[Sequence[Any]],
     result: MergeResult,
+    reported: int = 0,
 ) -> None:
+    """``reported`` is the index of the column whose values the result names (0: the
+    key). For another column the database groups the merged rows by it, so what comes
+    back is one row per value and outcome, not one per row."""
     quote = connection.ops.quote_name
     stage = quote(f"lotsen_stage_{table}"[:63])
     target = quote(table)
@@ -280,12 +363,29 @@ def _merge_postgresql(
             conflict = f"DO UPDATE SET {updates} WHERE ROW({old}) IS DISTINCT FROM ROW({new})"
         else:
             conflict = "DO NOTHING"
-        cursor.execute(
+        # xmax is 0 on a row version this statement inserted; an updated row carries the
+        # id of the transaction that replaced the old version (this one), never 0.
+        merge = (
             f"INSERT INTO {target} AS t ({names}) SELECT {names} FROM {stage} "  # noqa: S608
-            f"ON CONFLICT ({key}) {conflict} RETURNING t.{key}, t.xmax = 0"
+            f"ON CONFLICT ({key}) {conflict} RETURNING t.{columns[reported]} AS value, "
+            "t.xmax = 0 AS inserted"
         )
-        for value, inserted in cursor.fetchall():
-            (result.created if inserted else result.updated).add(value)
+        if reported:
+            cursor.execute(
+                f"WITH merged AS ({merge}) "  # noqa: S608
+                "SELECT value, inserted, count(*) FROM merged GROUP BY value, inserted"
+            )
+            for value, inserted, count in cursor.fetchall():
+                if inserted:
+                    result.created.add(value)
+                    result.created_rows += count
+                else:
+                    result.updated.add(value)
+                    result.updated_rows += count
+        else:
+            cursor.execute(merge)
+            for value, inserted in cursor.fetchall():
+                (result.created if inserted else result.updated).add(value)
         cursor.execute(f"DROP TABLE {stage}")
 
 
@@ -294,8 +394,9 @@ def _merge_sqlite(
     table: str,
     columns: list[str],
     values: list[str],
-    rows: list[tuple],
+    rows: Sequence[Sequence[Any]],
     result: MergeResult,
+    reported: int = 0,
 ) -> None:
     target = connection.ops.quote_name(table)
     key = columns[0]
@@ -315,11 +416,16 @@ def _merge_sqlite(
                 f"INSERT INTO {target} ({', '.join(columns)}) "  # noqa: S608
                 f"VALUES {', '.join([one] * len(batch))} "
                 f"ON CONFLICT ({key}) {conflict} "
-                f"RETURNING {key}",
+                f"RETURNING {key}, {columns[reported]}",
                 [value for row in batch for value in row],
             )
-            for (value,) in cursor.fetchall():
-                (result.updated if value in before else result.created).add(value)
+            for value, named in cursor.fetchall():
+                if value in before:
+                    result.updated.add(named)
+                    result.updated_rows += 1
+                else:
+                    result.created.add(named)
+                    result.created_rows += 1
 
 
 def _sqlite_variables(connection: Any) -> int:
@@ -466,8 +572,8 @@ def tables_analyze(*models_: type[models.Model]) -> None:
 
 def counts_add(counts: EntityCounts, result: UpsertResult | MergeResult) -> None:
     if isinstance(result, MergeResult):
-        counts.created += len(result.created)
-        counts.updated += len(result.updated)
+        counts.created += result.created_rows
+        counts.updated += result.updated_rows
         counts.unchanged += result.unchanged
         return
     counts.created += len(result.created)

@@ -20,6 +20,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ from lotsen.ingest.registry import (
     importer_register,
 )
 from lotsen.ingest.runs import STATUS_DONE, ImportFailed, ImportRecorder, PageWork, import_actor
-from lotsen.ingest.upsert import counts_add, rows_upsert
+from lotsen.ingest.upsert import counts_add, ids_by_values, rows_upsert, values_merge
 from lotsen.people.identity import InvalidIdentityNumber, parse_identity_number
 from lotsen.people.models import Person
 from lotsen.school.merit import (
@@ -202,9 +203,13 @@ def _rows(data: bytes, kind: str) -> tuple[list[tuple[int, dict[str, str]]], lis
         read = csv_file_read(data, required=required, optional=optional, collect_row_problems=True)
     except CsvFileError as error:
         raise _FileErrors(_line_errors(error.problems)) from None
-    known = (*required, *optional)
-    rows = [(line, {column: row.get(column, "") for column in known}) for line, row in read.rows]
-    return rows, _line_errors(read.problems)
+    # The header holds no unknown column (the reader refused it), so only the optional
+    # columns the file left out are missing from each row.
+    absent = dict.fromkeys((c for c in (*required, *optional) if c not in read.header), "")
+    if absent:
+        for _line, row in read.rows:
+            row.update(absent)
+    return read.rows, _line_errors(read.problems)
 
 
 def _line_errors(problems: list) -> list[LineError]:
@@ -439,12 +444,33 @@ def _parse(kind: str, data: bytes) -> tuple[list[_Row], list[LineError]]:
     rows: list[_Row] = []
     first_lines: dict[tuple, int] = {}
     rows_read, errors = _rows(data, kind)
+    # Every check is a function of the line's own text only, and a school's file says the
+    # same things many times over: a pupil's personnummer once per subject, the same
+    # subjects, grades and dates on every pupil's lines. So each personnummer is checked
+    # once, and the rest of a line once per distinct text (its outcome, values or
+    # errors, is reused); the cache lives as long as this file's reading.
+    required, optional = _COLUMNS[kind]
+    rest = itemgetter(*(c for c in (*required, *optional) if c != "personnummer"))
+    numbers: dict[str, tuple[str | None, list[tuple[str, str]]]] = {}
+    outcomes: dict[tuple, tuple[dict[str, Any], list[tuple[str, str]]]] = {}
     for line, values in rows_read:
-        check = _Checks()
-        number = check.get(_identity_number, values)
-        parsed = parser(values, check)
-        if check.errors:
-            errors.extend(LineError(line, column, reason) for column, reason in check.errors)
+        raw_number = values["personnummer"]
+        known = numbers.get(raw_number)
+        if known is None:
+            check = _Checks()
+            known = numbers[raw_number] = (check.get(_identity_number, values), check.errors)
+        number, number_errors = known
+        text = rest(values)
+        outcome = outcomes.get(text)
+        if outcome is None:
+            check = _Checks()
+            outcome = outcomes[text] = (parser(values, check), check.errors)
+        # Lines with the same text share one dict of values: nothing changes it later.
+        parsed, row_errors = outcome
+        if number_errors or row_errors:
+            errors.extend(
+                LineError(line, column, reason) for column, reason in number_errors + row_errors
+            )
             continue
         identity = (number, *_identity_key(kind, parsed))
         first = first_lines.setdefault(identity, line)
@@ -475,7 +501,15 @@ def _school_units(codes: set[str]) -> dict[str, Organisation]:
 
 
 def _resolve(kind: str, rows: list[_Row]) -> tuple[dict, dict, list[LineError]]:
-    persons = persons_by_personnummer(row.number for row in rows)
+    """The persons (for grades their ids only: nothing else of a person is needed) and
+    the school units the rows name, and the lines that name one Lotsen does not hold."""
+    numbers = {row.number for row in rows}
+    if kind == "grades":
+        persons: dict[str, Any] = ids_by_values(
+            model=Person, field_name="personal_identity_number", values=numbers
+        )
+    else:
+        persons = persons_by_personnummer(numbers)
     schools = _school_units({row.values["school_unit_code"] for row in rows} - {""})
     errors = []
     for row in rows:
@@ -503,6 +537,9 @@ def _write(
     progress: Callable[[int], None],
 ) -> None:
     counts = work.counts[kind]
+    if kind == "grades":
+        _grades_write(rows, persons, schools, work, progress)
+        return
     if kind == "enrolments":
         new_people: dict[str, Person] = {}
         for row in rows:
@@ -530,6 +567,64 @@ def _write(
         counts_add(counts, result)
         for row in (*result.created, *result.updated):
             work.person_changed(row.person_id)
+        done += len(chunk)
+        progress(done)
+
+
+# What a grade's merge compares and writes, in the order of each tuple after its key.
+_GRADE_FIELDS = (
+    "person",
+    "school_unit",
+    "subject_code",
+    "course_code",
+    "points",
+    "value",
+    "kind",
+    "semester",
+    "year",
+    "registered_on",
+)
+
+
+def _grades_write(
+    rows: list[_Row],
+    person_ids: dict[str, int],
+    schools: dict[str, Organisation],
+    work: PageWork,
+    progress: Callable[[int], None],
+) -> None:
+    """The checked grades as plain tuples, merged by the database a chunk at a time (COPY
+    and one INSERT … ON CONFLICT on PostgreSQL), which also says whose grades it created
+    or changed: those persons get their access-log entry."""
+    counts = work.counts["grades"]
+    school_ids = {code: school.pk for code, school in schools.items()}
+    school_ids[""] = None
+    done = 0
+    for chunk in _chunks(rows, CHUNK_ROWS):
+        values = []
+        for row in chunk:
+            person_id = person_ids[row.number]
+            v = row.values
+            values.append(
+                (
+                    f"csv:{person_id}:{v['subject_code']}:{v['course_code']}:{v['kind']}:"
+                    f"{v['semester']}{v['year'] or ''}",
+                    person_id,
+                    school_ids[v["school_unit_code"]],
+                    v["subject_code"],
+                    v["course_code"],
+                    v["points"],
+                    v["value"],
+                    v["kind"],
+                    v["semester"],
+                    v["year"],
+                    v["registered_on"],
+                )
+            )
+        result = values_merge(model=Grade, fields=_GRADE_FIELDS, rows=values, report="person")
+        counts_add(counts, result)
+        for person_id in result.created | result.updated:
+            work.person_changed(person_id)
         done += len(chunk)
         progress(done)
 
@@ -571,25 +666,6 @@ def _models(
                     ),
                 )
             )
-        elif kind == "grades":
-            built.append(
-                Grade(
-                    person=person,
-                    school_unit=school,
-                    subject_code=v["subject_code"],
-                    course_code=v["course_code"],
-                    points=v["points"],
-                    value=v["value"],
-                    kind=v["kind"],
-                    semester=v["semester"],
-                    year=v["year"],
-                    registered_on=v["registered_on"],
-                    external_id=(
-                        f"csv:{person.pk}:{v['subject_code']}:{v['course_code']}:{v['kind']}:"
-                        f"{v['semester']}{v['year'] or ''}"
-                    ),
-                )
-            )
         else:
             built.append(
                 AttendancePeriod(
@@ -618,19 +694,6 @@ def _models(
             "end_reason",
         )
         return Enrolment, fields, built
-    if kind == "grades":
-        fields = (
-            "school_unit",
-            "subject_code",
-            "course_code",
-            "points",
-            "value",
-            "kind",
-            "semester",
-            "year",
-            "registered_on",
-        )
-        return Grade, fields, built
     fields = (
         "school_unit",
         "offered_minutes",

@@ -19,12 +19,17 @@ class SchoolType(models.TextChoices):
 
 
 class Enrolment(models.Model):
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="enrolments")
+    # Indexed by (person, school_unit) below, which serves a lookup by person too.
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="enrolments", db_index=False
+    )
+    # Indexed by (school_unit, end_date) below, which serves a lookup by school unit too.
     school_unit = models.ForeignKey(
         "accounts.Organisation",
         on_delete=models.PROTECT,
         related_name="enrolments",
         verbose_name=_("skolenhet"),
+        db_index=False,
     )
     school_type = models.CharField(_("skolform"), max_length=4, choices=SchoolType.choices)
     school_year = models.PositiveSmallIntegerField(_("årskurs"), null=True, blank=True)
@@ -37,7 +42,11 @@ class Enrolment(models.Model):
     class Meta:
         verbose_name = _("inskrivning")
         verbose_name_plural = _("inskrivningar")
-        indexes = [models.Index(fields=["school_unit", "end_date"])]
+        indexes = [
+            models.Index(fields=["school_unit", "end_date"]),
+            # "Is this person a pupil of this school unit" (the school's legal basis).
+            models.Index(fields=["person", "school_unit"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_school_type_display()} {self.school_year or ''}".strip()
@@ -53,7 +62,14 @@ class Grade(models.Model):
     reform) or in a course (upper secondary before the reform). ``value`` is A–F or "-"
     (no grade); SS 12000 leaves it a free string, so the import validates it."""
 
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="grades")
+    # Every index is written on every imported grade, so the table keeps only those that
+    # a query needs: (person, registered_on) serves a lookup by person, so the person has
+    # no index of its own, and the key is unique by a constraint, which on PostgreSQL does
+    # not bring the second index for LIKE searches that ``unique=True`` on a CharField does
+    # (nothing searches keys by prefix).
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="grades", db_index=False
+    )
     school_unit = models.ForeignKey(
         "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -65,12 +81,15 @@ class Grade(models.Model):
     semester = models.CharField(_("termin"), max_length=2, blank=True)  # HT or VT
     year = models.PositiveSmallIntegerField(_("år"), null=True, blank=True)
     registered_on = models.DateField(_("registrerat"))
-    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    external_id = models.CharField(max_length=100, null=True, blank=True)
 
     class Meta:
         verbose_name = _("betyg")
         verbose_name_plural = _("betyg")
         indexes = [models.Index(fields=["person", "registered_on"])]
+        constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="school_grade_external_id_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject_code} {self.course_code} {self.value}".strip()

@@ -1,0 +1,80 @@
+"""ingest.upsert's lean paths: plain tuples merged by the database, ids by a unique value."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from lotsen.ingest.upsert import ids_by_values, values_merge
+from lotsen.people.models import Person
+from lotsen.school.models import Grade
+from tests.factories import PersonFactory, fresh_identity_number
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = ("person", "subject_code", "value", "kind", "registered_on")
+
+
+def _grades(anna: Person, bo: Person, *, bo_en: str = "C") -> list[tuple]:
+    day = dt.date(2026, 6, 10)
+    return [
+        ("k:anna:MA", anna.pk, "MA", "A", "final", day),
+        ("k:anna:EN", anna.pk, "EN", "B", "final", day),
+        ("k:bo:MA", bo.pk, "MA", "E", "final", day),
+        ("k:bo:EN", bo.pk, "EN", bo_en, "final", day),
+    ]
+
+
+def test_a_merge_reports_the_persons_it_wrote_and_equal_rows_write_nothing():
+    anna, bo = PersonFactory(), PersonFactory()
+    first = values_merge(model=Grade, fields=FIELDS, rows=_grades(anna, bo), report="person")
+    assert (first.created_rows, first.updated_rows, first.unchanged) == (4, 0, 0)
+    assert (first.created, first.updated) == ({anna.pk, bo.pk}, set())
+    assert Grade.objects.get(external_id="k:bo:EN").value == "C"
+
+    ids = dict(Grade.objects.values_list("external_id", "pk"))
+    again = values_merge(model=Grade, fields=FIELDS, rows=_grades(anna, bo), report="person")
+    assert (again.created_rows, again.updated_rows, again.unchanged) == (0, 0, 4)
+    assert (again.created, again.updated) == (set(), set())
+
+    corrected = values_merge(
+        model=Grade, fields=FIELDS, rows=_grades(anna, bo, bo_en="D"), report="person"
+    )
+    assert (corrected.created_rows, corrected.updated_rows, corrected.unchanged) == (0, 1, 3)
+    assert (corrected.created, corrected.updated) == (set(), {bo.pk})
+    assert Grade.objects.get(external_id="k:bo:EN").value == "D"
+    assert dict(Grade.objects.values_list("external_id", "pk")) == ids
+
+
+def test_without_report_a_merge_names_the_keys():
+    anna, bo = PersonFactory(), PersonFactory()
+    values_merge(model=Grade, fields=FIELDS, rows=_grades(anna, bo)[:2])
+    result = values_merge(model=Grade, fields=FIELDS, rows=_grades(anna, bo, bo_en="F"))
+    assert result.created == {"k:bo:MA", "k:bo:EN"}
+    assert (result.created_rows, result.updated_rows, result.unchanged) == (2, 0, 2)
+
+
+def test_ids_by_values_finds_known_values_in_one_query(django_assert_num_queries):
+    anna, bo = PersonFactory(), PersonFactory()
+    unknown = fresh_identity_number()
+    numbers = [anna.personal_identity_number, bo.personal_identity_number, unknown]
+    # One query on PostgreSQL (an array); SQLite's bound on parameters is far above three.
+    with django_assert_num_queries(1):
+        found = ids_by_values(model=Person, field_name="personal_identity_number", values=numbers)
+    assert found == {anna.personal_identity_number: anna.pk, bo.personal_identity_number: bo.pk}
+    with django_assert_num_queries(0):
+        assert ids_by_values(model=Person, field_name="personal_identity_number", values=[]) == {}
+
+
+def test_ids_by_values_refuses_a_column_that_is_not_unique():
+    with pytest.raises(ValueError, match="no unique constraint"):
+        ids_by_values(model=Person, field_name="given_name", values=["Anna"])
+
+
+def test_the_merge_leaves_no_staging_table_behind():
+    anna, bo = PersonFactory(), PersonFactory()
+    values_merge(model=Grade, fields=FIELDS, rows=_grades(anna, bo), report="person")
+    tables = connection.introspection.table_names()
+    assert not [name for name in tables if name.startswith("lotsen_stage_")]
