@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from lotsen.accounts.models import Role
@@ -27,8 +28,9 @@ from tests.inbox.conftest import CODE, notice, pupil, today, unknown_status
 pytestmark = pytest.mark.django_db
 
 # The KAA coordinator's inbox page: the same number whatever the number of rows, reasons
-# or coordinators whose caseloads they are in (paged and ranked in the database).
-KAA_INBOX_QUERIES = 14
+# or coordinators whose caseloads they are in (paged and ranked in the database). One more
+# on PostgreSQL: the access log's chain takes its advisory lock there.
+KAA_INBOX_QUERIES = {"sqlite": 14, "postgresql": 15}
 
 
 def test_a_young_person_with_three_items_is_one_row_with_three_reasons(world):
@@ -225,7 +227,7 @@ def test_kaa_inbox_queries_do_not_grow_with_rows_or_coordinators(world, django_a
     kaa = world.actors["kaa"]
     first = unknown_status(world)
     caseload_assign(actor=kaa, person_ids=[first.pk], coordinator_id=kaa.user.pk)
-    with django_assert_num_queries(KAA_INBOX_QUERIES):
+    with django_assert_num_queries(KAA_INBOX_QUERIES[connection.vendor]):
         inbox_page_for(actor=kaa)
 
     # More rows, each coordinator of the municipality holding some, and notices: the same
@@ -239,7 +241,7 @@ def test_kaa_inbox_queries_do_not_grow_with_rows_or_coordinators(world, django_a
         person_ids=[p.pk for p in more[1::2]],
         coordinator_id=world.members["kaa2"].user.pk,
     )
-    with django_assert_num_queries(KAA_INBOX_QUERIES):
+    with django_assert_num_queries(KAA_INBOX_QUERIES[connection.vendor]):
         page = inbox_page_for(actor=kaa)
     assert len(page.rows) == PAGE_SIZE
     assert {row.assignee for row in page.rows} == {

@@ -240,7 +240,7 @@ def _inbox_queryset(actor: Actor, *, today: dt.date) -> tuple[QuerySet[Person], 
             "inbox_assignments", condition=Q(inbox_assignments__organisation=actor.organisation)
         ),
     ).annotate(
-        assigned_to_id=_assigned_to(actor, today),
+        assigned_to_id=_assigned_to(actor),
         assigned_role=Coalesce(F("box__assigned_role"), Value("")),
         follow_up_on=F("box__follow_up_on"),
         acknowledged_on=TruncDate("box__acknowledged_at"),
@@ -288,7 +288,7 @@ def _inbox_queryset(actor: Actor, *, today: dt.date) -> tuple[QuerySet[Person], 
     return persons, sources
 
 
-def _assigned_to(actor: Actor, today: dt.date):
+def _assigned_to(actor: Actor):
     """Who answers for the row: the person the inbox names; for a KAA coordinator, when
     the inbox names nobody (neither a person nor a team), the coordinator whose caseload
     the young person is in. The caseload is the municipality's standing answer to "who
