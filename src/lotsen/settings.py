@@ -151,6 +151,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "lotsen.accounts.context_processors.actor",
+                "lotsen.inbox.context_processors.inbox",
                 "lotsen.notifications.context_processors.unread",
                 "lotsen.accounts.session.session_timeout",
             ],

@@ -80,6 +80,16 @@ def test_roles_without_an_inbox_get_404(client, world):
     assert client.get(reverse("inbox:index")).status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("member", "listed"), [("mentor", True), ("health", True), ("kaa", True), ("admin", False)]
+)
+def test_the_inbox_is_in_the_navigation_of_the_roles_that_have_one(client, world, member, listed):
+    _login(client, world.members[member])
+    start = client.get(reverse("web:start")).text
+    navigation = start.split('id="navigation"', 1)[1].split("</ul>", 1)[0]
+    assert (f'href="{reverse("inbox:index")}"' in navigation) is listed
+
+
 def test_the_team_lead_sees_how_many_wait_unacknowledged_per_team_and_no_names(
     client, world, settings
 ):
