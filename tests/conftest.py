@@ -1,9 +1,19 @@
 import os
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests import mailscan
 from tests.factories import ActorFactory
+
+# Hypothesis's "too slow" health check times the generation of examples, which on a busy
+# 2-core CI machine says more about the machine than about the test: a failure there is
+# noise. Deadlines go for the same reason. Every other health check stays on.
+hypothesis_settings.register_profile(
+    "lotsen", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("lotsen")
 
 DB_FIXTURES = {"db", "transactional_db", "client", "admin_client", "django_db_setup", "live_server"}
 
