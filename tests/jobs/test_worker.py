@@ -2,7 +2,7 @@
 the real Redis on 127.0.0.1:6379 and against the embedded file-system broker.
 
 The jobs are the real ones (a population import, the KAA refresh, the signals and
-scores it leads to). The kill test stops the worker between two of the import's batches with
+scores it leads to). The kill test stops the worker inside the import's transaction with
 the documented test hook (lotsen.ingest.testhooks): it writes a file when it gets there,
 the test waits for that file and kills the worker with SIGKILL, so nothing depends on
 timing but the stale time the next worker waits before it takes the run over.
@@ -25,7 +25,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from lotsen.kaa.imports import POPULATION_COLUMNS, WRITE_BATCH
+from lotsen.kaa.imports import POPULATION_COLUMNS
 from tests.factories import make_identity_number
 from tests.owndb import own_database_url
 
@@ -230,10 +230,8 @@ def test_a_worker_killed_inside_an_import_loses_nothing(deployment, tmp_path):
     population = tmp_path / "population.csv"
     population.write_text(_population(KILL_ROWS))
     paused = tmp_path / "paused"
-    # Killed in the middle of the write: the import commits batch by batch (a single
-    # transaction locked SQLite for everyone, issue 12), and stops after its first one.
     first = deployment.worker(
-        LOTSEN_TEST_PAUSE_AT="after_batch", LOTSEN_TEST_PAUSE_FILE=str(paused)
+        LOTSEN_TEST_PAUSE_AT="after_refresh", LOTSEN_TEST_PAUSE_FILE=str(paused)
     )
     deployment.run("jobs", "start", "kaa.population_import", f"path={population}")
     deadline = time.monotonic() + COMMAND_TIMEOUT
@@ -243,9 +241,7 @@ def test_a_worker_killed_inside_an_import_loses_nothing(deployment, tmp_path):
         time.sleep(0.1)
     os.killpg(first.pid, signal.SIGKILL)
     first.wait(timeout=30)
-    half = deployment.content()
-    # The first batch is there whole, nothing after it, and no cohort yet.
-    assert (half["persons"], half["periods"], half["cohort"]) == (WRITE_BATCH, WRITE_BATCH, 0)
+    assert deployment.content()["persons"] == 0  # the transaction died with the worker
 
     # The next worker takes the run over once its worker has been silent for the stale
     # time; the scheduler's recovery sends it again (the file-system broker lost it).

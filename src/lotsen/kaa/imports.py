@@ -14,16 +14,9 @@ ignored without a word), as are a row with more values than the header, a value 
 control character and a value longer than 10,000 characters. Dates must lie between
 1900-01-01 and 2100-12-31.
 
-A population file is checked whole first (a refused file writes nothing), then written
-in batches of ``WRITE_BATCH`` persons, each batch in a transaction of its own, then the
-cohort refreshed (also in bounded transactions, ``kaa.services``), then the run recorded.
-On SQLite one transaction holds the database's only write lock: a 50,000-row import in
-one transaction locked every other user out for longer than the busy timeout (logins
-failed with "database is locked", issue 12). The import is idempotent instead of atomic:
-a process killed between batches leaves the batches before it, and running the same
-file again (the job engine does) ends in exactly the state of an uninterrupted run, each
-person logged once (tests/kaa/test_import_kill.py and tests/jobs/test_worker.py kill real
-ones).
+The rows, the cohort refresh they call for and the ImportRun are written in one
+transaction: a process killed at any point leaves the previous state whole, and no run is
+ever left "running" (tests/kaa/test_import_kill.py kills a real one).
 """
 
 from __future__ import annotations
@@ -166,9 +159,6 @@ ERROR_PERSON_ELSEWHERE = ERROR_OUT_OF_SCOPE.format(
 WARNING_SKIPPED_SCHOOL_TYPE = "Skolformen påverkar inte aktivitetsansvaret; raden hoppades över."
 
 MAX_REPORTED = 1000
-# Persons per write transaction of a population import: a batch holds SQLite's write
-# lock for a second or two, well inside the busy timeout other requests wait.
-WRITE_BATCH = 2000
 # From this many rows the refresh after the import is planned on fresh statistics.
 ANALYZE_FROM_ROWS = 5000
 EARLIEST_DATE = csvvalues.EARLIEST_DATE
@@ -415,53 +405,30 @@ def population_import(
                 check.error(later.line, "moved_in", ERROR_OVERLAP.format(other=earlier.line))
 
     if result.ok:
+        # The rows, the cohort refresh they call for and the run record are one unit: a
+        # process killed anywhere in it leaves the old state whole (and no run), never new
+        # registrations with yesterday's cohort.
         if progress is not None:
             progress(read=total, written=0, total=total)
-        codes = _population_write_batches(
-            by_person, result=result, today=today, identities=check.identities, progress=progress
-        )
-        test_pause("after_write")
-        if len(parsed) >= ANALYZE_FROM_ROWS:
-            tables_analyze(Person, ResidencePeriod, CohortMembership)
-        if refresh:
-            result.refreshed = kaa_cohort_refresh_all(municipality_codes=codes, today=today)
-        test_pause("after_refresh")
-        _run_record(result, started_at=started_at)
+        with transaction.atomic():
+            codes = _population_write(
+                by_person,
+                result=result,
+                today=today,
+                identities=check.identities,
+                progress=progress,
+            )
+            if len(parsed) >= ANALYZE_FROM_ROWS:
+                tables_analyze(Person, ResidencePeriod, CohortMembership)
+            test_pause("after_write")
+            if refresh:
+                result.refreshed = kaa_cohort_refresh_all(municipality_codes=codes, today=today)
+            test_pause("after_refresh")
+            _run_record(result, started_at=started_at)
         test_pause("after_commit")
     else:
         _run_record(result, started_at=started_at)
     return result
-
-
-def _population_write_batches(
-    by_person: dict[str, list[_PopulationRow]],
-    *,
-    result: ImportResult,
-    today: dt.date,
-    identities: dict[str, IdentityNumber],
-    progress: Progress | None = None,
-) -> set[str]:
-    """The persons in batches of ``WRITE_BATCH``, each batch committed on its own so that
-    the write lock (SQLite's only one) is let go between them. Returns the municipality
-    codes the written persons touch."""
-    numbers = list(by_person)
-    codes: set[str] = set()
-    written = 0
-    for start in range(0, len(numbers), WRITE_BATCH):
-        batch = {number: by_person[number] for number in numbers[start : start + WRITE_BATCH]}
-        with transaction.atomic():
-            codes |= _population_write(
-                batch,
-                result=result,
-                today=today,
-                identities=identities,
-                progress=progress,
-                handled_before=start,
-                written_before=written,
-            )
-        written += sum(len(rows) for rows in batch.values())
-        test_pause("after_batch")
-    return codes
 
 
 def _periods_key(period: tuple[str, dt.date | None, dt.date | None, bool]) -> tuple:
@@ -489,8 +456,6 @@ def _population_write(
     today: dt.date,
     identities: dict[str, IdentityNumber],
     progress: Progress | None = None,
-    handled_before: int = 0,
-    written_before: int = 0,
 ) -> set[str]:
     """Write the persons and their residence periods, in set operations whose cost grows
     with the file and nothing else: one lookup query per batch of numbers, the new persons
@@ -547,8 +512,8 @@ def _population_write(
     changed_ids: list[int] = []
     replace_ids: list[int] = []
     new_periods: list[ResidencePeriod] = []
-    written = written_before
-    for handled, (number, rows) in enumerate(by_person.items(), start=handled_before + 1):
+    written = 0
+    for handled, (number, rows) in enumerate(by_person.items(), start=1):
         written += len(rows)
         progress_every(progress, handled, written=written)
         person = existing[number]

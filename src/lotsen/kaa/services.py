@@ -217,11 +217,10 @@ def facts_load(
     return result
 
 
-# Memberships written per transaction by a refresh (see ``kaa_cohort_refresh``).
-REFRESH_WRITE_BATCH = 5000
 _MEMBERSHIP_FIELDS = ("reason", "school_reason", "left_on", "left_reason", "gender", "birth_year")
 
 
+@transaction.atomic
 def kaa_cohort_refresh(
     *,
     municipality_code: str,
@@ -236,12 +235,6 @@ def kaa_cohort_refresh(
     window, a stored membership that the data no longer supports is deleted (the data was
     corrected, e.g. a late enrolment shows the person was in school); the work recorded
     about the person (contacts, measures) is kept, as it hangs on the person.
-
-    The cohort is computed before anything is written, and the changes are written in
-    transactions of at most ``REFRESH_WRITE_BATCH`` rows: on SQLite a transaction holds
-    the only write lock, and a whole municipality's refresh in one locked everybody else
-    out for longer than the busy timeout (issue 12). Inside a caller's transaction (an
-    import of enrolments, a coordinator's judgement) it is all that one transaction.
     """
     today = today or _today()
     since = since or default_since(today)
@@ -303,23 +296,12 @@ def kaa_cohort_refresh(
             to_update.append(row)
         else:
             result.unchanged += 1
-    batch = REFRESH_WRITE_BATCH
-    for start in range(0, len(to_delete), batch):
-        with transaction.atomic():
-            CohortMembership.objects.filter(pk__in=to_delete[start : start + batch]).delete()
+    if to_delete:
+        CohortMembership.objects.filter(pk__in=to_delete).delete()
     # At the database's speed (COPY, one prepared UPDATE): bulk_create was a fifth of a
     # 200,000-person population import.
-    for start in range(0, len(to_update), batch):
-        with transaction.atomic():
-            rows_update(
-                model=CohortMembership,
-                rows=to_update[start : start + batch],
-                fields=_MEMBERSHIP_FIELDS,
-            )
-    new_rows = list(computed.values())
-    for start in range(0, len(new_rows), batch):
-        with transaction.atomic():
-            rows_insert(model=CohortMembership, rows=new_rows[start : start + batch])
+    rows_update(model=CohortMembership, rows=to_update, fields=_MEMBERSHIP_FIELDS)
+    rows_insert(model=CohortMembership, rows=list(computed.values()))
     result.created, result.updated, result.deleted = len(computed), len(to_update), len(to_delete)
     return result
 
