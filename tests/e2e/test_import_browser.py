@@ -125,11 +125,13 @@ def _progress_values(page) -> set[str]:
     seen: set[str] = set()
     deadline = time.monotonic() + RUN_TIMEOUT_MS / 1000
     while page.locator("#import-status[hx-trigger]").count():
-        bar = page.locator("progress#import-progress")
-        if bar.count():
-            value = bar.get_attribute("value")
-            if value is not None:
-                seen.add(value)
+        # One read in the page: between a count and a read htmx may swap the bar out
+        # (the run ended), and a locator would then wait for a bar that is gone.
+        value = page.evaluate(
+            "document.querySelector('progress#import-progress')?.getAttribute('value') ?? null"
+        )
+        if value is not None:
+            seen.add(value)
         assert time.monotonic() < deadline, f"the run did not end; seen {seen}"
         page.wait_for_timeout(200)
     return seen
