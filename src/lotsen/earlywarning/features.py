@@ -30,16 +30,23 @@ import datetime as dt
 import functools
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import connection
+from django.db.models import CharField, Expression, QuerySet
+from django.db.models import F as DbF
+from django.db.models.functions import Cast
 
 from lotsen.earlywarning import rules
 from lotsen.school.merit import (
+    GRADE_POINTS,
     LANGUAGE_CHOICE,
+    MERIT_SUBJECT_COUNT,
     PASSING_GRADES,
     SUBJECT_NAMES,
+    SWEDISH,
     MeritError,
     merit_value,
     parse_grade,
@@ -232,33 +239,41 @@ def _rows(requests: list[FeatureRequest]) -> np.ndarray:
     # Plain tuples, in the order the database gives them (the rules break ties between
     # grades registered on the same day by that order, and so does ``_row_from_tuples``).
     grades: dict[int, list[tuple]] = defaultdict(list)
-    for row in Grade.objects.filter(
-        person_id__in=person_ids, registered_on__lte=latest
-    ).values_list(
-        "person_id",
-        "subject_code",
-        "course_code",
-        "points",
-        "value",
-        "kind",
-        "semester",
-        "year",
-        "registered_on",
+    for person_id, subject, course, points, value, kind, semester, year, registered_on in _fetch(
+        Grade.objects.filter(person_id__in=person_ids, registered_on__lte=latest)
+        .annotate(day=_date_column("registered_on"))
+        .values_list(
+            "person_id",
+            "subject_code",
+            "course_code",
+            "points",
+            "value",
+            "kind",
+            "semester",
+            "year",
+            "day",
+        )
     ):
-        grades[row[0]].append(row[1:])
+        grades[person_id].append(
+            (subject, course, points, value, kind, semester, year, _day(registered_on))
+        )
     attendance: dict[int, list[tuple]] = defaultdict(list)
-    for row in AttendancePeriod.objects.filter(
-        person_id__in=person_ids,
-        end_date__lte=latest,
-        end_date__gt=earliest - dt.timedelta(days=WINDOW_DAYS),
-    ).values_list(
-        "person_id",
-        "end_date",
-        "offered_minutes",
-        "valid_absence_minutes",
-        "invalid_absence_minutes",
+    for person_id, end_date, offered, valid, invalid in _fetch(
+        AttendancePeriod.objects.filter(
+            person_id__in=person_ids,
+            end_date__lte=latest,
+            end_date__gt=earliest - dt.timedelta(days=WINDOW_DAYS),
+        )
+        .annotate(day=_date_column("end_date"))
+        .values_list(
+            "person_id",
+            "day",
+            "offered_minutes",
+            "valid_absence_minutes",
+            "invalid_absence_minutes",
+        )
     ):
-        attendance[row[0]].append(row[1:])
+        attendance[person_id].append((_day(end_date), offered, valid, invalid))
     X = np.empty((len(requests), len(FEATURES)))
     for index, request in enumerate(requests):
         X[index] = _row_from_tuples(
@@ -268,6 +283,32 @@ def _rows(requests: list[FeatureRequest]) -> np.ndarray:
             school_year=request.school_year,
         )
     return X
+
+
+def _fetch(queryset: QuerySet) -> list[tuple]:
+    """The rows of a ``values_list`` query as the database driver gives them: the ORM's
+    SQL, without its per-value converters (a million grades' dates parsed one by one cost
+    more than reading them). Dates come back as dates or, from SQLite, as ISO text
+    (``_day``)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _date_column(name: str) -> Expression:
+    """A date column to read with ``_fetch``: on SQLite as its text, which the driver would
+    otherwise parse value by value (``_day`` parses each distinct day once)."""
+    if connection.vendor == "sqlite":
+        return Cast(name, output_field=CharField())
+    return DbF(name)
+
+
+@functools.lru_cache(maxsize=65536)
+def _day(value: dt.date | str) -> dt.date:
+    """A date column's value as a date (SQLite gives ISO text); a handful of distinct
+    days, so each is parsed once."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @functools.lru_cache(maxsize=4096)
@@ -365,19 +406,7 @@ def _row_from_tuples(
         grade_sets.insert(0, final_set)
     grade_sets = [g for g in grade_sets if g]
 
-    if grade_sets:
-        latest = grade_sets[0]
-        values[MERIT_VALUE] = merit_value(grades=latest)
-        values[FAILED_SUBJECTS] = float(
-            sum(
-                1
-                for subject, value in latest.items()
-                if subject != LANGUAGE_CHOICE and value not in PASSING_GRADES
-            )
-        )
-        values[CORE_SUBJECTS_FAILED] = float(_core_failed(latest))
-        if len(grade_sets) > 1:
-            values[MERIT_CHANGE] = values[MERIT_VALUE] - merit_value(grades=grade_sets[1])
+    _grade_features(values, grade_sets)
 
     for weeks, total_name, invalid_name in (
         (SHORT_WEEKS, ABSENCE_SHORT, INVALID_ABSENCE_SHORT),
@@ -414,19 +443,7 @@ def feature_row(*, facts: rules.PupilFacts, as_of: dt.date, school_year: int) ->
     values[SCHOOL_YEAR] = float(school_year)
 
     grade_sets = _grade_sets(known)
-    if grade_sets:
-        latest = grade_sets[0]
-        values[MERIT_VALUE] = merit_value(grades=latest)
-        values[FAILED_SUBJECTS] = float(
-            sum(
-                1
-                for subject, value in latest.items()
-                if subject != LANGUAGE_CHOICE and value not in PASSING_GRADES
-            )
-        )
-        values[CORE_SUBJECTS_FAILED] = float(_core_failed(latest))
-        if len(grade_sets) > 1:
-            values[MERIT_CHANGE] = values[MERIT_VALUE] - merit_value(grades=grade_sets[1])
+    _grade_features(values, grade_sets, merit=merit_value)
 
     for weeks, total_name, invalid_name in (
         (SHORT_WEEKS, ABSENCE_SHORT, INVALID_ABSENCE_SHORT),
@@ -459,6 +476,48 @@ def _grade_sets(facts: rules.PupilFacts) -> list[dict[str, str]]:
     ):
         sets.insert(0, dict(finals.grades))
     return [grades for grades in sets if grades]
+
+
+def _merit_of_clean(*, grades: dict[str, str]) -> float:
+    """``merit_value`` of grades already cleaned (codes in ``SUBJECT_NAMES``, values in
+    ``GRADE_POINTS``, as ``_row_from_tuples`` builds them): the same sum in the same order,
+    without cleaning every grade again."""
+    pool = [
+        GRADE_POINTS[grade]
+        for subject, grade in grades.items()
+        if subject != LANGUAGE_CHOICE and subject not in SWEDISH
+    ]
+    swedish = [GRADE_POINTS[grades[code]] for code in SWEDISH if code in grades]
+    if swedish:
+        pool.append(max(swedish))
+    best = sorted(pool, reverse=True)[:MERIT_SUBJECT_COUNT]
+    language_choice = GRADE_POINTS[grades[LANGUAGE_CHOICE]] if LANGUAGE_CHOICE in grades else 0.0
+    return sum(best) + language_choice
+
+
+def _grade_features(
+    values: dict[str, float],
+    grade_sets: Sequence[dict[str, str]],
+    *,
+    merit: Callable[..., float] = _merit_of_clean,
+) -> None:
+    """The grade features of the newest grade set and the change since the one before, set
+    in ``values``; nothing when there are no grades. The one reading of grade sets for
+    ``feature_row`` and ``_row_from_tuples``."""
+    if not grade_sets:
+        return
+    latest = grade_sets[0]
+    values[MERIT_VALUE] = merit(grades=latest)
+    values[FAILED_SUBJECTS] = float(
+        sum(
+            1
+            for subject, value in latest.items()
+            if subject != LANGUAGE_CHOICE and value not in PASSING_GRADES
+        )
+    )
+    values[CORE_SUBJECTS_FAILED] = float(_core_failed(latest))
+    if len(grade_sets) > 1:
+        values[MERIT_CHANGE] = values[MERIT_VALUE] - merit(grades=grade_sets[1])
 
 
 def _core_failed(grades: dict[str, str]) -> int:

@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
@@ -903,6 +903,13 @@ def _features_json(row: np.ndarray) -> dict[str, float | None]:
     }
 
 
+def _digests(X: np.ndarray) -> list[str]:
+    """``features_digest`` of each row of ``X``, with the missing values made canonical
+    once for the whole batch."""
+    canonical = np.ascontiguousarray(np.nan_to_num(np.asarray(X, dtype=np.float64), nan=-1e300))
+    return [hashlib.sha256(row.tobytes()).hexdigest()[:16] for row in canonical]
+
+
 def features_digest(row: np.ndarray) -> str:
     """16 hex digits of a SHA-256 over one row of features: equal rows, equal digests."""
     # NaN has many bit patterns; one canonical missing value makes the digest stable.
@@ -930,7 +937,7 @@ def _scores_write(
     are left to the first page that shows them (``risk_score_reasons``).
     """
     person_ids = [person_id for person_id, _u, _y in batch]
-    digests = [features_digest(row) for row in X]
+    digests = _digests(X)
     latest: dict[int, tuple[int, int, dt.date, str]] = {}
     for pk, person_id, unit_id, day, digest in (
         RiskScore.objects.select_for_update()
@@ -962,42 +969,98 @@ def _scores_write(
 
     p, bands = scoring.predict(X[changed_rows])
     explained = scoring.explains(p).tolist()
+    probabilities = [round(value, 6) for value in p.tolist()]
     now = timezone.now()
-    new: list[RiskScore] = []
+    new: list[tuple] = []
     changed: list[RiskScore] = []
     for position, index in enumerate(changed_rows):
         person_id, unit_id, _year = batch[index]
-        values = {
-            "school_unit_id": unit_id,
-            "probability": round(float(p[position]), 6),
-            # None: not worked out yet (a page does it); an empty list: nothing to explain.
-            "explanation": None if explained[position] else [],
-            "features": _features_json(X[index]),
-            "features_hash": digests[index],
-            "scored_at": now,
-        }
+        # None: not worked out yet (a page does it); an empty list: nothing to explain.
+        explanation = None if explained[position] else []
+        features = _features_json(X[index])
         known = latest.get(person_id)
         if known is not None and known[2] == as_of:
             # The band is the capacity's (``_capacity_apply``, after every batch): an
             # existing score keeps its band until then.
-            changed.append(RiskScore(pk=known[0], **values))
+            changed.append(
+                RiskScore(
+                    pk=known[0],
+                    school_unit_id=unit_id,
+                    probability=probabilities[position],
+                    explanation=explanation,
+                    features=features,
+                    features_hash=digests[index],
+                    scored_at=now,
+                )
+            )
         else:
             # A new score starts with the model's own band.
             new.append(
-                RiskScore(
-                    person_id=person_id,
-                    model_version=version,
-                    features_as_of=as_of,
-                    band=bands[position],
-                    **values,
+                (
+                    person_id,
+                    version.pk,
+                    unit_id,
+                    probabilities[position],
+                    bands[position],
+                    explanation,
+                    features,
+                    digests[index],
+                    as_of,
+                    now,
                 )
             )
     if new:
-        RiskScore.objects.bulk_create(new)
+        _scores_insert(new)
         summary.created += len(new)
     if changed:
-        RiskScore.objects.bulk_update(changed, SCORE_FIELDS)
+        RiskScore.objects.bulk_update(changed, SCORE_FIELDS, batch_size=SCORE_BATCH_SIZE)
         summary.updated += len(changed)
+
+
+# The columns ``_scores_insert`` writes, in the order of its rows.
+INSERT_FIELDS = (
+    "person",
+    "model_version",
+    "school_unit",
+    "probability",
+    "band",
+    "explanation",
+    "features",
+    "features_hash",
+    "features_as_of",
+    "scored_at",
+)
+
+
+def _scores_insert(rows: Sequence[tuple]) -> None:
+    """New scores in one ``executemany``: what ``bulk_create`` writes, without a model
+    instance and a compiled statement per score (which cost scoring more than the model
+    did). Each value is prepared for the database by its own field, as the ORM does."""
+    fields = [RiskScore._meta.get_field(name) for name in INSERT_FIELDS]
+    quote = connection.ops.quote_name
+    # The table and columns are the model's own names, quoted; every value is a parameter.
+    sql = "INSERT INTO {table} ({columns}) VALUES ({values})".format(  # noqa: S608
+        table=quote(RiskScore._meta.db_table),
+        columns=", ".join(quote(model_field.column) for model_field in fields),
+        values=", ".join(["%s"] * len(fields)),
+    )
+    # Values the same for every row are prepared once.
+    constant: dict[int, dict[Any, Any]] = defaultdict(dict)
+    varying = {INSERT_FIELDS.index("features")}
+    params = []
+    for row in rows:
+        prepared = []
+        for position, (model_field, value) in enumerate(zip(fields, row, strict=True)):
+            if position in varying or isinstance(value, list):
+                prepared.append(model_field.get_db_prep_save(value, connection))
+                continue
+            cache = constant[position]
+            if value not in cache:
+                cache[value] = model_field.get_db_prep_save(value, connection)
+            prepared.append(cache[value])
+        params.append(prepared)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def risk_score_reasons(*, score: RiskScore) -> list[dict[str, Any]]:
