@@ -91,15 +91,21 @@ def test_upsert_cannot_rewrite_an_entry(entry):
         f"INSERT INTO {table} (id, at, actor_user_id, person_id, action, purpose, object_type, "
         "object_id, shown, prev_hash, entry_hash) "
         "VALUES (%s, '2020-01-01 00:00:00+00', 999, 998, 'view', 'self', 'person', '1', "
-        "'[]', '', '') ON CONFLICT (id) DO UPDATE SET actor_user_id = excluded.actor_user_id, "
+        "'[]', '', '') ON CONFLICT {target} DO UPDATE SET actor_user_id = excluded.actor_user_id, "
         "purpose = excluded.purpose"
     )
+    # PostgreSQL's primary key is (id, at) since the log is partitioned by month.
+    if connection.vendor == "postgresql":
+        sql = sql.replace("'2020-01-01 00:00:00+00'", "%s").format(target="(id, at)")
+        params = [entry.pk, entry.at]
+    else:
+        sql, params = sql.format(target="(id)"), [entry.pk]
     with (
         pytest.raises(DatabaseError, match="append-only"),
         transaction.atomic(),
         connection.cursor() as cur,
     ):
-        cur.execute(sql, [entry.pk])
+        cur.execute(sql, params)
     row = AccessLogEntry.objects.get(pk=entry.pk)
     assert (row.actor_user_id, row.purpose) == (entry.actor_user_id, Purpose.KAA)
 

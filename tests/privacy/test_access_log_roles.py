@@ -83,7 +83,8 @@ def test_the_app_role_can_insert_and_select(app_cursor):
         INSERT.replace("VALUES", "OVERRIDING SYSTEM VALUE VALUES")
         .replace("(at,", "(id, at,")
         .replace("(now(),", "(1, now(),")
-        + " ON CONFLICT (id) DO UPDATE SET purpose = 'self'",
+        # (id, at): the primary key of the log partitioned by month (privacy 0009).
+        + " ON CONFLICT (id, at) DO UPDATE SET purpose = 'self'",
     ],
     ids=["disable_all", "disable_one", "update", "delete", "truncate", "drop_trigger", "upsert"],
 )
