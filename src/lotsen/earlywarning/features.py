@@ -17,8 +17,9 @@ reads grades and attendance only; the person's own record is never opened here. 
 to the fairness audit in ``signals.scoring``, never into a row.
 
 Reading: a constant number of queries per batch of pupils (grades and attendance, in two
-queries), then one pass per pupil over the rows as the database gives them
-(``_row_from_tuples``): each grade is cleaned once (a cache: a school has a handful of
+queries), then one pass over the rows as the database gives them (``_grades_collect``; for
+a batch with one date, straight from the fetch) and one row per pupil from what it kept
+(``_row_from_collected``): each grade is cleaned once (a cache: a school has a handful of
 distinct grade texts), and term grade sets, final grades, projections, course grades and
 absence windows are read exactly as the rules' own pure functions read them
 (``feature_row``, which stays the reference: a test holds the two to the same numbers).
@@ -30,8 +31,8 @@ import datetime as dt
 import functools
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
@@ -236,10 +237,9 @@ def _rows(requests: list[FeatureRequest]) -> np.ndarray:
     person_ids = sorted({r.person_id for r in requests})
     latest = max(r.as_of for r in requests)
     earliest = min(r.as_of for r in requests)
-    # Plain tuples, in the order the database gives them (the rules break ties between
-    # grades registered on the same day by that order, and so does ``_row_from_tuples``).
-    grades: dict[int, list[tuple]] = defaultdict(list)
-    for person_id, subject, course, points, value, kind, semester, year, registered_on in _fetch(
+    # The grade rows in the order the database gives them (the rules break ties between
+    # grades registered on the same day by that order, and so does ``_grades_collect``).
+    grade_rows = _fetch(
         Grade.objects.filter(person_id__in=person_ids, registered_on__lte=latest)
         .annotate(day=_date_column("registered_on"))
         .values_list(
@@ -253,10 +253,25 @@ def _rows(requests: list[FeatureRequest]) -> np.ndarray:
             "year",
             "day",
         )
-    ):
-        grades[person_id].append(
-            (subject, course, points, value, kind, semester, year, _day(registered_on))
-        )
+    )
+    if latest == earliest:
+        # One date for all (scoring): each row is read once, straight from the fetch.
+        collected = _grades_collect(grade_rows, as_of=latest)
+
+        def grades_of(request: FeatureRequest) -> _Collected:
+            return collected.get(request.person_id, _NOTHING)
+
+    else:
+        # Each request its own date (training): a pupil's rows are read once per date.
+        by_person: dict[int, list[tuple]] = defaultdict(list)
+        for row in grade_rows:
+            by_person[row[0]].append(row)
+
+        def grades_of(request: FeatureRequest) -> _Collected:
+            rows = by_person.get(request.person_id, ())
+            return _grades_collect(rows, as_of=request.as_of).get(request.person_id, _NOTHING)
+
+    del grade_rows
     attendance: dict[int, list[tuple]] = defaultdict(list)
     for person_id, end_date, offered, valid, invalid in _fetch(
         AttendancePeriod.objects.filter(
@@ -276,8 +291,8 @@ def _rows(requests: list[FeatureRequest]) -> np.ndarray:
         attendance[person_id].append((_day(end_date), offered, valid, invalid))
     X = np.empty((len(requests), len(FEATURES)))
     for index, request in enumerate(requests):
-        X[index] = _row_from_tuples(
-            grades=grades.get(request.person_id, ()),
+        X[index] = _row_from_collected(
+            grades=grades_of(request),
             attendance=attendance.get(request.person_id, ()),
             as_of=request.as_of,
             school_year=request.school_year,
@@ -348,30 +363,38 @@ def _finals_on(
     return {s: v for s, (_, v) in chosen.items()}, max(d for d, _ in chosen.values())
 
 
-def _row_from_tuples(
-    *,
-    grades: Sequence[tuple],
-    attendance: Sequence[tuple],
-    as_of: dt.date,
-    school_year: int,
-) -> list[float]:
-    """``feature_row`` on the rows ``_rows`` reads, without building facts: the same
-    numbers (``tests/earlywarning/test_features.py`` holds them to it), several times
-    faster, because scoring a municipality reads a hundred grades per pupil."""
-    values: dict[str, float] = {name: math.nan for name in FEATURE_NAMES}
-    values[SCHOOL_YEAR] = float(school_year)
+@dataclass
+class _Collected:
+    """One pupil's grades as of a date, as ``_grades_collect`` gathers them: the latest
+    grade per subject of each term, the final grades, the latest grade per course."""
 
-    terms: dict[tuple[int, int], dict[str, tuple[dt.date, str]]] = {}
-    finals: list[tuple[dt.date, str, str]] = []
-    courses: dict[str, tuple[dt.date, int, bool]] = {}
-    for subject_code, course_code, points, text, kind, semester, year, registered_on in grades:
+    terms: dict[tuple[int, int], dict[str, tuple[dt.date, str]]] = field(default_factory=dict)
+    finals: list[tuple[dt.date, str, str]] = field(default_factory=list)
+    courses: dict[str, tuple[dt.date, int, bool]] = field(default_factory=dict)
+
+
+_NOTHING = _Collected()
+
+
+def _grades_collect(rows: Iterable[tuple], *, as_of: dt.date) -> dict[int, _Collected]:
+    """Per person, what the grade rows (as ``_rows`` reads them, person first) known on
+    ``as_of`` say: each row is looked at once, and only the grades the rules read are
+    kept (a text that is no grade, a course grade without points, a subject outside the
+    merit value's are left out, as the rules leave them out)."""
+    collected: dict[int, _Collected] = {}
+    for person_id, subject_code, course_code, points, text, kind, semester, year, day in rows:
+        registered_on = _day(day)
         if registered_on > as_of:
             continue
         value = _clean_grade(text)
         if value is None:
             continue
+        pupil = collected.get(person_id)
+        if pupil is None:
+            pupil = collected[person_id] = _Collected()
         if points is not None:
             key = _clean_subject(course_code or subject_code)
+            courses = pupil.courses
             if key not in courses or courses[key][0] <= registered_on:
                 courses[key] = (registered_on, points, value in PASSING_GRADES)
             continue
@@ -381,11 +404,27 @@ def _row_from_tuples(
         if subject not in SUBJECT_NAMES:
             continue
         if kind == rules.TERM:
-            subjects = terms.setdefault(_term_key(semester, year, registered_on), {})
+            subjects = pupil.terms.setdefault(_term_key(semester, year, registered_on), {})
             if subject not in subjects or subjects[subject][0] <= registered_on:
                 subjects[subject] = (registered_on, value)
         elif kind == rules.FINAL:
-            finals.append((registered_on, subject, value))
+            pupil.finals.append((registered_on, subject, value))
+    return collected
+
+
+def _row_from_collected(
+    *,
+    grades: _Collected,
+    attendance: Sequence[tuple],
+    as_of: dt.date,
+    school_year: int,
+) -> list[float]:
+    """``feature_row`` on what ``_rows`` reads, without building facts: the same numbers
+    (``tests/earlywarning/test_features*.py`` hold them to it), many times faster, because
+    scoring a municipality reads a hundred grades per pupil."""
+    values: dict[str, float] = {name: math.nan for name in FEATURE_NAMES}
+    values[SCHOOL_YEAR] = float(school_year)
+    terms, finals, courses = grades.terms, grades.finals, grades.courses
 
     # Newest term first, each completed with the final grades set by its last registration
     # (``rules.projection_for_term``); then the final grades first when they are complete.
@@ -480,7 +519,7 @@ def _grade_sets(facts: rules.PupilFacts) -> list[dict[str, str]]:
 
 def _merit_of_clean(*, grades: dict[str, str]) -> float:
     """``merit_value`` of grades already cleaned (codes in ``SUBJECT_NAMES``, values in
-    ``GRADE_POINTS``, as ``_row_from_tuples`` builds them): the same sum in the same order,
+    ``GRADE_POINTS``, as ``_row_from_collected`` builds them): the same sum in the same order,
     without cleaning every grade again."""
     pool = [
         GRADE_POINTS[grade]
@@ -503,7 +542,7 @@ def _grade_features(
 ) -> None:
     """The grade features of the newest grade set and the change since the one before, set
     in ``values``; nothing when there are no grades. The one reading of grade sets for
-    ``feature_row`` and ``_row_from_tuples``."""
+    ``feature_row`` and ``_row_from_collected``."""
     if not grade_sets:
         return
     latest = grade_sets[0]
