@@ -47,6 +47,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_cte import CTE, with_cte
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, Role
@@ -186,15 +187,36 @@ def _greatest(expressions: list, default: dt.date):
     return wrapped[0] if len(wrapped) == 1 else Greatest(*wrapped, output_field=DateField())
 
 
-def _per_person(source: Source, aggregate) -> Subquery:
-    return Subquery(
-        source.rows.filter(inbox_person=OuterRef("pk"))
-        .order_by()
-        .values("inbox_person")
-        .annotate(value=aggregate)
-        .values("value")[:1],
-        output_field=DateField(),
+def _items_per_person(sources: list[Source]) -> tuple[CTE, CTE]:
+    """Every waiting item of every source as one set, then one row per young person with,
+    per source, when the first and the latest item started waiting and the earliest due
+    date. Set-based: each source's query runs once for the whole inbox, where a subquery
+    per person and source ran once per person (24,000 young people with an unknown status
+    after a population import: minutes on SQLite, instead of under a second)."""
+    parts = [
+        source.rows.order_by().values(
+            item_person=F("inbox_person"),
+            item_kind=Value(index, output_field=IntegerField()),
+            item_since=F("inbox_since"),
+            item_due=F("inbox_due"),
+        )
+        for index, source in enumerate(sources)
+    ]
+    items = CTE(parts[0].union(*parts[1:], all=True), name="inbox_items")
+
+    def of_kind(index: int, column: str):
+        return Case(When(item_kind=index, then=F(column)), output_field=DateField())
+
+    per_source = {}
+    for index in range(len(sources)):
+        per_source[f"since_{index}"] = Min(of_kind(index, "item_since"))
+        per_source[f"latest_{index}"] = Max(of_kind(index, "item_since"))
+        per_source[f"due_{index}"] = Min(of_kind(index, "item_due"))
+    per_person = CTE(
+        items.queryset().order_by().values("item_person").annotate(**per_source),
+        name="inbox_per_person",
     )
+    return items, per_person
 
 
 def _current_enrolments(actor: Actor, today: dt.date) -> QuerySet[Enrolment]:
@@ -215,18 +237,23 @@ def _inbox_queryset(actor: Actor, *, today: dt.date) -> tuple[QuerySet[Person], 
     purpose = purpose_for(actor)
     if not sources or purpose is None:
         return Person.objects.none(), []
-    persons = Person.objects.filter(
-        PersonPolicy(actor, today=today).visible_q(purpose=purpose, category=Category.IDENTITY)
-    )
-    annotations = {}
-    for index, source in enumerate(sources):
-        annotations[f"since_{index}"] = _per_person(source, Min("inbox_since"))
-        annotations[f"latest_{index}"] = _per_person(source, Max("inbox_since"))
-        annotations[f"due_{index}"] = _per_person(source, Min("inbox_due"))
-    persons = persons.annotate(**annotations).filter(
-        _any_of(Q(**{f"since_{i}__isnull": False}) for i in range(len(sources)))
-    )
+    # Only young people with at least one item are joined (an inner join on the items
+    # per person), and only those the actor may see.
+    items, per_person = _items_per_person(sources)
     n = range(len(sources))
+    persons = with_cte(
+        items,
+        per_person,
+        select=per_person.join(Person, id=per_person.col.item_person).filter(
+            PersonPolicy(actor, today=today).visible_q(purpose=purpose, category=Category.IDENTITY)
+        ),
+    ).annotate(
+        **{
+            f"{column}_{i}": getattr(per_person.col, f"{column}_{i}")
+            for i in n
+            for column in ("since", "latest", "due")
+        }
+    )
     persons = persons.annotate(
         waiting_since=_least([F(f"since_{i}") for i in n], FAR_FUTURE),
         latest_since=_greatest([F(f"latest_{i}") for i in n], FAR_PAST),
@@ -311,13 +338,6 @@ def _assigned_to(actor: Actor):
         Case(When(no_team, then=caseload), default=Value(None), output_field=IntegerField()),
         output_field=IntegerField(),
     )
-
-
-def _any_of(qs) -> Q:
-    result = Q(pk__in=[])
-    for q in qs:
-        result |= q
-    return result
 
 
 def _who_q(actor: Actor, who: str) -> Q:
