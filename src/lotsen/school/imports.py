@@ -52,7 +52,13 @@ from lotsen.school.merit import (
     parse_grade,
     parse_subject,
 )
-from lotsen.school.models import AttendancePeriod, Enrolment, Grade, GradeKind
+from lotsen.school.models import (
+    GRADE_IMPORT_FIELDS,
+    AttendancePeriod,
+    Enrolment,
+    Grade,
+    GradeKind,
+)
 from lotsen.school.ss12000.client import DEFAULT_PAGE_SIZE, SS12000Client
 from lotsen.school.ss12000.importer import ss12000_import
 from lotsen.school.upload_scope import school_csv_out_of_scope, school_unit_codes_of
@@ -571,21 +577,6 @@ def _write(
         progress(done)
 
 
-# What a grade's merge compares and writes, in the order of each tuple after its key.
-_GRADE_FIELDS = (
-    "person",
-    "school_unit",
-    "subject_code",
-    "course_code",
-    "points",
-    "value",
-    "kind",
-    "semester",
-    "year",
-    "registered_on",
-)
-
-
 def _grades_write(
     rows: list[_Row],
     person_ids: dict[str, int],
@@ -621,7 +612,7 @@ def _grades_write(
                     v["registered_on"],
                 )
             )
-        result = values_merge(model=Grade, fields=_GRADE_FIELDS, rows=values, report="person")
+        result = values_merge(model=Grade, fields=GRADE_IMPORT_FIELDS, rows=values, report="person")
         counts_add(counts, result)
         for person_id in result.created | result.updated:
             work.person_changed(person_id)

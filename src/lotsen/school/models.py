@@ -95,6 +95,22 @@ class Grade(models.Model):
         return f"{self.subject_code} {self.course_code} {self.value}".strip()
 
 
+# What an import of grades compares and writes, after the row's key (``external_id``): the
+# CSV import and the SS 12000 import alike, so the two can never disagree on what a change is.
+GRADE_IMPORT_FIELDS = (
+    "person",
+    "school_unit",
+    "subject_code",
+    "course_code",
+    "points",
+    "value",
+    "kind",
+    "semester",
+    "year",
+    "registered_on",
+)
+
+
 class AttendancePeriod(models.Model):
     """Aggregated attendance for one pupil over a period (SS 12000 AggregatedAttendance),
     in minutes."""

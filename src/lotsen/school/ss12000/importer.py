@@ -43,6 +43,7 @@ from lotsen.ingest.runs import ImportFailed, ImportRecorder, PageWork, import_ac
 from lotsen.ingest.upsert import counts_add, rows_upsert
 from lotsen.people.models import Gender, Person
 from lotsen.school.models import (
+    GRADE_IMPORT_FIELDS,
     AttendancePeriod,
     Enrolment,
     Grade,
@@ -120,18 +121,6 @@ _ENROLMENT_FIELDS = (
     "end_date",
     "end_reason",
     "external_id",
-)
-_GRADE_FIELDS = (
-    "person",
-    "school_unit",
-    "subject_code",
-    "course_code",
-    "points",
-    "value",
-    "kind",
-    "semester",
-    "year",
-    "registered_on",
 )
 _ATTENDANCE_FIELDS = (
     "person",
@@ -668,7 +657,7 @@ def _grades_page(context: _Context, data: list[Any], work: PageWork) -> None:
             registered_on=record.registered_on,
             external_id=record.id,
         )
-    result = rows_upsert(model=Grade, rows=list(rows.values()), fields=_GRADE_FIELDS)
+    result = rows_upsert(model=Grade, rows=list(rows.values()), fields=GRADE_IMPORT_FIELDS)
     counts_add(work.counts[ENTITY_GRADE], result)
     for row in (*result.created, *result.updated):
         work.person_changed(row.person_id)
