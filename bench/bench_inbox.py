@@ -32,29 +32,13 @@ SEED = 4242
 
 
 def _population_files(small: int, large: int, today: dt.date) -> tuple[str, str]:
-    from lotsen.demo.generator import DEMO_MUNICIPALITY_CODE, demo_population
+    from lotsen.demo.generator import demo_population_register
     from lotsen.kaa.imports import POPULATION_COLUMNS
 
-    residents = (
-        pupil.person
-        for pupil in demo_population(seed=SEED, size=large + large // 10 + 10, today=today)
-        if pupil.person.home_municipality_code == DEMO_MUNICIPALITY_CODE
-    )
-    lines = []
-    for person in residents:
-        values = {
-            "personnummer": person.personal_identity_number,
-            "given_name": person.given_name,
-            "family_name": person.family_name,
-            "municipality_code": person.home_municipality_code,
-            "moved_in": "",
-            "moved_out": "",
-            "protected_identity": "1" if person.protected_identity else "0",
-            "asylum_seeker": "0",
-        }
-        lines.append(",".join(values[column] for column in POPULATION_COLUMNS))
-        if len(lines) == large:
-            break
+    lines = [
+        ",".join(values[column] for column in POPULATION_COLUMNS)
+        for values in demo_population_register(seed=SEED, rows=large, today=today)
+    ]
     header = ",".join(POPULATION_COLUMNS)
     return (
         "\n".join([header, *lines[:small]]) + "\n",

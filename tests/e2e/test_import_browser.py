@@ -13,7 +13,6 @@ a file beside the database while the import's transaction holds the write lock).
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import os
 import re
 import signal
@@ -23,7 +22,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from lotsen.demo.generator import DEMO_MUNICIPALITY_CODE, demo_population
+from lotsen.demo.generator import demo_population_register
 from lotsen.kaa.imports import POPULATION_COLUMNS
 from tests.e2e.conftest import LOTSEN, assert_accessible, login
 
@@ -64,26 +63,9 @@ def _population(
     register extract ``lotsen import population`` reads. Only those registered in the
     coordinator's municipality: that is the extract a municipality gets, and a browser
     upload refuses rows of another municipality."""
-    today = dt.date.today()
     lines = [",".join(POPULATION_COLUMNS)]
-    # About 3 % of the generator's pupils live in the neighbouring municipality.
-    residents = (
-        pupil
-        for pupil in demo_population(seed=seed, size=rows + rows // 10 + 10, today=today)
-        if pupil.person.home_municipality_code == DEMO_MUNICIPALITY_CODE
-    )
-    for index, pupil in enumerate(itertools.islice(residents, rows), start=1):
-        person = pupil.person
-        values = {
-            "personnummer": person.personal_identity_number,
-            "given_name": person.given_name,
-            "family_name": person.family_name,
-            "municipality_code": person.home_municipality_code,
-            "moved_in": "",
-            "moved_out": "",
-            "protected_identity": "1" if person.protected_identity else "0",
-            "asylum_seeker": "0",
-        }
+    register = demo_population_register(seed=seed, rows=rows, today=dt.date.today())
+    for index, values in enumerate(register, start=1):
         values.update((bad or {}).get(index, {}))
         lines.append(",".join(values[column] for column in POPULATION_COLUMNS))
     return "\n".join(lines) + "\n"

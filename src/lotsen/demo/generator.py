@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
 import random
 import unicodedata
@@ -759,6 +760,30 @@ def demo_population(*, seed: int, size: int, today: dt.date) -> Iterator[DemoPup
     for draft in population.drafts():
         assert draft.facts is not None
         yield DemoPupil(person=draft.person, guardians=draft.guardians, facts=draft.facts)
+
+
+def demo_population_register(*, seed: int, rows: int, today: dt.date) -> Iterator[dict[str, str]]:
+    """``rows`` of the demo's young people as a population register extract holds them
+    (``lotsen import population``'s columns): only those registered in the demo
+    municipality, since an extract is one municipality's. About 3 % of the generator's
+    pupils live in the neighbouring municipality, hence the margin drawn."""
+    pupils = demo_population(seed=seed, size=rows + rows // 10 + 10, today=today)
+    residents = (
+        pupil.person
+        for pupil in pupils
+        if pupil.person.home_municipality_code == DEMO_MUNICIPALITY_CODE
+    )
+    for person in itertools.islice(residents, rows):
+        yield {
+            "personnummer": person.personal_identity_number,
+            "given_name": person.given_name,
+            "family_name": person.family_name,
+            "municipality_code": person.home_municipality_code,
+            "moved_in": "",
+            "moved_out": "",
+            "protected_identity": "1" if person.protected_identity else "0",
+            "asylum_seeker": "0",
+        }
 
 
 def demo_organisations_unsaved() -> _DemoOrganisations:
