@@ -42,14 +42,12 @@ from django.db.models.functions import Cast
 
 from lotsen.earlywarning import rules
 from lotsen.school.merit import (
-    GRADE_POINTS,
     LANGUAGE_CHOICE,
-    MERIT_SUBJECT_COUNT,
     PASSING_GRADES,
     SUBJECT_NAMES,
-    SWEDISH,
     MeritError,
     merit_value,
+    merit_value_of_clean,
     parse_grade,
 )
 from lotsen.school.models import AttendancePeriod, Grade
@@ -517,28 +515,11 @@ def _grade_sets(facts: rules.PupilFacts) -> list[dict[str, str]]:
     return [grades for grades in sets if grades]
 
 
-def _merit_of_clean(*, grades: dict[str, str]) -> float:
-    """``merit_value`` of grades already cleaned (codes in ``SUBJECT_NAMES``, values in
-    ``GRADE_POINTS``, as ``_row_from_collected`` builds them): the same sum in the same order,
-    without cleaning every grade again."""
-    pool = [
-        GRADE_POINTS[grade]
-        for subject, grade in grades.items()
-        if subject != LANGUAGE_CHOICE and subject not in SWEDISH
-    ]
-    swedish = [GRADE_POINTS[grades[code]] for code in SWEDISH if code in grades]
-    if swedish:
-        pool.append(max(swedish))
-    best = sorted(pool, reverse=True)[:MERIT_SUBJECT_COUNT]
-    language_choice = GRADE_POINTS[grades[LANGUAGE_CHOICE]] if LANGUAGE_CHOICE in grades else 0.0
-    return sum(best) + language_choice
-
-
 def _grade_features(
     values: dict[str, float],
     grade_sets: Sequence[dict[str, str]],
     *,
-    merit: Callable[..., float] = _merit_of_clean,
+    merit: Callable[..., float] = merit_value_of_clean,
 ) -> None:
     """The grade features of the newest grade set and the change since the one before, set
     in ``values``; nothing when there are no grades. The one reading of grade sets for

@@ -218,20 +218,26 @@ def merit_value(*, grades: Mapping[str, str]) -> float:
     and always added; when it is F or "-" it adds 0, which equals "not counted". A pupil
     with fewer than 16 grades gets the sum of what there is.
     """
-    cleaned = grades_clean(grades=grades)
+    return merit_value_of_clean(grades=grades_clean(grades=grades))
+
+
+def merit_value_of_clean(*, grades: Mapping[str, str]) -> float:
+    """``merit_value`` of grades already cleaned by ``grades_clean`` (codes in
+    ``SUBJECT_NAMES``, values in ``GRADE_POINTS``): for callers that hold clean grade sets
+    and would otherwise clean every grade again (scoring builds thousands per second)."""
     pool = [
         GRADE_POINTS[grade]
-        for subject, grade in cleaned.items()
+        for subject, grade in grades.items()
         if subject != LANGUAGE_CHOICE and subject not in SWEDISH
     ]
     # Svenska and svenska som andraspråk are one slot in the merit value, as they are one
     # requirement for eligibility (§2.2 writes "sv/sva"). A pupil with grades in both (a
     # change of subject, a data error) gets the better one, never both.
-    swedish = [GRADE_POINTS[cleaned[code]] for code in SWEDISH if code in cleaned]
+    swedish = [GRADE_POINTS[grades[code]] for code in SWEDISH if code in grades]
     if swedish:
         pool.append(max(swedish))
     best = sorted(pool, reverse=True)[:MERIT_SUBJECT_COUNT]
-    language_choice = GRADE_POINTS[cleaned[LANGUAGE_CHOICE]] if LANGUAGE_CHOICE in cleaned else 0.0
+    language_choice = GRADE_POINTS[grades[LANGUAGE_CHOICE]] if LANGUAGE_CHOICE in grades else 0.0
     return sum(best) + language_choice
 
 
