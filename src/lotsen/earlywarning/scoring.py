@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
@@ -1044,6 +1044,9 @@ def _scores_insert(rows: Sequence[tuple]) -> None:
         columns=", ".join(quote(model_field.column) for model_field in fields),
         values=", ".join(["%s"] * len(fields)),
     )
+    # The connection itself, not the thread-local proxy ``connection``: the fields read its
+    # attributes for every value, and through the proxy each read is a lookup of its own.
+    database = connections[DEFAULT_DB_ALIAS]
     # Values the same for every row are prepared once.
     constant: dict[int, dict[Any, Any]] = defaultdict(dict)
     varying = {INSERT_FIELDS.index("features")}
@@ -1052,11 +1055,11 @@ def _scores_insert(rows: Sequence[tuple]) -> None:
         prepared = []
         for position, (model_field, value) in enumerate(zip(fields, row, strict=True)):
             if position in varying or isinstance(value, list):
-                prepared.append(model_field.get_db_prep_save(value, connection))
+                prepared.append(model_field.get_db_prep_save(value, database))
                 continue
             cache = constant[position]
             if value not in cache:
-                cache[value] = model_field.get_db_prep_save(value, connection)
+                cache[value] = model_field.get_db_prep_save(value, database)
             prepared.append(cache[value])
         params.append(prepared)
     with connection.cursor() as cursor:
