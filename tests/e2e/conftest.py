@@ -3,6 +3,7 @@ the demo data, driven by Playwright in the machine's Chromium, checked with axe-
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -10,9 +11,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.signals_seed import SIGNALS_SEED
 
@@ -94,29 +97,47 @@ def server(server_env, chromium_path):
         ["collectstatic", "--no-input", "-v0"],
     ):
         subprocess.run([str(LOTSEN), *command], env=env, check=True, capture_output=True)
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(LOTSEN), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    with live_server(env) as base_url:
+        yield base_url
+
+
+@contextlib.contextmanager
+def live_server(env: dict[str, str], port: int | None = None) -> Iterator[str]:
+    """`lotsen serve` on 127.0.0.1 with ``env``, up once its login page answers; yields its
+    base URL. Its output goes to a file in its var directory, never to a pipe: nobody reads
+    a pipe while the tests run, and a server whose 64 KiB pipe buffer is full stops
+    answering at its next log line."""
+    port = port or _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    # Up to a minute: on a busy machine Django's start-up alone can take ten seconds.
-    deadline = time.monotonic() + 60
-    ready = False
-    while not ready and time.monotonic() < deadline and process.poll() is None:
+    log_path = Path(env["LOTSEN_VAR_DIR"]) / f"serve-{port}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [str(LOTSEN), "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        # Up to a minute: on a busy machine Django's start-up alone can take ten seconds.
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base_url}/konto/logga-in/", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"lotsen serve did not answer:\n{log_path.read_text()[-5000:]}"
+                    ) from None
+                time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
         try:
-            urllib.request.urlopen(f"{base_url}/konto/logga-in/", timeout=1)  # noqa: S310
-            ready = True
-        except OSError:
-            time.sleep(0.1)
-    if not ready:
-        process.kill()
-        raise RuntimeError(process.stdout.read().decode())
-    yield base_url
-    process.terminate()
-    process.wait(timeout=10)
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -170,4 +191,12 @@ def login(page, username: str) -> None:
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url(lambda url: "logga-in" not in url)
+    try:
+        page.wait_for_url(lambda url: "logga-in" not in url)
+    except PlaywrightTimeoutError as waited:
+        # Say what the login page answered (refused, locked), or that nothing came back.
+        try:
+            said = page.locator(".govuk-error-summary, main").first.inner_text(timeout=2_000)
+        except PlaywrightTimeoutError:
+            said = "(no answer yet)"
+        raise AssertionError(f"{username} not logged in at {page.url}: {said}") from waited

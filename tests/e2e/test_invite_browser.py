@@ -11,14 +11,20 @@ import os
 import re
 import subprocess
 import time
-import urllib.request
 
 import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
 from tests import mailscan
-from tests.e2e.conftest import DEMO_PASSWORD, LOTSEN, _free_port, assert_accessible, login
+from tests.e2e.conftest import (
+    DEMO_PASSWORD,
+    LOTSEN,
+    _free_port,
+    assert_accessible,
+    live_server,
+    login,
+)
 from tests.notifications.conftest import Inbox
 
 NEW_ADDRESS = "ny.kollega@kommun.example.se"
@@ -56,24 +62,8 @@ def mail_server(tmp_path_factory, chromium_path, smtp):
         ["collectstatic", "--no-input", "-v0"],
     ):
         subprocess.run([str(LOTSEN), *command], env=env, check=True, capture_output=True)
-    process = subprocess.Popen(
-        [str(LOTSEN), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{base_url}/konto/logga-in/", timeout=1)  # noqa: S310
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError(process.stdout.read().decode())
-    yield base_url
-    process.terminate()
-    process.wait(timeout=10)
+    with live_server(env, port):
+        yield base_url
 
 
 def _new_page(browser, base_url):

@@ -12,15 +12,13 @@ import datetime as dt
 import json
 import os
 import subprocess
-import time
-import urllib.request
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from lotsen.people.identity import make_identity_number
-from tests.e2e.conftest import LOTSEN, _free_port, assert_accessible
+from tests.e2e.conftest import LOTSEN, _free_port, assert_accessible, live_server
 from tests.oidc.server import YOUNG_PERSON_NUMBER, provider_config, running_provider
 
 SEED = """
@@ -91,25 +89,8 @@ def oidc_site(tmp_path_factory, chromium_path):
         _lotsen(env, "migrate", "--no-input", "-v0")
         ids = json.loads(_lotsen(env, "shell", "-c", SEED).strip().splitlines()[-1])
         _lotsen(env, "collectstatic", "--no-input", "-v0")
-        process = subprocess.Popen(
-            [str(LOTSEN), "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base_url}/konto/logga-in/", timeout=1)  # noqa: S310
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                raise RuntimeError(process.stdout.read().decode())
+        with live_server(env, port):
             yield {"base_url": base_url, "env": env, "ids": ids}
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
 
 
 def _login_at_provider(page, base_url: str, button: str, login: str) -> None:

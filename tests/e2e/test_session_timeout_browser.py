@@ -8,14 +8,12 @@ page with the reason."""
 from __future__ import annotations
 
 import os
-import subprocess
 import time
-import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LOTSEN, _free_port, assert_accessible, login
+from tests.e2e.conftest import assert_accessible, live_server, login
 
 IDLE_SECONDS = 12
 WARNING_SECONDS = 6
@@ -33,27 +31,8 @@ def short_session_server(server, tmp_path_factory):
         "LOTSEN_SESSION_WARNING_SECONDS": str(WARNING_SECONDS),
     }
     env.pop("DATABASE_URL", None)
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(LOTSEN), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            urllib.request.urlopen(f"{base_url}/konto/logga-in/", timeout=1)  # noqa: S310
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError(process.stdout.read().decode())
-    yield base_url
-    process.terminate()
-    process.wait(timeout=10)
+    with live_server(env) as base_url:
+        yield base_url
 
 
 @pytest.fixture
