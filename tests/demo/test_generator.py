@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.test import RequestFactory
 from django.utils import timezone
@@ -347,3 +347,23 @@ def test_many_small_batches_write_everyone(db):
     assert out.getvalue().count("Personer: ") == 6
     assert "Personer: 3000/3000" in out.getvalue()
     assert Enrolment.objects.values("person").distinct().count() == 3000
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="planner statistics (ANALYZE): PostgreSQL"
+)
+@pytest.mark.parametrize("size", [137, 151])
+def test_the_planner_knows_the_tables_the_demo_filled(db, size):
+    # Two sizes no other test builds: the estimates must be of this build, not of a
+    # build before it (ANALYZE writes them in place, so a rolled-back test leaves them).
+    demo_build(size=size, seed=7, batch_size=50)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN (%s, %s)",
+            [Person._meta.db_table, Enrolment._meta.db_table],
+        )
+        estimates = dict(cursor.fetchall())
+    assert estimates == {
+        Person._meta.db_table: Person.objects.count(),
+        Enrolment._meta.db_table: Enrolment.objects.count(),
+    }

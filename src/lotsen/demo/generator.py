@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Protocol
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -46,6 +47,7 @@ from lotsen.earlywarning.scoring import (
     END_REASON_GYMNASIEINTYG,
     END_REASON_STUDIEBEVIS,
 )
+from lotsen.ingest.upsert import tables_analyze
 from lotsen.people.identity import luhn_check_digit, make_identity_number
 from lotsen.people.models import Gender, Guardian, Person
 from lotsen.privacy.models import Category, Consent, ConsentCategory, ConsentGiver
@@ -422,7 +424,16 @@ def _demo_build(
         summary.persons += len(batch)
         if stdout is not None:
             stdout.write(f"Personer: {summary.persons}/{size}\n")
+    demo_tables_analyze()
     return summary
+
+
+def demo_tables_analyze() -> None:
+    """PostgreSQL's planner statistics for every table the demo filled. Without them the
+    signals and scoring that follow, and every page until autovacuum catches up (never,
+    where it is off), are planned for empty tables: the mentor's start page on 50,000
+    persons took 1.5 s instead of 0.3 s."""
+    tables_analyze(*apps.get_models())
 
 
 def _organisations_create() -> _DemoOrganisations:

@@ -19,6 +19,7 @@ from lotsen.demo.generator import (
     DemoSummary,
     demo_build,
     demo_exists,
+    demo_tables_analyze,
 )
 from lotsen.demo.kaa import kaa_demo_seed
 from lotsen.demo.programmes import programme_demo_seed
@@ -86,6 +87,8 @@ class Command(BaseCommand):
         kaa = kaa_demo_seed()
         support = support_demo_seed()
         programme = programme_demo_seed()
+        # Statistics again for what the signals, scores and seeds wrote.
+        demo_tables_analyze()
         self._summary_write(summary, seconds=time.monotonic() - started)
         self.stdout.write(f"  Signaler till skolorna: {signals.raised}")
         self.stdout.write(f"  Riskmodell: {risk_model}")

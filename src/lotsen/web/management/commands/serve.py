@@ -131,6 +131,12 @@ class Command(BaseCommand):
                     "forwarded_allow_ips": "",
                     "proc_name": "lotsen",
                     "accesslog": None,
+                    # Idle keep-alive connections stay open 75 s (nginx's default), not
+                    # gunicorn's 2 s: a person reads a page for longer than that, and a
+                    # client that sends its next request as the server closes the idle
+                    # connection gets "connection reset" (the load benchmark's 50 users
+                    # did, ten times a minute).
+                    "keepalive": 75,
                     "errorlog": "-",
                     # No control socket in the home directory (gunicorn 24 and later): a
                     # second server on the machine would take over the first one's.
