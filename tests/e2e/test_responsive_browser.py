@@ -15,6 +15,7 @@ from collections import deque
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from lotsen.demo.generator import DEMO_USERNAMES
 from tests.e2e.conftest import assert_accessible, login
@@ -122,12 +123,13 @@ def test_the_navigation_collapses_behind_a_menu_button_on_a_phone(page):
     toggle = page.get_by_role("button", name="Meny")
     navigation = page.locator("#navigation")
     # Closed at first: the links take no room until the menu is opened.
-    assert toggle.get_attribute("aria-expanded") == "false"
-    assert not navigation.is_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(navigation).to_be_hidden()
     toggle.click()
-    assert toggle.get_attribute("aria-expanded") == "true"
-    assert navigation.get_by_role("link", name="Start").is_visible()
-    # On a wide screen the links are shown and the button is not.
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(navigation.get_by_role("link", name="Start")).to_be_visible()
+    # On a wide screen the links are shown and the button is not (once the browser has
+    # laid the page out again for the new width: read at once, the button was still there).
     page.set_viewport_size({"width": 1280, "height": 800})
-    assert not toggle.is_visible()
-    assert navigation.get_by_role("link", name="Start").is_visible()
+    expect(toggle).to_be_hidden()
+    expect(navigation.get_by_role("link", name="Start")).to_be_visible()
