@@ -35,7 +35,7 @@ from typing import Protocol
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from lotsen.accounts.models import Membership, Organisation, OrganisationKind, Role, User
@@ -47,7 +47,7 @@ from lotsen.earlywarning.scoring import (
     END_REASON_GYMNASIEINTYG,
     END_REASON_STUDIEBEVIS,
 )
-from lotsen.ingest.upsert import tables_analyze
+from lotsen.ingest.upsert import tables_analyze, values_insert
 from lotsen.people.identity import luhn_check_digit, make_identity_number
 from lotsen.people.models import Gender, Guardian, Person
 from lotsen.privacy.models import Category, Consent, ConsentCategory, ConsentGiver
@@ -616,26 +616,6 @@ _ATTENDANCE_COLUMNS = (
 )
 
 
-def _rows_insert(model: type, columns: Sequence[str], rows: list[tuple]) -> None:
-    """Rows written straight through the database cursor. The demo writes about a hundred grades
-    per person, and building a model instance for each costs more than the rest of the
-    demo together; the values are made here, so there is nothing for the ORM to check."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(model._meta.get_field(column).column) for column in columns)
-    table = quote(model._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY: several times faster than INSERTs on PostgreSQL.
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
-
-
 def _school_data_save(batch: Sequence[_Draft], summary: DemoSummary, *, today: dt.date) -> None:
     schools = {
         enrolment.school_unit.school_unit_code: enrolment.school_unit.pk
@@ -657,11 +637,11 @@ def _school_data_save(batch: Sequence[_Draft], summary: DemoSummary, *, today: d
 
     def flush(final: bool = False) -> None:
         if grades and (final or len(grades) >= _SCHOOL_ROWS_CHUNK):
-            _rows_insert(Grade, _GRADE_COLUMNS, grades)
+            values_insert(model=Grade, fields=_GRADE_COLUMNS, rows=grades)
             summary.grades += len(grades)
             grades.clear()
         if attendance and (final or len(attendance) >= _SCHOOL_ROWS_CHUNK):
-            _rows_insert(AttendancePeriod, _ATTENDANCE_COLUMNS, attendance)
+            values_insert(model=AttendancePeriod, fields=_ATTENDANCE_COLUMNS, rows=attendance)
             summary.attendance_periods += len(attendance)
             attendance.clear()
 

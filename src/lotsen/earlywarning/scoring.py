@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
@@ -71,6 +71,7 @@ from lotsen.earlywarning.models import (
     RiskScore,
     UnscoredPupil,
 )
+from lotsen.ingest.upsert import values_insert
 from lotsen.people.models import Gender, Person
 from lotsen.school.models import Enrolment
 
@@ -1033,37 +1034,10 @@ INSERT_FIELDS = (
 
 
 def _scores_insert(rows: Sequence[tuple]) -> None:
-    """New scores in one ``executemany``: what ``bulk_create`` writes, without a model
-    instance and a compiled statement per score (which cost scoring more than the model
-    did). Each value is prepared for the database by its own field, as the ORM does."""
-    fields = [RiskScore._meta.get_field(name) for name in INSERT_FIELDS]
-    quote = connection.ops.quote_name
-    # The table and columns are the model's own names, quoted; every value is a parameter.
-    sql = "INSERT INTO {table} ({columns}) VALUES ({values})".format(  # noqa: S608
-        table=quote(RiskScore._meta.db_table),
-        columns=", ".join(quote(model_field.column) for model_field in fields),
-        values=", ".join(["%s"] * len(fields)),
-    )
-    # The connection itself, not the thread-local proxy ``connection``: the fields read its
-    # attributes for every value, and through the proxy each read is a lookup of its own.
-    database = connections[DEFAULT_DB_ALIAS]
-    # Values the same for every row are prepared once.
-    constant: dict[int, dict[Any, Any]] = defaultdict(dict)
-    varying = {INSERT_FIELDS.index("features")}
-    params = []
-    for row in rows:
-        prepared = []
-        for position, (model_field, value) in enumerate(zip(fields, row, strict=True)):
-            if position in varying or isinstance(value, list):
-                prepared.append(model_field.get_db_prep_save(value, database))
-                continue
-            cache = constant[position]
-            if value not in cache:
-                cache[value] = model_field.get_db_prep_save(value, database)
-            prepared.append(cache[value])
-        params.append(prepared)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    """New scores written as plain tuples (``values_insert``: COPY on PostgreSQL), without
+    a model instance and a compiled statement per score, which cost scoring more than the
+    model did."""
+    values_insert(model=RiskScore, fields=INSERT_FIELDS, rows=rows)
 
 
 def risk_score_reasons(*, score: RiskScore) -> list[dict[str, Any]]:
