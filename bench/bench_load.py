@@ -8,7 +8,9 @@ generated municipality on PostgreSQL (issue 16).
 2. Serves it with ``lotsen serve --workers N`` (BENCH_LOAD_WORKERS, default one per core;
    gunicorn) on a free loopback port.
 3. Measures the anonymous login page with a single client, unloaded: the median of
-   BENCH_LOAD_BASELINE requests (default 100).
+   BENCH_LOAD_BASELINE requests (default 100); then every page of the load with a single
+   logged-in client, unloaded: the median of BENCH_LOAD_SINGLE requests (default 20), as
+   a multiple of the login page's.
 4. For each user level in BENCH_LOAD_USERS (default "10,50"), BENCH_LOAD_SECONDS seconds
    (default 60; the statistics restart once every user is spawned, so the logins at the
    start count only as far as they run into the window) of Locust (bench/locust_load.py:
@@ -16,8 +18,14 @@ generated municipality on PostgreSQL (issue 16).
    pages), and prints per page the requests,
    errors, p50/p95/p99 in ms and p95 as a ratio to the unloaded login page's median.
 
-A page passes the issue's bar when its p95 is at most 20× that median with 0 errors (at 50
-users on 50,000 persons). The benchmark prints; it does not assert.
+5. With BENCH_LOAD_GROWTH_DATABASE_URL and BENCH_LOAD_GROWTH_SIZE (say 200000), builds
+   that larger municipality in that database too, measures the same pages with a single
+   client there, and prints each page's growth: its median at the larger size over its
+   median at BENCH_LOAD_SIZE.
+
+A page passes the issue's bars when its p95 is at most 20× the login page's unloaded median
+with 0 errors (at 50 users on 50,000 persons), and its single-client time grows at most
+1.5× from 50,000 to 200,000 persons. The benchmark prints; it does not assert.
 """
 
 from __future__ import annotations
@@ -36,12 +44,17 @@ from pathlib import Path
 import requests
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from load_pages import BY_ID, FIXED, LOGIN, PASSWORD  # noqa: E402
+
 ROOT = HERE.parent
 BIN = Path(sys.executable).parent
 LOTSEN = BIN / "lotsen"
-LOGIN = "/konto/logga-in/"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/lotsen_bench_load"
 BAR = 20
+# A page's single-client time at the larger size may be at most this multiple of its time
+# at the smaller (the issue: 200,000 persons against 50,000).
+GROWTH_BAR = 1.5
 
 
 def _env(database_url: str) -> dict[str, str]:
@@ -166,6 +179,78 @@ def _baseline(base: str, count: int) -> float:
     return statistics.median(times)
 
 
+def _login(session: requests.Session, base: str, username: str) -> None:
+    session.get(base + LOGIN, timeout=60)
+    answer = session.post(
+        base + LOGIN,
+        {
+            "username": username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": session.cookies.get("csrftoken", ""),
+        },
+        allow_redirects=False,
+        timeout=60,
+    )
+    if answer.status_code != 302:
+        raise SystemExit(f"login of {username} answered {answer.status_code}")
+
+
+def _fetch(session: requests.Session, url: str, form: dict[str, str] | None) -> requests.Response:
+    """A GET, or with ``form`` a POST of it with the session's CSRF token."""
+    if form is None:
+        return session.get(url, timeout=120)
+    token = session.cookies.get("csrftoken", "")
+    return session.post(url, {**form, "csrfmiddlewaretoken": token}, timeout=120)
+
+
+def _single_client(base: str, count: int) -> dict[str, float]:
+    """Each role's pages with one client and nothing else running: per page the median
+    in ms of ``count`` requests (a page opened by id cycles through the ids its list
+    shows first), after two unmeasured requests that load templates and caches."""
+    medians: dict[str, float] = {}
+    for username, (name, list_url, pattern, url_of) in BY_ID.items():
+        session = requests.Session()
+        _login(session, base, username)
+        ids = pattern.findall(session.get(base + list_url, timeout=60).text)[:count]
+        pages = [(page, [url], form) for page, url, form in FIXED[username]]
+        if ids:
+            pages.append((name, [url_of(i) for i in ids], None))
+        else:
+            print(f"NOTE: {list_url} showed {username} no ids: '{name}' NOT measured.")
+
+        for page, urls, form in pages:
+            for url in urls[:2]:
+                _fetch(session, base + url, form)
+            times = []
+            for index in range(count):
+                start = time.perf_counter()
+                answer = _fetch(session, base + urls[index % len(urls)], form)
+                times.append((time.perf_counter() - start) * 1000)
+                answer.raise_for_status()
+            medians[page] = statistics.median(times)
+    return medians
+
+
+def _single_report(medians: dict[str, float], baseline: float, size: int) -> None:
+    print(f"\n-- one client, unloaded, {size} persons; login page median {baseline:.1f} ms --")
+    print(f"{'page':28} {'median ms':>9} {'× login':>8}")
+    for page, median in medians.items():
+        print(f"{page[:28]:28} {median:9.1f} {median / baseline:7.1f}×")
+
+
+def _growth_report(small: dict[str, float], large: dict[str, float], sizes: tuple) -> None:
+    print(f"\n-- one client: {sizes[1]} persons against {sizes[0]} --")
+    print(f"{'page':28} {sizes[0]:>9} {sizes[1]:>9} {'growth':>7}")
+    worst = 0.0
+    for page, before in small.items():
+        after = large.get(page)
+        if after is None:
+            continue
+        worst = max(worst, after / before)
+        print(f"{page[:28]:28} {before:9.1f} {after:9.1f} {after / before:6.2f}×")
+    print(f"worst growth {worst:.2f}× (bar: ≤ {GROWTH_BAR}×)")
+
+
 def _load(base: str, users: int, seconds: int, prefix: Path) -> list[dict[str, str]]:
     command = [
         BIN / "locust", "-f", HERE / "locust_load.py", "--headless", "--host", base,
@@ -201,6 +286,14 @@ def _report(rows: list[dict[str, str]], baseline: float, users: int, seconds: in
         )
 
 
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def main() -> int:
     url = os.environ.get("BENCH_LOAD_DATABASE_URL") or os.environ.get(
         "BENCH_DATABASE_URL", DEFAULT_URL
@@ -215,26 +308,40 @@ def main() -> int:
         print("NOTE: locust is not installed (pip install -e '.[dev]'): NOT run.")
         return 0
     size = int(os.environ.get("BENCH_LOAD_SIZE", "5000"))
-    levels = [int(u) for u in os.environ.get("BENCH_LOAD_USERS", "10,50").split(",")]
+    levels = [int(u) for u in os.environ.get("BENCH_LOAD_USERS", "10,50").split(",") if u]
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
     workers = int(os.environ.get("BENCH_LOAD_WORKERS", str(os.cpu_count() or 1)))
+    single = int(os.environ.get("BENCH_LOAD_SINGLE", "20"))
+    growth_url = os.environ.get("BENCH_LOAD_GROWTH_DATABASE_URL", "")
+    growth_size = int(os.environ.get("BENCH_LOAD_GROWTH_SIZE", "0"))
     _ensure_database(url)
     _build(url, size)
     tmp = Path(tempfile.mkdtemp(prefix="lotsen-bench-load-"))
     process, base = _serve(url, workers, tmp / "serve.log")
     try:
         print(f"{size} persons; lotsen serve with {workers} worker process(es) at {base}")
+        baseline = _baseline(base, int(os.environ.get("BENCH_LOAD_BASELINE", "100")))
+        medians = _single_client(base, single)
+        _single_report(medians, baseline, size)
         for users in levels:
             # The baseline just before each load, with nothing else running.
             baseline = _baseline(base, int(os.environ.get("BENCH_LOAD_BASELINE", "100")))
             rows = _load(base, users, seconds, tmp / f"users{users}")
             _report(rows, baseline, users, seconds)
     finally:
-        process.terminate()
+        _stop(process)
+    if growth_url and growth_size:
+        # The same pages on a larger municipality in a database of its own.
+        _ensure_database(growth_url)
+        _build(growth_url, growth_size)
+        process, base = _serve(growth_url, workers, tmp / "serve-growth.log")
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            baseline = _baseline(base, int(os.environ.get("BENCH_LOAD_BASELINE", "100")))
+            larger = _single_client(base, single)
+            _single_report(larger, baseline, growth_size)
+        finally:
+            _stop(process)
+        _growth_report(medians, larger, (size, growth_size))
     print(f"\nServer log and Locust CSV files: {tmp}")
     return 0
 

@@ -9,18 +9,32 @@ not by URL, so that the statistics are per page.
 
 from __future__ import annotations
 
-import os
 import random
 import re
+import sys
+from pathlib import Path
 
 from locust import HttpUser, between, task
 
-PASSWORD = os.environ.get("LOTSEN_DEMO_PASSWORD", "demo")
-LOGIN = "/konto/logga-in/"
-PERSON_LINK = re.compile(r'href="/personer/(\d+)/"')
-KAA_PERSON_LINK = re.compile(r'href="/aktivitetsansvar/unga/(\d+)/"')
-CASE_LINK = re.compile(r'href="/arenden/(\d+)/"')
-SEARCH_WORDS = ("an", "son", "li", "ma", "er", "el")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load_pages import (  # noqa: E402
+    CASE_LINK,
+    CASE_LIST,
+    INBOX,
+    KAA_COHORT,
+    KAA_OVERVIEW,
+    KAA_PERSON_LINK,
+    LOGIN,
+    PASSWORD,
+    PERSON_LINK,
+    PERSON_SEARCH,
+    SEARCH_WORDS,
+    START,
+    case_page,
+    kaa_person_page,
+    person_page,
+    search,
+)
 
 
 class _Staff(HttpUser):
@@ -41,6 +55,13 @@ class _Staff(HttpUser):
             if answer.status_code != 302:
                 answer.failure(f"login of {self.username} answered {answer.status_code}")
 
+    def search_persons(self) -> None:
+        form = {**search(random.choice(SEARCH_WORDS)), "csrfmiddlewaretoken": self.token()}
+        self.client.post(PERSON_SEARCH, form, name="person search (q)")
+
+    def token(self) -> str:
+        return self.client.cookies.get("csrftoken", "")
+
     def ids_from(self, url: str, pattern: re.Pattern, name: str) -> list[str]:
         page = self.client.get(url, name=name)
         return pattern.findall(page.text)
@@ -52,22 +73,20 @@ class Mentor(_Staff):
 
     def on_start(self) -> None:
         super().on_start()
-        self.persons = self.ids_from("/personer/", PERSON_LINK, "person search (list)")
+        self.persons = self.ids_from(INBOX, PERSON_LINK, "inbox (mentor)")
 
     @task(3)
     def start_page(self) -> None:
-        self.client.get("/", name="start page (mentor)")
+        self.client.get(START, name="start page (mentor)")
 
     @task(4)
     def person_page(self) -> None:
         if self.persons:
-            self.client.get(
-                f"/personer/{random.choice(self.persons)}/", name="person page (mentor)"
-            )
+            self.client.get(person_page(random.choice(self.persons)), name="person page (mentor)")
 
     @task(1)
     def search(self) -> None:
-        self.client.get(f"/personer/?q={random.choice(SEARCH_WORDS)}", name="person search (q)")
+        self.search_persons()
 
 
 class KaaCoordinator(_Staff):
@@ -76,26 +95,24 @@ class KaaCoordinator(_Staff):
 
     def on_start(self) -> None:
         super().on_start()
-        self.persons = self.ids_from("/aktivitetsansvar/unga/", KAA_PERSON_LINK, "KAA cohort")
+        self.persons = self.ids_from(KAA_COHORT, KAA_PERSON_LINK, "KAA cohort")
 
     @task(2)
     def overview(self) -> None:
-        self.client.get("/aktivitetsansvar/", name="KAA overview")
+        self.client.get(KAA_OVERVIEW, name="KAA overview")
 
     @task(2)
     def cohort(self) -> None:
-        self.client.get("/aktivitetsansvar/unga/", name="KAA cohort")
+        self.client.get(KAA_COHORT, name="KAA cohort")
 
     @task(3)
     def person_page(self) -> None:
         if self.persons:
-            self.client.get(
-                f"/aktivitetsansvar/unga/{random.choice(self.persons)}/", name="KAA person page"
-            )
+            self.client.get(kaa_person_page(random.choice(self.persons)), name="KAA person page")
 
     @task(1)
     def search(self) -> None:
-        self.client.get(f"/personer/?q={random.choice(SEARCH_WORDS)}", name="person search (q)")
+        self.search_persons()
 
 
 class Coach(_Staff):
@@ -104,20 +121,20 @@ class Coach(_Staff):
 
     def on_start(self) -> None:
         super().on_start()
-        self.cases = self.ids_from("/arenden/", CASE_LINK, "case list")
+        self.cases = self.ids_from(CASE_LIST, CASE_LINK, "case list")
 
     @task(2)
     def case_list(self) -> None:
-        self.client.get("/arenden/", name="case list")
+        self.client.get(CASE_LIST, name="case list")
 
     @task(3)
     def case_page(self) -> None:
         if self.cases:
-            self.client.get(f"/arenden/{random.choice(self.cases)}/", name="case page")
+            self.client.get(case_page(random.choice(self.cases)), name="case page")
 
     @task(1)
     def start_page(self) -> None:
-        self.client.get("/", name="start page (coach)")
+        self.client.get(START, name="start page (coach)")
 
 
 class Visitor(HttpUser):
