@@ -367,3 +367,58 @@ def test_the_planner_knows_the_tables_the_demo_filled(db, size):
         Person._meta.db_table: Person.objects.count(),
         Enrolment._meta.db_table: Enrolment.objects.count(),
     }
+
+
+def test_a_small_municipality_has_the_five_named_schools():
+    from lotsen.demo.generator import (
+        DEFAULT_SIZE,
+        DEMO_COMPULSORY_SCHOOLS,
+        DEMO_UPPER_SECONDARY_SCHOOLS,
+        demo_schools,
+    )
+
+    for size in (1, SIZE, DEFAULT_SIZE, 5_999):
+        assert demo_schools(size) == (DEMO_COMPULSORY_SCHOOLS, DEMO_UPPER_SECONDARY_SCHOOLS)
+
+
+def test_a_larger_municipality_has_more_schools_each_with_pupils(db, monkeypatch):
+    """A large demo spreads its pupils over more school units instead of making five
+    schools ever larger (a school's pages would grow with the municipality). The
+    thresholds are lowered here so that a small demo shows it."""
+    from lotsen.demo import generator
+    from lotsen.demo.ss12000server import DemoSchoolData
+
+    monkeypatch.setattr(generator, "DEMO_PERSONS_PER_COMPULSORY_SCHOOL", 150)
+    monkeypatch.setattr(generator, "DEMO_PERSONS_PER_UPPER_SECONDARY_SCHOOL", 300)
+    size = 900
+    compulsory, upper_secondary = generator.demo_schools(size)
+    assert (len(compulsory), len(upper_secondary)) == (6, 3)
+    assert compulsory[:3] == generator.DEMO_COMPULSORY_SCHOOLS
+
+    summary = demo_build(size=size, seed=5, batch_size=300)
+    today = timezone.localdate()
+    units = Organisation.objects.filter(kind="school_unit")
+    assert sorted(units.values_list("name", flat=True)) == sorted(compulsory + upper_secondary)
+    assert summary.organisations == Organisation.objects.count()
+    current = Counter(
+        Enrolment.objects.filter(start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values_list("school_unit__name", flat=True)
+    )
+    # Every school unit, named or numbered, has current pupils of its own school form.
+    assert set(current) == set(compulsory + upper_secondary)
+    for name in compulsory:
+        assert Enrolment.objects.filter(school_unit__name=name, school_type=SchoolType.GR).exists()
+    for name in upper_secondary:
+        assert Enrolment.objects.filter(school_unit__name=name, school_type=SchoolType.GY).exists()
+    # The mentor still sees exactly Björkskolan's pupils, now a share of the municipality's.
+    visible = set(
+        PersonPolicy(_actor("mentor")).persons(purpose=Purpose.SCHOOL).values_list("pk", flat=True)
+    )
+    assert len(visible) == current["Björkskolan"]
+    assert len(visible) < sum(current[name] for name in compulsory) / 3
+
+    # The SS 12000 test server of the same size serves the same school units.
+    served = DemoSchoolData(seed=5, size=size, today=today).organisations
+    codes = {r["schoolUnitCode"]: r["displayName"] for r in served if "schoolUnitCode" in r}
+    assert codes == dict(units.values_list("school_unit_code", "name"))

@@ -79,6 +79,13 @@ DEMO_REGION_NAME = "Region Exempel"
 DEMO_ORGANISER_NAME = "Exempelkommuns skolförvaltning"
 DEMO_COMPULSORY_SCHOOLS = ("Björkskolan", "Ekbackens skola", "Tallåsskolan")
 DEMO_UPPER_SECONDARY_SCHOOLS = ("Exempelgymnasiet", "Kunskapsgymnasiet Exempel")
+# A larger municipality has more school units, not larger ones: one compulsory school per
+# this many persons of the demo (its years 7–9 then hold about 500 pupils) and one
+# upper-secondary school per twice as many (about 1,000 pupils), beyond the named schools.
+# Without them every pupil of a 50,000-person municipality went to five schools, and every
+# school's page (a mentor's inbox, the signals of a school) grew with the municipality.
+DEMO_PERSONS_PER_COMPULSORY_SCHOOL = 3_000
+DEMO_PERSONS_PER_UPPER_SECONDARY_SCHOOL = 6_000
 DEMO_SOCIAL_SERVICES_NAME = "Socialtjänsten i Exempelkommun"
 DEMO_HEALTH_CARE_NAME = "Ungdomsmottagningen Region Exempel"
 DEMO_EMPLOYMENT_SERVICE_NAME = "Arbetsförmedlingen Exempel"
@@ -402,7 +409,7 @@ def _demo_build(
     password_hash = make_password(settings.LOTSEN_DEMO_PASSWORD)
     summary = DemoSummary()
     with transaction.atomic():
-        organisations = _organisations_create()
+        organisations = _organisations_create(size=size)
         staff = _staff_create(organisations=organisations, password_hash=password_hash)
     summary.organisations = len(organisations.all())
     summary.users = len(staff)
@@ -436,7 +443,34 @@ def demo_tables_analyze() -> None:
     tables_analyze(*apps.get_models())
 
 
-def _organisations_create() -> _DemoOrganisations:
+def demo_schools(size: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names of the demo's compulsory and upper-secondary school units for a
+    municipality of ``size`` persons: the named schools, and for a large municipality
+    numbered ones besides (``DEMO_PERSONS_PER_COMPULSORY_SCHOOL``). The school unit codes
+    follow this order (``demo_school_unit_code``)."""
+    compulsory = max(len(DEMO_COMPULSORY_SCHOOLS), size // DEMO_PERSONS_PER_COMPULSORY_SCHOOL)
+    upper = max(len(DEMO_UPPER_SECONDARY_SCHOOLS), size // DEMO_PERSONS_PER_UPPER_SECONDARY_SCHOOL)
+    return (
+        DEMO_COMPULSORY_SCHOOLS
+        + tuple(
+            f"Skolenhet {number}"
+            for number in range(len(DEMO_COMPULSORY_SCHOOLS) + 1, compulsory + 1)
+        ),
+        DEMO_UPPER_SECONDARY_SCHOOLS
+        + tuple(
+            f"Gymnasieenhet {number}"
+            for number in range(len(DEMO_UPPER_SECONDARY_SCHOOLS) + 1, upper + 1)
+        ),
+    )
+
+
+def demo_school_unit_code(index: int) -> str:
+    """The school unit code of the demo's ``index``-th school (from 1: the compulsory
+    schools, then the upper-secondary ones, as ``demo_schools`` lists them)."""
+    return f"1999{index:04d}"
+
+
+def _organisations_create(*, size: int) -> _DemoOrganisations:
     region = organisation_create(
         name=DEMO_REGION_NAME,
         kind=OrganisationKind.REGION,
@@ -455,22 +489,23 @@ def _organisations_create() -> _DemoOrganisations:
         municipality_code=DEMO_MUNICIPALITY_CODE,
         organisation_number=_organisation_number(ORGANISER_NUMBER_FIRST_NINE),
     )
+    compulsory, upper_secondary = demo_schools(size)
     schools = [
         organisation_create(
             name=name,
             kind=OrganisationKind.SCHOOL_UNIT,
             parent=organiser,
             municipality_code=DEMO_MUNICIPALITY_CODE,
-            school_unit_code=f"1999{index:04d}",
+            school_unit_code=demo_school_unit_code(index),
         )
-        for index, name in enumerate(DEMO_COMPULSORY_SCHOOLS + DEMO_UPPER_SECONDARY_SCHOOLS, 1)
+        for index, name in enumerate(compulsory + upper_secondary, 1)
     ]
     return _DemoOrganisations(
         region=region,
         municipality=municipality,
         organiser=organiser,
-        compulsory=tuple(schools[: len(DEMO_COMPULSORY_SCHOOLS)]),
-        upper_secondary=tuple(schools[len(DEMO_COMPULSORY_SCHOOLS) :]),
+        compulsory=tuple(schools[: len(compulsory)]),
+        upper_secondary=tuple(schools[len(compulsory) :]),
         social_services=organisation_create(
             name=DEMO_SOCIAL_SERVICES_NAME,
             kind=OrganisationKind.SOCIAL_SERVICES,
@@ -746,7 +781,11 @@ def demo_population(*, seed: int, size: int, today: dt.date) -> Iterator[DemoPup
     if not 1 <= size <= capacity:
         raise DemoError(ERROR_SIZE.format(capacity=capacity))
     population = _Population(
-        seed=seed, size=size, today=today, organisations=demo_organisations_unsaved(), coach_id=None
+        seed=seed,
+        size=size,
+        today=today,
+        organisations=demo_organisations_unsaved(size=size),
+        coach_id=None,
     )
     for draft in population.drafts():
         assert draft.facts is not None
@@ -777,23 +816,25 @@ def demo_population_register(*, seed: int, rows: int, today: dt.date) -> Iterato
         }
 
 
-def demo_organisations_unsaved() -> _DemoOrganisations:
+def demo_organisations_unsaved(*, size: int = 0) -> _DemoOrganisations:
     """The demo's organisations as unsaved objects, with the names and codes
-    ``_organisations_create`` gives them."""
+    ``_organisations_create`` gives them for a municipality of ``size`` persons (the named
+    schools only, when no size is given)."""
     organiser = Organisation(
         name=DEMO_ORGANISER_NAME,
         kind=OrganisationKind.SCHOOL_ORGANISER,
         municipality_code=DEMO_MUNICIPALITY_CODE,
         organisation_number=_organisation_number(ORGANISER_NUMBER_FIRST_NINE),
     )
+    compulsory, upper_secondary = demo_schools(size)
     schools = [
         Organisation(
             name=name,
             kind=OrganisationKind.SCHOOL_UNIT,
             municipality_code=DEMO_MUNICIPALITY_CODE,
-            school_unit_code=f"1999{index:04d}",
+            school_unit_code=demo_school_unit_code(index),
         )
-        for index, name in enumerate(DEMO_COMPULSORY_SCHOOLS + DEMO_UPPER_SECONDARY_SCHOOLS, 1)
+        for index, name in enumerate(compulsory + upper_secondary, 1)
     ]
 
     def other(name: str, kind: str) -> Organisation:
@@ -803,8 +844,8 @@ def demo_organisations_unsaved() -> _DemoOrganisations:
         region=other(DEMO_REGION_NAME, OrganisationKind.REGION),
         municipality=other(DEMO_MUNICIPALITY_NAME, OrganisationKind.MUNICIPALITY),
         organiser=organiser,
-        compulsory=tuple(schools[: len(DEMO_COMPULSORY_SCHOOLS)]),
-        upper_secondary=tuple(schools[len(DEMO_COMPULSORY_SCHOOLS) :]),
+        compulsory=tuple(schools[: len(compulsory)]),
+        upper_secondary=tuple(schools[len(compulsory) :]),
         social_services=other(DEMO_SOCIAL_SERVICES_NAME, OrganisationKind.SOCIAL_SERVICES),
         health_care=other(DEMO_HEALTH_CARE_NAME, OrganisationKind.HEALTH_CARE),
         employment_service=other(DEMO_EMPLOYMENT_SERVICE_NAME, OrganisationKind.EMPLOYMENT_SERVICE),
@@ -832,6 +873,11 @@ class _Population:
         self.size = size
         self.today = today
         self.organisations = organisations
+        # The named compulsory schools keep their shares of each other; a numbered school
+        # (a large municipality) takes the average share of a named one.
+        extra = len(organisations.compulsory) - len(_COMPULSORY_WEIGHTS)
+        average = sum(_COMPULSORY_WEIGHTS) / len(_COMPULSORY_WEIGHTS)
+        self._compulsory_weights = (*_COMPULSORY_WEIGHTS, *[average] * extra)
         self.coach_id = coach_id
         # The school year starts in August, so autumn and spring belong to different years.
         self.academic_year = today.year if today.month >= 8 else today.year - 1
@@ -846,6 +892,17 @@ class _Population:
     def drafts(self) -> Iterator[_Draft]:
         for ordinal in range(self.size):
             yield self._draft(ordinal)
+
+    def _upper_secondary_school(self, programme: str) -> Organisation:
+        """Kunskapsgymnasiet takes half of the pupils of its programmes, Exempelgymnasiet
+        the rest; in a large municipality a numbered school takes as many as a named one
+        (and the named schools' draw stays the same: a small demo is unchanged)."""
+        rng, schools = self.rng, self.organisations.upper_secondary
+        named = len(DEMO_UPPER_SECONDARY_SCHOOLS)
+        if len(schools) > named and rng.random() >= named / len(schools):
+            return schools[rng.randrange(named, len(schools))]
+        second = programme in _SECOND_SCHOOL_PROGRAMMES and rng.random() < 0.5
+        return schools[1 if second else 0]
 
     def _draft(self, ordinal: int) -> _Draft:
         rng = self.rng
@@ -1042,7 +1099,7 @@ class _Population:
         rng = self.rng
         year = self.academic_year
         school = compulsory or _weighted_pick(
-            rng, self.organisations.compulsory, _COMPULSORY_WEIGHTS
+            rng, self.organisations.compulsory, self._compulsory_weights
         )
         if grade <= 9:
             # The compulsory schools run F–9, so the youngest 13-year-olds are still in year 6.
@@ -1083,8 +1140,7 @@ class _Population:
 
         programme = self._programme(gender)
         if upper_secondary is None:
-            second = programme in _SECOND_SCHOOL_PROGRAMMES and rng.random() < 0.5
-            upper_secondary = self.organisations.upper_secondary[1 if second else 0]
+            upper_secondary = self._upper_secondary_school(programme)
         start = _term_start(year - (grade - 10))
         regular_end = _term_end(start.year + 3)
         end: dt.date | None = None

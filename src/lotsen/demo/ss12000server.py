@@ -46,16 +46,16 @@ from urllib.parse import parse_qs
 from lotsen.demo.generator import (
     DEFAULT_SEED,
     DEFAULT_SIZE,
-    DEMO_COMPULSORY_SCHOOLS,
     DEMO_MUNICIPALITY_CODE,
     DEMO_ORGANISER_NAME,
-    DEMO_UPPER_SECONDARY_SCHOOLS,
     END_REASON_DROPPED_OUT,
     ORGANISER_NUMBER_FIRST_NINE,
     ORGANISER_UUID,
     DemoGrade,
     SchoolFacts,
     demo_population,
+    demo_school_unit_code,
+    demo_schools,
     demo_syllabuses,
     demo_uuid,
     organisation_uuid,
@@ -133,7 +133,7 @@ class DemoSchoolData:
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.organisations = _organisations()
+        self.organisations = _organisations(self.size)
         self.syllabuses = [_syllabus_json(s) for s in demo_syllabuses().values()]
         self.pupils = []
         for index, pupil in enumerate(
@@ -189,7 +189,7 @@ def _meta(created: dt.datetime, modified: dt.datetime | None = None) -> dict[str
     return {"created": _timestamp(created), "modified": _timestamp(modified or created)}
 
 
-def _organisations() -> list[dict[str, Any]]:
+def _organisations(size: int) -> list[dict[str, Any]]:
     digits = ORGANISER_NUMBER_FIRST_NINE + str(luhn_check_digit(ORGANISER_NUMBER_FIRST_NINE))
     records: list[dict[str, Any]] = [
         {
@@ -201,9 +201,9 @@ def _organisations() -> list[dict[str, Any]]:
             "municipalityCode": DEMO_MUNICIPALITY_CODE,
         }
     ]
-    schools = DEMO_COMPULSORY_SCHOOLS + DEMO_UPPER_SECONDARY_SCHOOLS
-    for index, name in enumerate(schools, 1):
-        code = f"1999{index:04d}"
+    compulsory, upper_secondary = demo_schools(size)
+    for index, name in enumerate(compulsory + upper_secondary, 1):
+        code = demo_school_unit_code(index)
         records.append(
             {
                 "id": organisation_uuid(code),
@@ -211,7 +211,7 @@ def _organisations() -> list[dict[str, Any]]:
                 "displayName": name,
                 "organisationType": spec.ORGANISATION_SCHOOL_UNIT,
                 "schoolUnitCode": code,
-                "schoolTypes": ["GR"] if name in DEMO_COMPULSORY_SCHOOLS else ["GY"],
+                "schoolTypes": ["GR"] if name in compulsory else ["GY"],
                 "municipalityCode": DEMO_MUNICIPALITY_CODE,
                 "parentOrganisation": {"id": ORGANISER_UUID},
             }
