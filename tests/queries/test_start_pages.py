@@ -151,13 +151,15 @@ def grow(world, n: int) -> None:
 
 
 # Pinned counts on SQLite; PostgreSQL makes one more where the page names persons (see
-# ``pinned_for_vendor``). Every page counts the header's unread notifications (one query;
-# administrators' add the routing of emergency access they review: the organisation tree,
-# and for a system admin the admins). The roles that work with young people by name see
-# the first rows of their inbox (lotsen.inbox): the ranked page through the door, its
-# total and one query per kind of item for the rows' reasons; the school roles' inbox
-# also asks which organisations turned the learned model off. The organisation
-# administrator is shown how many wait unacknowledged too long, one count per team.
+# ``pinned_for_vendor``). Every page asks which kinds of notifications are unread for the
+# header (one query) and counts those the actor may see only when there are some (one
+# more; for an administrator the routing of emergency access they review adds the
+# organisation tree, and for a system admin the admins). The roles that work with young
+# people by name see the first rows of their inbox (lotsen.inbox): the ranked page through
+# the door, its total and one query per kind of item for the rows' reasons; the school
+# roles' inbox also asks which organisations turned the learned model off. The
+# organisation administrator is shown how many wait unacknowledged too long, one count per
+# team.
 START_PAGE_QUERIES = {
     Role.MENTOR: 20,
     Role.STUDENT_HEALTH: 20,
@@ -166,8 +168,8 @@ START_PAGE_QUERIES = {
     Role.KAA_COORDINATOR: 10,
     Role.PROJECT_LEADER: 11,
     Role.EVALUATOR: 5,
-    Role.ORGANISATION_ADMIN: 12,
-    Role.SYSTEM_ADMIN: 12,
+    Role.ORGANISATION_ADMIN: 11,
+    Role.SYSTEM_ADMIN: 10,
 }
 # The start pages whose lists name young people (signals, tasks, follow-ups due).
 NAMES_PERSONS = {
