@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, Role
+from lotsen.ingest.upsert import tables_analyze
 from lotsen.kaa import cohort
 from lotsen.kaa.models import (
     CohortMembership,
@@ -146,7 +147,12 @@ def kaa_demo_seed(
         _residences_create(
             municipality_code=municipality_code, today=today, rng=rng, summary=summary
         )
+        # The refreshes below are planned on these tables' statistics, which were taken
+        # when they were empty (``demo_tables_analyze``): at 200,000 persons the first
+        # refresh's read of the residences ran for more than six minutes as a nested loop.
+        tables_analyze(ResidencePeriod)
         kaa_cohort_refresh(municipality_code=municipality_code, today=today)
+        tables_analyze(CohortMembership)
         _returns_to_studies(
             municipality_code=municipality_code, today=today, rng=rng, summary=summary
         )
