@@ -51,6 +51,8 @@ LOTSEN_FIELD_ENCRYPTION_KEY = os.environ.get("LOTSEN_FIELD_ENCRYPTION_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# A refused form says so in Lotsen's layout and language, with the way to go on.
+CSRF_FAILURE_VIEW = "lotsen.pages.errors.csrf_failure"
 
 INSTALLED_APPS = [
     # First, so that its `createsuperuser` (which checks the password in --no-input mode

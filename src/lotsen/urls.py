@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
+from lotsen.pages.errors import favicon
 from lotsen.people.api import PersonViewSet
 
 # The API root is lotsen.apiclients' (every area, the token and the documentation).
@@ -10,6 +11,10 @@ router = SimpleRouter()
 router.register("persons", PersonViewSet, basename="person")
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico where a page names no icon (a JSON or CSV answer):
+    # without this every such request rendered the 404 page, which for a visitor without
+    # cookies sets a new CSRF cookie and breaks the login form loaded beside it.
+    path("favicon.ico", favicon),
     path("", include("lotsen.web.urls")),
     path("konto/", include("lotsen.accounts.urls")),
     path("signaler/", include("lotsen.earlywarning.urls")),

@@ -129,3 +129,53 @@ def test_the_500_page_renders_without_the_request_or_the_database():
     # Nothing that needs a session or a user: no forms, no CSRF token.
     assert "<form" not in page
     assert "csrfmiddlewaretoken" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "heading"), [("sv", "Formuläret hade gått ut"), ("en", "The form had expired")]
+)
+def test_a_form_sent_with_a_stale_token_is_refused_plainly_and_nothing_is_done(
+    settings, language, heading
+):
+    """The login form loaded, then the CSRF cookie replaced (a new visit in another tab, a
+    cookie set by a request beside it): the form is refused in Lotsen's layout, with the
+    way to go on, and nobody is signed in."""
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    settings.DEBUG = False
+    user = UserFactory(username="anna")
+    user.set_password("rätt lösenord 123")
+    user.save()
+    browser = Client(enforce_csrf_checks=True)
+    browser.cookies["django_language"] = language
+    login = reverse("accounts:login")
+    form = browser.get(login).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    browser.cookies["csrftoken"] = "x" * 32  # another secret than the form's
+    response = browser.post(
+        login,
+        {"username": "anna", "password": "rätt lösenord 123", "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert LAYOUT in page
+    assert f'<h1 class="govuk-heading-l">{heading}</h1>' in page
+    assert f'href="{login}"' in page  # load the page again
+    assert WAY_BACK in page
+    assert "_auth_user_id" not in browser.session
+
+
+@pytest.mark.django_db
+def test_the_icon_browsers_ask_for_by_themselves_sets_no_cookie(client):
+    """Browsers fetch /favicon.ico for an answer that names no icon (the API's JSON). A
+    404 page there set a new CSRF cookie for a visitor without one, which broke the
+    login form loaded beside it (the browser test of project leaders failed on it)."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].startswith("/static/lotsen/favicon")
+    assert response["Location"].endswith(".ico")
+    assert "csrftoken" not in response.cookies
+    assert "sessionid" not in response.cookies

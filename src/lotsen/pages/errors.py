@@ -7,10 +7,13 @@ the exception's own message is never shown."""
 
 import logging
 
-from django.http import HttpResponseServerError
+from django.http import HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.csrf import requires_csrf_token
+
+from lotsen.pages.methods import read_only
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,23 @@ def permission_denied(request, exception):
 @requires_csrf_token
 def page_not_found(request, exception):
     return render(request, "404.html", status=404)
+
+
+@requires_csrf_token
+def csrf_failure(request, reason=""):
+    """A form sent with a token that no longer matches (CSRF_FAILURE_VIEW): a page kept open
+    across a new sign-in, or a second tab. Said in Lotsen's layout and plainly, with the way
+    to go on (load the page again, which gives it a fresh token); the reason is logged, not
+    shown."""
+    logger.warning("CSRF check failed on %s: %s", request.path, reason)
+    return render(request, "403_csrf.html", status=403)
+
+
+@read_only
+def favicon(request):
+    """The site's icon at the address browsers ask for by themselves, as a redirect to the
+    static file: no template is rendered, so no cookie is set."""
+    return HttpResponsePermanentRedirect(static("lotsen/favicon.ico"))
 
 
 def server_error(request):
