@@ -133,3 +133,28 @@ def test_the_navigation_collapses_behind_a_menu_button_on_a_phone(page):
     page.set_viewport_size({"width": 1280, "height": 800})
     expect(toggle).to_be_hidden()
     expect(navigation.get_by_role("link", name="Start")).to_be_visible()
+
+
+def test_a_link_focused_in_a_table_htmx_swapped_in_keeps_the_focus_when_it_is_wrapped(page):
+    """A keyboard user who reaches a search result before htmx has settled stays on it.
+
+    The table is wrapped in its scroll region after htmx settles; moving it blurred the link
+    a fast keyboard user (or a test) had focused, and their Enter went to the page's body
+    (the support journey's browser test waited 30 s for a person page that way in CI).
+    Focusing the first link on htmx:afterSwap, before the settle, makes that race certain.
+    """
+    login(page, "mentorgy")
+    page.goto("/personer/")
+    page.evaluate(
+        """() => document.addEventListener("htmx:afterSwap", () => {
+             document.querySelector("#results table a")?.focus();
+           }, { once: true })"""
+    )
+    page.get_by_label("Sök på namn eller personnummer", exact=True).focus()
+    page.keyboard.type("a")
+    page.keyboard.press("Enter")
+    # Wrapped: the table now sits in its scroll region.
+    expect(page.locator("#results [data-lotsen-scroll] table a").first).to_be_focused()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert re.search(r"/personer/\d+/$", page.url), page.url

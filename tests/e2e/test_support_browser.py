@@ -23,6 +23,8 @@ SOCIAL = "Socialtjänsten i Exempelkommun"
 def _press(page, locator) -> None:
     """Follow a link or send a form with Enter, and wait for the next page."""
     locator.focus()
+    # Still focused when Enter is pressed (a script that moves the element blurs it).
+    expect(locator).to_be_focused()
     with page.expect_navigation():
         page.keyboard.press("Enter")
 

@@ -11,11 +11,16 @@ const lang = document.documentElement.lang.startsWith("en") ? "en" : "sv";
 let nextId = 0;
 
 function wrap(element, className) {
+  // Moving a node takes the focus from anything inside it. A table that htmx swapped in
+  // is wrapped only once htmx has settled, and a keyboard user may already have tabbed to
+  // a link in it: they keep their place instead of landing on the page's body.
+  const focused = element.contains(document.activeElement) ? document.activeElement : null;
   const wrapper = document.createElement("div");
   wrapper.className = className;
   wrapper.dataset.lotsenScroll = "";
   element.before(wrapper);
   wrapper.append(element);
+  focused?.focus({ preventScroll: true });
   return wrapper;
 }
 
