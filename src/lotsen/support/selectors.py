@@ -36,7 +36,7 @@ from lotsen.support.models import (
     TeamMember,
 )
 from lotsen.support.policy import CasePolicy
-from lotsen.support.services import case_purpose, consent_covers
+from lotsen.support.services import case_purpose, organisations_consented
 
 CASE_LIST_LIMIT = 200
 REFERRAL_LIST_LIMIT = 200
@@ -148,6 +148,11 @@ def case_detail_for(*, actor: Actor, case: Case) -> CaseDetail:
     # The same consents the person page shows this actor: those naming or recorded in the
     # actor's organisation (the young person sees all of theirs).
     consents = list(consent_list_for_person(actor=actor, person=case.person))
+    consented = organisations_consented(
+        person=case.person,
+        organisation_ids={m.organisation_id for m in team if m.organisation_id != case.owner_id},
+        category=Category.SUPPORT,
+    )
     return CaseDetail(
         case=case,
         is_owner=is_owner,
@@ -168,11 +173,7 @@ def case_detail_for(*, actor: Actor, case: Case) -> CaseDetail:
         without_consent=[
             member
             for member in team
-            if member.organisation_id != case.owner_id
-            and consent_covers(
-                person=case.person, organisation=member.organisation, category=Category.SUPPORT
-            )
-            is None
+            if member.organisation_id != case.owner_id and member.organisation_id not in consented
         ],
     )
 

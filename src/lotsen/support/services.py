@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -147,22 +147,39 @@ def _not_future(value: dt.date, *, field: str) -> dt.date:
     return value
 
 
+def _active_consents(*, person: Person, category: str, on: dt.date) -> QuerySet[Consent]:
+    return Consent.objects.filter(
+        person=person,
+        categories__category=category,
+        withdrawn_at__isnull=True,
+        given_on__lte=on,
+    ).exclude(expires_on__lt=on)
+
+
 def consent_covers(
     *, person: Person, organisation: Organisation, category: str, on: dt.date | None = None
 ) -> Consent | None:
     """The newest active consent of ``person`` naming ``organisation`` and ``category``."""
     on = on or timezone.localdate()
     return (
-        Consent.objects.filter(
-            person=person,
-            organisations=organisation,
-            categories__category=category,
-            withdrawn_at__isnull=True,
-            given_on__lte=on,
-        )
-        .exclude(expires_on__lt=on)
+        _active_consents(person=person, category=category, on=on)
+        .filter(organisations=organisation)
         .order_by("-given_on", "-id")
         .first()
+    )
+
+
+def organisations_consented(
+    *, person: Person, organisation_ids: Iterable[int], category: str, on: dt.date | None = None
+) -> set[int]:
+    """Which of these organisations an active consent of ``person`` names for ``category``:
+    one query for a whole team (the case page asked ``consent_covers`` once per member)."""
+    on = on or timezone.localdate()
+    return set(
+        Consent.organisations.through.objects.filter(
+            organisation_id__in=list(organisation_ids),
+            consent__in=_active_consents(person=person, category=category, on=on),
+        ).values_list("organisation_id", flat=True)
     )
 
 
