@@ -171,3 +171,27 @@ class SignalFactory(factory.django.DjangoModelFactory):
     raised_on = factory.LazyFunction(timezone.localdate)
     due_on = factory.LazyAttribute(lambda o: o.raised_on + dt.timedelta(days=14))
     status = "open"
+
+
+class ModelVersionFactory(factory.django.DjangoModelFactory):
+    """An active learned-model version with no fitted model in it: for pages and scores
+    that read what scoring stored (band, probability, reasons in words), never the model."""
+
+    class Meta:
+        model = "signals.ModelVersion"
+        django_get_or_create = ("version",)
+
+    name = "Avbrott i gymnasieskolan"
+    version = factory.Sequence(lambda n: f"{n:012x}")
+    trained_at = factory.LazyFunction(timezone.now)
+    trained_as_of = factory.LazyFunction(timezone.localdate)
+    horizon_years = 3
+    n = 500
+    positives = 60
+    threshold = 0.3
+    base_rate = 0.12
+    libraries = "test"
+    model_card = ""
+    model_blob = b""
+    model_sha256 = "0" * 64
+    activated_at = factory.LazyFunction(timezone.now)

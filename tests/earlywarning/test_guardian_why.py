@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lotsen.accounts.oidc import LOGIN_GUARDIAN, SESSION_LOGIN_KIND
-from lotsen.earlywarning.models import ModelVersion, RiskScore, ScoreObjection
+from lotsen.earlywarning.models import RiskScore, ScoreObjection
 from lotsen.privacy.models import AccessLogEntry, Category, Purpose
 from lotsen.privacy.policy import PersonPolicy
 from lotsen.youth.risk import guardian_minors_assessed
-from tests.factories import SchoolUnitFactory
+from tests.factories import ModelVersionFactory, SchoolUnitFactory
 from tests.youth.guardian_world import (
     OTHER_GUARDIAN_NUMBER,
     guardian_actor,
@@ -30,24 +30,7 @@ REASONS = ["Inte godkänt i matematik i höstas", "Mycket frånvaro de senaste f
 
 
 def _score(person, *, band="high", reasons=REASONS) -> RiskScore:
-    version, _ = ModelVersion.objects.get_or_create(
-        name="Avbrott i gymnasieskolan",
-        version="guardian12345",
-        defaults=dict(
-            trained_at=timezone.now(),
-            trained_as_of=timezone.localdate(),
-            horizon_years=3,
-            n=500,
-            positives=60,
-            threshold=0.3,
-            base_rate=0.12,
-            libraries="test",
-            model_card="",
-            model_blob=b"",
-            model_sha256="0" * 64,
-            activated_at=timezone.now(),
-        ),
-    )
+    version = ModelVersionFactory(version="guardian12345")
     return RiskScore.objects.create(
         person=person,
         model_version=version,

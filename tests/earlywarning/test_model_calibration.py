@@ -11,26 +11,16 @@ from django.utils import timezone
 from lotsen.accounts.models import Role
 from lotsen.earlywarning.governance import CALIBRATION_MIN_ROWS, calibration_view
 from lotsen.earlywarning.models import ModelVersion
-from tests.factories import MembershipFactory, OrganisationFactory
+from tests.factories import MembershipFactory, ModelVersionFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _version(bins, *, version="kal123456", active=True) -> ModelVersion:
-    return ModelVersion.objects.create(
-        name="Avbrott i gymnasieskolan",
+    return ModelVersionFactory(
         version=version,
-        trained_at=timezone.now(),
-        trained_as_of=timezone.localdate(),
-        horizon_years=3,
         n=sum(b["n"] for b in bins),
         positives=40,
-        threshold=0.3,
-        base_rate=0.12,
-        libraries="test",
-        model_card="",
-        model_blob=b"",
-        model_sha256="0" * 64,
         metrics={"calibration": bins, "roc_auc": 0.8},
         activated_at=timezone.now() if active else None,
     )

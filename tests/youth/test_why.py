@@ -10,12 +10,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from lotsen.earlywarning.models import ModelVersion, RiskScore, ScoreObjection
+from lotsen.earlywarning.models import RiskScore, ScoreObjection
 from lotsen.inbox.selectors import InboxFilters, inbox_page_for
 from lotsen.inbox.sources import Kind
 from lotsen.privacy.models import AccessLogEntry
 from lotsen.youth.lix import lix_of_html
-from tests.factories import EnrolmentFactory
+from tests.factories import EnrolmentFactory, ModelVersionFactory
 
 pytestmark = pytest.mark.django_db
 LIX_LIMIT = 40
@@ -26,22 +26,7 @@ def scored(world):
     """Alva goes to Björkskolan, whose active model scored her high (stored as scoring
     stores it: the band, and the reasons in words)."""
     EnrolmentFactory(person=world.person, school_unit=world.school)
-    version = ModelVersion.objects.create(
-        name="Avbrott i gymnasieskolan",
-        version="abcdef123456",
-        trained_at=timezone.now(),
-        trained_as_of=timezone.localdate(),
-        horizon_years=3,
-        n=500,
-        positives=60,
-        threshold=0.3,
-        base_rate=0.12,
-        libraries="test",
-        model_card="",
-        model_blob=b"",
-        model_sha256="0" * 64,
-        activated_at=timezone.now(),
-    )
+    version = ModelVersionFactory(version="abcdef123456")
     return RiskScore.objects.create(
         person=world.person,
         model_version=version,
