@@ -14,8 +14,7 @@ person fetched by id, rendered into the same base template (header, navigation, 
 count) with no policy, no access log and nothing else. Prints both, their ratio and each
 page's query count.
 
-The bare page is this benchmark's own URL, put in front of Lotsen's (``BareUrls``); the
-product has no such page.
+The bare page is the benchmark's own (``bench/_bare.py``); the product has no such page.
 """
 
 from __future__ import annotations
@@ -26,85 +25,31 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _bare  # noqa: E402
 from _setup import django_setup  # noqa: E402
-from load_pages import BY_ID, LOGIN, PASSWORD  # noqa: E402
+from load_pages import BY_ID  # noqa: E402
 
 BAR = 2
-BARE_TEMPLATE = """{% extends "base.html" %}
-{% block title %}{{ person.given_name }} {{ person.family_name }}{% endblock %}
-{% block content %}
-<h1 class="govuk-heading-l">{{ person.given_name }} {{ person.family_name }}</h1>
-<p class="govuk-body">{{ person.date_of_birth|date:"Y-m-d" }}</p>
-{% endblock %}"""
-
-
-def _bare_urls() -> ModuleType:
-    """A URLconf with the bare page first and all of Lotsen's after it."""
-    from django.conf import settings
-    from django.contrib.auth.decorators import login_required
-    from django.http import HttpResponse
-    from django.shortcuts import get_object_or_404
-    from django.template import engines
-    from django.urls import include, path
-
-    from lotsen.people.models import Person
-
-    template = engines["django"].from_string(BARE_TEMPLATE)
-
-    @login_required
-    def bare_person(request, person_id: int):
-        person = get_object_or_404(Person, pk=person_id)
-        return HttpResponse(template.render({"person": person}, request))
-
-    module = ModuleType("bench_pages_urls")
-    module.urlpatterns = [
-        path("bench/bare/<int:person_id>/", bare_person),
-        path("", include(settings.ROOT_URLCONF)),
-    ]
-    sys.modules[module.__name__] = module
-    return module
-
-
-def _timed(client, url: str) -> tuple[float, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    start = time.perf_counter()
-    with CaptureQueriesContext(connection) as captured:
-        answer = client.get(url)
-    elapsed = (time.perf_counter() - start) * 1000
-    if answer.status_code != 200:
-        raise SystemExit(f"{url} answered {answer.status_code}")
-    return elapsed, len(captured)
 
 
 def main() -> None:
     django_setup()
     from django.core.management import call_command
-    from django.test import Client
-    from django.test.utils import override_settings, setup_test_environment
 
     from lotsen.support.models import Case
 
-    setup_test_environment()  # the test client's host name is allowed
     size = int(os.environ.get("BENCH_PAGES_SIZE", "20000"))
     requests = int(os.environ.get("BENCH_PAGES_REQUESTS", "15"))
     start = time.perf_counter()
     call_command("demo", size=size, stdout=io.StringIO())
-    # The pages name their static files through the manifest, as in production.
-    call_command("collectstatic", interactive=False, verbosity=0)
     print(f"demo of {size:,} persons built in {time.perf_counter() - start:.0f} s")
 
     rows = []
-    with override_settings(ROOT_URLCONF=_bare_urls().__name__):
+    with _bare.install():
         for username, (name, list_url, pattern, page_url) in BY_ID.items():
-            client = Client()
-            answer = client.post(LOGIN, {"username": username, "password": PASSWORD})
-            if answer.status_code != 302:
-                raise SystemExit(f"login of {username} answered {answer.status_code}")
+            client = _bare.logged_in(username)
             ids = list(dict.fromkeys(pattern.findall(client.get(list_url).text)))[:requests]
             if not ids:
                 raise SystemExit(f"{list_url} links no page for {username}")
@@ -117,8 +62,8 @@ def main() -> None:
             # Two unmeasured rounds load templates, translations and the session.
             for round_ in range(requests + 2):
                 i = round_ % len(ids)
-                page_ms, page_q = _timed(client, page_url(ids[i]))
-                bare_ms, bare_q = _timed(client, f"/bench/bare/{bare_ids[i]}/")
+                page_ms, page_q, _ = _bare.timed(client, page_url(ids[i]))
+                bare_ms, bare_q, _ = _bare.timed(client, f"/bench/bare/{bare_ids[i]}/")
                 if round_ >= 2:
                     page_times.append(page_ms)
                     bare_times.append(bare_ms)
