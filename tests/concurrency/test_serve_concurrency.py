@@ -28,7 +28,7 @@ import pytest
 import requests
 from django.utils import timezone
 
-from tests.owndb import own_database_url
+from tests.owndb import migrated, own_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 LOTSEN = Path(sys.executable).with_name("lotsen")
@@ -146,7 +146,7 @@ def served(database_url, tmp_path):
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
     assert manifest.exists(), f"{manifest} is missing: run `make setup` (collectstatic) first"
     served = Served(database_url, tmp_path / "serve.log")
-    served.run(str(LOTSEN), "migrate", "--no-input")
+    migrated(database_url)
     served.world = json.loads(served.run(sys.executable, "-m", "tests.concurrency.world", "seed"))
     served.start()
     try:

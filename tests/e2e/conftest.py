@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.signals_seed import SIGNALS_SEED
+from tests.owndb import migrated
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -94,8 +95,8 @@ def server_env(tmp_path_factory) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def server(server_env, chromium_path):
     env = server_env
+    var_database_migrated(env)
     for command in (
-        ["migrate", "--no-input", "-v0"],
         ["demo", "--size", "300"],
         ["shell", "-c", SIGNALS_SEED],
         ["demo-seed", "kaa"],
@@ -104,6 +105,12 @@ def server(server_env, chromium_path):
         subprocess.run([str(LOTSEN), *command], env=env, check=True, capture_output=True)
     with live_server(env) as base_url:
         yield base_url
+
+
+def var_database_migrated(env: dict[str, str]) -> None:
+    """The embedded database in the environment's var directory, with Lotsen's schema (a
+    copy of one migrated once per test run)."""
+    migrated(f"sqlite:///{Path(env['LOTSEN_VAR_DIR']) / 'lotsen.sqlite3'}")
 
 
 @contextlib.contextmanager

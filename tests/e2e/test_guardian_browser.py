@@ -20,7 +20,13 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from lotsen.people.identity import make_identity_number
-from tests.e2e.conftest import LOTSEN, _free_port, assert_accessible, live_server
+from tests.e2e.conftest import (
+    LOTSEN,
+    _free_port,
+    assert_accessible,
+    live_server,
+    var_database_migrated,
+)
 from tests.oidc.server import GUARDIAN_NUMBER, provider_config, running_provider
 
 SEED = """
@@ -84,7 +90,7 @@ def guardian_site(tmp_path_factory, chromium_path):
             "LOTSEN_TEST_GUARDIAN_NUMBER": GUARDIAN_NUMBER,
         }
         env.pop("DATABASE_URL", None)
-        _lotsen(env, "migrate", "--no-input", "-v0")
+        var_database_migrated(env)
         ids = json.loads(_lotsen(env, "shell", "-c", SEED).strip().splitlines()[-1])
         _lotsen(env, "collectstatic", "--no-input", "-v0")
         with live_server(env, port):

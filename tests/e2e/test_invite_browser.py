@@ -24,6 +24,7 @@ from tests.e2e.conftest import (
     assert_accessible,
     live_server,
     login,
+    var_database_migrated,
 )
 from tests.notifications.conftest import Inbox
 
@@ -56,8 +57,8 @@ def mail_server(tmp_path_factory, chromium_path, smtp):
         "LOTSEN_BASE_URL": base_url,
     }
     env.pop("DATABASE_URL", None)
+    var_database_migrated(env)
     for command in (
-        ["migrate", "--no-input", "-v0"],
         ["demo", "--size", "60"],
         ["collectstatic", "--no-input", "-v0"],
     ):

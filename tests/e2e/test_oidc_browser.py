@@ -18,7 +18,13 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from lotsen.people.identity import make_identity_number
-from tests.e2e.conftest import LOTSEN, _free_port, assert_accessible, live_server
+from tests.e2e.conftest import (
+    LOTSEN,
+    _free_port,
+    assert_accessible,
+    live_server,
+    var_database_migrated,
+)
 from tests.oidc.server import YOUNG_PERSON_NUMBER, provider_config, running_provider
 
 SEED = """
@@ -86,7 +92,7 @@ def oidc_site(tmp_path_factory, chromium_path):
             "LOTSEN_TEST_PUPIL_NUMBER": make_identity_number(dt.date(2008, 1, 14), 123),
         }
         env.pop("DATABASE_URL", None)
-        _lotsen(env, "migrate", "--no-input", "-v0")
+        var_database_migrated(env)
         ids = json.loads(_lotsen(env, "shell", "-c", SEED).strip().splitlines()[-1])
         _lotsen(env, "collectstatic", "--no-input", "-v0")
         with live_server(env, port):

@@ -13,7 +13,8 @@ import socket
 import pytest
 import requests
 
-from tests.concurrency.test_serve_concurrency import LOTSEN, Served
+from tests.concurrency.test_serve_concurrency import Served
+from tests.owndb import migrated
 
 LOGIN = "/konto/logga-in/"
 HTTPS = {"X-Forwarded-Proto": "https"}
@@ -21,9 +22,10 @@ HTTPS = {"X-Forwarded-Proto": "https"}
 
 def _serve(tmp_path_factory, **env):
     tmp = tmp_path_factory.mktemp("serve")
-    served = Served(f"sqlite:///{tmp / 'db.sqlite3'}", tmp / "serve.log", **env)
     # The login page lists the configured sign-in services: the database must exist.
-    served.run(str(LOTSEN), "migrate", "--no-input")
+    url = f"sqlite:///{tmp / 'db.sqlite3'}"
+    migrated(url)
+    served = Served(url, tmp / "serve.log", **env)
     served.start()
     return served
 

@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from tests.concurrency.test_serve_concurrency import LOTSEN, TIMEOUT, Served
+from tests.owndb import migrated
 
 LOGIN = "/konto/logga-in/"
 
@@ -60,8 +61,9 @@ class ServedWithWorkers(Served):
 @pytest.fixture(scope="module")
 def two_workers(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("serve-workers")
-    served = ServedWithWorkers(f"sqlite:///{tmp / 'db.sqlite3'}", tmp / "serve.log")
-    served.run(str(LOTSEN), "migrate", "--no-input")
+    url = f"sqlite:///{tmp / 'db.sqlite3'}"
+    migrated(url)
+    served = ServedWithWorkers(url, tmp / "serve.log")
     served.start()
     yield served
     served.stop()
@@ -93,8 +95,9 @@ def test_an_idle_connection_is_kept_while_a_person_reads_the_page(tmp_path):
     # gunicorn's threaded workers closed an idle keep-alive connection after 2 s; a client
     # that sent its next request just then got "connection reset" (the load benchmark's
     # users, between pages). Five seconds idle, and the same connection still answers.
-    served = ServedWithThreads(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path / "serve.log")
-    served.run(str(LOTSEN), "migrate", "--no-input")
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    migrated(url)
+    served = ServedWithThreads(url, tmp_path / "serve.log")
     served.start()
     try:
         connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)

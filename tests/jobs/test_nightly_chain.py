@@ -25,7 +25,7 @@ from lotsen.demo.ss12000server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from lotsen.notifications.mail import DIGEST_SUBJECT
 from tests.jobs.test_worker import LOTSEN, Deployment
 from tests.notifications.conftest import Inbox, smtp_message_text_lines
-from tests.owndb import own_database_url
+from tests.owndb import migrated, own_database_url
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 SIZE = 60
@@ -127,7 +127,7 @@ def deployment(request, tmp_path):
         deployment = Deployment(url, tmp_path, request.param)
         if request.param == "redis":
             deployment.env["LOTSEN_BROKER_URL"] = REDIS_URL
-        deployment.run("migrate", "--no-input")
+        migrated(url)
         try:
             yield deployment
         finally:

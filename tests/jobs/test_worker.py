@@ -27,7 +27,7 @@ import pytest
 
 from lotsen.kaa.imports import POPULATION_COLUMNS
 from tests.factories import make_identity_number
-from tests.owndb import own_database_url
+from tests.owndb import migrated, own_database_url
 
 LOTSEN = Path(sys.executable).with_name("lotsen")
 MUNICIPALITY = "2480"
@@ -176,8 +176,8 @@ class Deployment:
 @pytest.fixture(params=["redis", "filesystem"])
 def deployment(request, tmp_path):
     with own_database_url(tmp_path, f"jobs_{request.param}") as url:
+        migrated(url)
         deployment = Deployment(url, tmp_path, request.param)
-        deployment.run("migrate", "--no-input")
         deployment.run("shell", "-c", SEED)
         try:
             yield deployment
@@ -274,8 +274,8 @@ def _uninterrupted(deployment: Deployment, tmp_path: Path, population: Path) -> 
     key = (deployment.url.partition(":")[0], KILL_ROWS)
     if key not in _UNINTERRUPTED:
         with own_database_url(tmp_path, "jobs_again") as url:
+            migrated(url)
             again = Deployment(url, tmp_path, "filesystem")
-            again.run("migrate", "--no-input")
             again.run("shell", "-c", SEED)
             again.run("import", "population", str(population))
             _UNINTERRUPTED[key] = again.content()

@@ -23,7 +23,7 @@ import pytest
 
 from lotsen.kaa.imports import POPULATION_COLUMNS
 from tests.factories import make_identity_number
-from tests.owndb import own_database_url
+from tests.owndb import migrated, own_database_url
 
 LOTSEN = Path(sys.executable).with_name("lotsen")
 MUNICIPALITY = "2480"
@@ -117,7 +117,7 @@ class Instance:
 
 def test_an_import_killed_anywhere_leaves_the_old_or_the_new_state_whole(database_url, tmp_path):
     instance = Instance(database_url, tmp_path)
-    instance.run("migrate", "--no-input")
+    migrated(database_url)
     instance.run("shell", "-c", SEED)
     old_file = tmp_path / "old.csv"
     old_file.write_text(_population(OLD_PERSONS))

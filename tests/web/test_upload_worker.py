@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tests.jobs.test_worker import Deployment, _population
-from tests.owndb import own_database_url
+from tests.owndb import migrated, own_database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def deployment(request, tmp_path):
         if request.param == "redis":
             deployment.env["LOTSEN_BROKER_URL"] = "redis://127.0.0.1:6379/14"
         deployment.env["LOTSEN_IMPORT_DIR"] = str(tmp_path / "imports")
-        deployment.run("migrate", "--no-input")
+        migrated(url)
         deployment.run(
             "shell",
             "-c",
