@@ -25,7 +25,7 @@ from tests.e2e.conftest import (
     _free_port,
     assert_accessible,
     live_server,
-    var_database_migrated,
+    var_dir_ready,
 )
 from tests.oidc.server import GUARDIAN_NUMBER, provider_config, running_provider
 
@@ -74,7 +74,7 @@ def _lotsen(env, *args) -> str:
 
 
 @pytest.fixture(scope="module")
-def guardian_site(tmp_path_factory, chromium_path):
+def guardian_site(tmp_path_factory, chromium_path, collected_static):
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     today = dt.date.today()
@@ -90,9 +90,8 @@ def guardian_site(tmp_path_factory, chromium_path):
             "LOTSEN_TEST_GUARDIAN_NUMBER": GUARDIAN_NUMBER,
         }
         env.pop("DATABASE_URL", None)
-        var_database_migrated(env)
+        var_dir_ready(env, collected_static)
         ids = json.loads(_lotsen(env, "shell", "-c", SEED).strip().splitlines()[-1])
-        _lotsen(env, "collectstatic", "--no-input", "-v0")
         with live_server(env, port):
             yield {"base_url": base_url, "env": env, "ids": ids}
 

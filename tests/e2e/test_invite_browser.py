@@ -24,7 +24,7 @@ from tests.e2e.conftest import (
     assert_accessible,
     live_server,
     login,
-    var_database_migrated,
+    var_dir_ready,
 )
 from tests.notifications.conftest import Inbox
 
@@ -43,7 +43,7 @@ def smtp():
 
 
 @pytest.fixture(scope="module")
-def mail_server(tmp_path_factory, chromium_path, smtp):
+def mail_server(tmp_path_factory, chromium_path, collected_static, smtp):
     """A Lotsen of its own that sends mail to the test's SMTP server and links to itself."""
     inbox, smtp_port = smtp
     port = _free_port()
@@ -57,11 +57,8 @@ def mail_server(tmp_path_factory, chromium_path, smtp):
         "LOTSEN_BASE_URL": base_url,
     }
     env.pop("DATABASE_URL", None)
-    var_database_migrated(env)
-    for command in (
-        ["demo", "--size", "60"],
-        ["collectstatic", "--no-input", "-v0"],
-    ):
+    var_dir_ready(env, collected_static)
+    for command in (["demo", "--size", "60"],):
         subprocess.run([str(LOTSEN), *command], env=env, check=True, capture_output=True)
     with live_server(env, port):
         yield base_url

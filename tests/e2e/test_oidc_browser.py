@@ -23,7 +23,7 @@ from tests.e2e.conftest import (
     _free_port,
     assert_accessible,
     live_server,
-    var_database_migrated,
+    var_dir_ready,
 )
 from tests.oidc.server import YOUNG_PERSON_NUMBER, provider_config, running_provider
 
@@ -79,7 +79,7 @@ def _lotsen(env, *args) -> str:
 
 
 @pytest.fixture(scope="module")
-def oidc_site(tmp_path_factory, chromium_path):
+def oidc_site(tmp_path_factory, chromium_path, collected_static):
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     with running_provider(provider_config([base_url], ["kommun", "eid"])) as provider:
@@ -92,9 +92,8 @@ def oidc_site(tmp_path_factory, chromium_path):
             "LOTSEN_TEST_PUPIL_NUMBER": make_identity_number(dt.date(2008, 1, 14), 123),
         }
         env.pop("DATABASE_URL", None)
-        var_database_migrated(env)
+        var_dir_ready(env, collected_static)
         ids = json.loads(_lotsen(env, "shell", "-c", SEED).strip().splitlines()[-1])
-        _lotsen(env, "collectstatic", "--no-input", "-v0")
         with live_server(env, port):
             yield {"base_url": base_url, "env": env, "ids": ids}
 
