@@ -114,20 +114,25 @@ def signals_compute(
     """
     today = today or timezone.localdate()
     summary = ComputeSummary()
-    enrolments = list(
+    unit_ids = sorted(
         _current_enrolments(today=today, school_unit=school_unit)
-        .select_related("school_unit")
-        .order_by("school_unit_id", "person_id", "-start_date", "-id")
+        .order_by()
+        .values_list("school_unit_id", flat=True)
+        .distinct()
     )
-    by_unit: dict[int, dict[int, Enrolment]] = defaultdict(dict)
-    units: dict[int, Organisation] = {}
-    for enrolment in enrolments:
-        units[enrolment.school_unit_id] = enrolment.school_unit
-        # One enrolment per pupil and school (the latest), should the source list two.
-        by_unit[enrolment.school_unit_id].setdefault(enrolment.person_id, enrolment)
+    units = Organisation.objects.in_bulk(unit_ids)
     configs, role_configs = _configs_for(units.values())
     members = _members_for(units.values())
-    for unit_id, pupils in by_unit.items():
+    for unit_id in unit_ids:
+        # One school unit's pupils at a time: a run for a whole country holds one school's
+        # enrolments, never everyone's (at a million persons that list alone was gigabytes).
+        pupils: dict[int, Enrolment] = {}
+        for enrolment in _current_enrolments(today=today, school_unit=units[unit_id]).order_by(
+            "person_id", "-start_date", "-id"
+        ):
+            enrolment.school_unit = units[unit_id]
+            # One enrolment per pupil and school (the latest), should the source list two.
+            pupils.setdefault(enrolment.person_id, enrolment)
         setting = UnitSetting(
             unit=units[unit_id],
             configs=configs[unit_id],
