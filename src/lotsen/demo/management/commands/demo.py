@@ -81,26 +81,27 @@ class Command(BaseCommand):
             summary = demo_build(size=size, seed=seed, batch_size=batch_size, stdout=self.stdout)
         except DemoError as error:
             raise CommandError(str(error)) from error
+        # Each step says what it made as soon as it is done: at a national size the steps
+        # after the persons take most of an hour.
+        write = self.stdout.write
         # Signals from the demo's school data, so that the school pages have something to show.
         signals = signals_compute()
-        risk_model = _risk_model_train_and_score()
+        write(f"  Signaler till skolorna: {signals.raised}")
+        write(f"  Riskmodell: {_risk_model_train_and_score()}")
         kaa = kaa_demo_seed()
-        support = support_demo_seed()
-        programme = programme_demo_seed()
-        # Statistics again for what the signals, scores and seeds wrote.
-        demo_tables_analyze()
-        self._summary_write(summary, seconds=time.monotonic() - started)
-        self.stdout.write(f"  Signaler till skolorna: {signals.raised}")
-        self.stdout.write(f"  Riskmodell: {risk_model}")
-        self.stdout.write(
+        write(
             f"  Aktivitetsansvaret: {kaa.members} unga ({kaa.share:.0%} av {kaa.young_16_19} "
             f"16–19-åringar), {kaa.contacts} kontakter, {kaa.measures} åtgärder"
         )
-        self.stdout.write(
+        support = support_demo_seed()
+        write(
             f"  Samordnat stöd: {support.cases} ärenden, "
             f"{support.referrals_pending} remiss väntar på svar"
         )
-        self.stdout.write(f"  {programme.summary()}")
+        write(f"  {programme_demo_seed().summary()}")
+        # Statistics again for what the signals, scores and seeds wrote.
+        demo_tables_analyze()
+        self._summary_write(summary, seconds=time.monotonic() - started)
 
     def _summary_write(self, summary: DemoSummary, *, seconds: float) -> None:
         write = self.stdout.write
