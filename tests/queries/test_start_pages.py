@@ -161,11 +161,11 @@ def grow(world, n: int) -> None:
 # organisation administrator is shown how many wait unacknowledged too long, one count per
 # team.
 START_PAGE_QUERIES = {
-    Role.MENTOR: 20,
-    Role.STUDENT_HEALTH: 20,
-    Role.COUNSELLOR: 20,
-    Role.CASE_WORKER: 15,
-    Role.KAA_COORDINATOR: 10,
+    Role.MENTOR: 19,
+    Role.STUDENT_HEALTH: 19,
+    Role.COUNSELLOR: 19,
+    Role.CASE_WORKER: 14,
+    Role.KAA_COORDINATOR: 9,
     Role.PROJECT_LEADER: 11,
     Role.EVALUATOR: 5,
     Role.ORGANISATION_ADMIN: 11,

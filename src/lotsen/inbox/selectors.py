@@ -41,6 +41,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.http import Http404
@@ -448,9 +449,12 @@ def inbox_page_for(
         )
 
     chosen = _filtered(persons, actor, filters, kinds, today)
-    total = chosen.count()
     ordering = ORDERINGS.get(filters.sort, ORDERINGS[SORT_PRIORITY])
-    ranked = chosen.order_by(*ordering, "family_name", "given_name", "pk")
+    # The number of rows in all comes with the page (a window over the ranked rows), so
+    # the inbox is worked out once per view, not once for the page and again to count it.
+    ranked = chosen.order_by(*ordering, "family_name", "given_name", "pk").annotate(
+        inbox_total=Window(Count("pk"))
+    )
     offset = (page - 1) * page_size
     shown = persons_read(
         actor=actor,
@@ -461,6 +465,8 @@ def inbox_page_for(
         object_type="inbox",
         today=today,
     )
+    # On a page past the last (a stale link) count what there is, for the pagination.
+    total = shown[0].inbox_total if shown else (chosen.count() if offset else 0)
     reasons = _reasons_for(sources, [person.pk for person in shown], actor=actor)
     assignees = _assignee_names(actor, shown)
     rows = [
