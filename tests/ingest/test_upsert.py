@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from lotsen.ingest.upsert import ids_by_values, values_merge
+from lotsen.ingest.upsert import any_of, ids_by_values, values_merge
 from lotsen.people.models import Person
 from lotsen.school.models import Grade
 from tests.factories import PersonFactory, fresh_identity_number
@@ -78,3 +78,35 @@ def test_the_merge_leaves_no_staging_table_behind():
     values_merge(model=Grade, fields=FIELDS, rows=_grades(anna, bo), report="person")
     tables = connection.introspection.table_names()
     assert not [name for name in tables if name.startswith("lotsen_stage_")]
+
+
+def test_any_of_finds_what_in_finds_with_one_parameter_on_postgresql():
+    persons = [PersonFactory() for _ in range(5)]
+    for person in persons:
+        Grade.objects.create(
+            person=person,
+            subject_code="MA",
+            value="C",
+            kind="term",
+            registered_on=dt.date(2026, 1, 9),
+        )
+    wanted = [persons[0].pk, persons[3].pk, 10**12]  # one id no row has
+
+    def found(queryset) -> list[int]:
+        return sorted(queryset.values_list("person_id", flat=True))
+
+    assert (
+        found(Grade.objects.filter(any_of("person_id", wanted)))
+        == found(Grade.objects.filter(person_id__in=wanted))
+        == sorted([persons[0].pk, persons[3].pk])
+    )
+    assert not Grade.objects.filter(any_of("person_id", [])).exists()
+    assert sorted(
+        Person.objects.filter(any_of("pk", wanted)).values_list("pk", flat=True)
+    ) == sorted([persons[0].pk, persons[3].pk])
+    sql, params = Grade.objects.filter(any_of("person_id", wanted)).query.sql_with_params()
+    if connection.vendor == "postgresql":
+        # One array typed as the column: bigint = ANY(smallint[]) would be checked row by row.
+        assert "= ANY(%s::bigint[])" in sql and params[-1] == wanted
+    else:
+        assert list(params[-3:]) == wanted

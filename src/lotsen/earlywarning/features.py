@@ -23,6 +23,12 @@ a batch with one date, straight from the fetch) and one row per pupil from what 
 distinct grade texts), and term grade sets, final grades, projections, course grades and
 absence windows are read exactly as the rules' own pure functions read them
 (``feature_row``, which stays the reference: a test holds the two to the same numbers).
+
+Scoring (``features_for_scoring``, one date for all) keeps each pupil's grade features
+between runs (``PupilGradeFeatures``) and reads a pupil's grades again only when the
+database says they changed (``school.GradeVersion``, moved by triggers on the grade table)
+or when a grade registered after the kept date counts by now: a night after an import reads
+the grades of the pupils it touched, not a hundred grades of every pupil.
 """
 
 from __future__ import annotations
@@ -36,11 +42,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
-from django.db.models import CharField, Expression, QuerySet
+from django.db.models import CharField, Expression, Min, QuerySet
 from django.db.models import F as DbF
 from django.db.models.functions import Cast
 
 from lotsen.earlywarning import rules
+from lotsen.earlywarning.models import PupilGradeFeatures
+from lotsen.ingest.upsert import any_of
 from lotsen.school.merit import (
     LANGUAGE_CHOICE,
     PASSING_GRADES,
@@ -50,7 +58,7 @@ from lotsen.school.merit import (
     merit_value_of_clean,
     parse_grade,
 )
-from lotsen.school.models import AttendancePeriod, Grade
+from lotsen.school.models import AttendancePeriod, Grade, GradeVersion
 
 # Year groups as one number across school forms: 7–9 in compulsory school, 10–12 for years
 # 1–3 of upper secondary (13 for a fourth year).
@@ -146,6 +154,17 @@ FEATURES: tuple[FeatureSpec, ...] = (
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(spec.name for spec in FEATURES)
 FEATURES_BY_NAME = {spec.name: spec for spec in FEATURES}
+# The features read from grades alone: for a date, they depend only on the grades
+# registered by then, which is what lets scoring keep them between nights
+# (``features_for_scoring``).
+GRADE_FEATURES: tuple[str, ...] = (
+    MERIT_VALUE,
+    FAILED_SUBJECTS,
+    CORE_SUBJECTS_FAILED,
+    MERIT_CHANGE,
+    COURSE_POINTS_FAILED,
+    COURSE_POINTS_PASSED,
+)
 # Attributes that must never become a feature, whatever a later change to the schema says:
 # a test holds the schema to it.
 NEVER_FEATURES = frozenset(
@@ -235,23 +254,7 @@ def _rows(requests: list[FeatureRequest]) -> np.ndarray:
     person_ids = sorted({r.person_id for r in requests})
     latest = max(r.as_of for r in requests)
     earliest = min(r.as_of for r in requests)
-    # The grade rows in the order the database gives them (the rules break ties between
-    # grades registered on the same day by that order, and so does ``_grades_collect``).
-    grade_rows = _fetch(
-        Grade.objects.filter(person_id__in=person_ids, registered_on__lte=latest)
-        .annotate(day=_date_column("registered_on"))
-        .values_list(
-            "person_id",
-            "subject_code",
-            "course_code",
-            "points",
-            "value",
-            "kind",
-            "semester",
-            "year",
-            "day",
-        )
-    )
+    grade_rows = _grade_rows(person_ids, latest=latest)
     if latest == earliest:
         # One date for all (scoring): each row is read once, straight from the fetch.
         collected = _grades_collect(grade_rows, as_of=latest)
@@ -270,10 +273,48 @@ def _rows(requests: list[FeatureRequest]) -> np.ndarray:
             return _grades_collect(rows, as_of=request.as_of).get(request.person_id, _NOTHING)
 
     del grade_rows
+    attendance = _attendance_of(person_ids, latest=latest, earliest=earliest)
+    X = np.empty((len(requests), len(FEATURES)))
+    for index, request in enumerate(requests):
+        X[index] = _row_from_collected(
+            grades=grades_of(request),
+            attendance=attendance.get(request.person_id, ()),
+            as_of=request.as_of,
+            school_year=request.school_year,
+        )
+    return X
+
+
+def _grade_rows(person_ids: Sequence[int], *, latest: dt.date) -> list[tuple]:
+    """The grade rows of ``person_ids`` registered by ``latest``, in the order the database
+    gives them (the rules break ties between grades registered on the same day by that
+    order, and so does ``_grades_collect``)."""
+    return _fetch(
+        Grade.objects.filter(any_of("person_id", person_ids), registered_on__lte=latest)
+        .annotate(day=_date_column("registered_on"))
+        .values_list(
+            "person_id",
+            "subject_code",
+            "course_code",
+            "points",
+            "value",
+            "kind",
+            "semester",
+            "year",
+            "day",
+        )
+    )
+
+
+def _attendance_of(
+    person_ids: Sequence[int], *, latest: dt.date, earliest: dt.date
+) -> dict[int, list[tuple]]:
+    """Per person, the attendance periods that may count for a row as of a date between
+    ``earliest`` and ``latest``: (end date, offered, valid absence, invalid absence)."""
     attendance: dict[int, list[tuple]] = defaultdict(list)
     for person_id, end_date, offered, valid, invalid in _fetch(
         AttendancePeriod.objects.filter(
-            person_id__in=person_ids,
+            any_of("person_id", person_ids),
             end_date__lte=latest,
             end_date__gt=earliest - dt.timedelta(days=WINDOW_DAYS),
         )
@@ -287,15 +328,107 @@ def _rows(requests: list[FeatureRequest]) -> np.ndarray:
         )
     ):
         attendance[person_id].append((_day(end_date), offered, valid, invalid))
+    return attendance
+
+
+def features_for_scoring(*, requests: Sequence[FeatureRequest]) -> FeatureRows:
+    """``features_for`` for requests that share one date (scoring), with the grade
+    features kept between runs (``PupilGradeFeatures``): a pupil's grades are read only
+    when they changed since (``school.GradeVersion``), when a grade registered since the
+    kept date now counts, or when nothing is kept. The rows are exactly ``features_for``'s
+    (``tests/earlywarning/test_features_kept.py``); attendance is read every time, since
+    its windows move with the date."""
+    requests = list(requests)
+    if len({request.as_of for request in requests}) > 1:
+        raise ValueError("features_for_scoring: every request must have the same date.")
+    X = np.empty((len(requests), len(FEATURES)))
+    for first in range(0, len(requests), BATCH_SIZE):
+        X[first : first + BATCH_SIZE] = _rows_kept(requests[first : first + BATCH_SIZE])
+    return FeatureRows(requests=requests, X=X)
+
+
+def _rows_kept(requests: list[FeatureRequest]) -> np.ndarray:
+    as_of = requests[0].as_of
+    person_ids = sorted({r.person_id for r in requests})
+    grades = _grade_values_kept(person_ids, as_of=as_of)
+    attendance = _attendance_of(person_ids, latest=as_of, earliest=as_of)
     X = np.empty((len(requests), len(FEATURES)))
     for index, request in enumerate(requests):
-        X[index] = _row_from_collected(
-            grades=grades_of(request),
-            attendance=attendance.get(request.person_id, ()),
-            as_of=request.as_of,
-            school_year=request.school_year,
-        )
+        values = dict(_NO_VALUES)
+        values[SCHOOL_YEAR] = float(request.school_year)
+        values.update(zip(GRADE_FEATURES, grades[request.person_id], strict=True))
+        _absence_values(values, attendance.get(request.person_id, ()), as_of=as_of)
+        X[index] = [values[name] for name in FEATURE_NAMES]
     return X
+
+
+_NO_VALUES = {name: math.nan for name in FEATURE_NAMES}
+
+
+def _grade_values_kept(person_ids: list[int], *, as_of: dt.date) -> dict[int, list[float]]:
+    """Per person, the values of ``GRADE_FEATURES`` as of ``as_of``: kept ones where they
+    still hold, the others worked out from the grades and kept for the next run."""
+    # The versions before the grades: a change committed between the two reads leaves a
+    # kept row with an older version than the grades it was made from, so the next run
+    # reads that pupil again (stale at worst, never wrong).
+    versions = dict(
+        _fetch(
+            GradeVersion.objects.filter(any_of("person_id", person_ids)).values_list(
+                "person_id", "version"
+            )
+        )
+    )
+    values: dict[int, list[float]] = {}
+    for person_id, version, kept_on, valid_before, *numbers in _fetch(
+        PupilGradeFeatures.objects.filter(any_of("person_id", person_ids))
+        .annotate(day=_date_column("as_of"), before=_date_column("valid_before"))
+        .values_list("person_id", "grades_version", "day", "before", *GRADE_FEATURES)
+    ):
+        if (
+            version == versions.get(person_id, 0)
+            and _day(kept_on) <= as_of
+            and (valid_before is None or as_of < _day(valid_before))
+        ):
+            values[person_id] = [math.nan if n is None else float(n) for n in numbers]
+    stale = [person_id for person_id in person_ids if person_id not in values]
+    if not stale:
+        return values
+    collected = _grades_collect(_grade_rows(stale, latest=as_of), as_of=as_of)
+    # The first registration after ``as_of`` ends the row's validity: from that day, a
+    # grade the row did not see counts.
+    upcoming = {
+        person_id: _day(day)
+        for person_id, day in _fetch(
+            Grade.objects.filter(any_of("person_id", stale), registered_on__gt=as_of)
+            .order_by()
+            .values("person_id")
+            .annotate(day=Min(_date_column("registered_on")))
+            .values_list("person_id", "day")
+        )
+    }
+    kept: list[PupilGradeFeatures] = []
+    for person_id in stale:
+        computed = _grade_values(collected.get(person_id, _NOTHING), as_of=as_of)
+        values[person_id] = [computed[name] for name in GRADE_FEATURES]
+        kept.append(
+            PupilGradeFeatures(
+                person_id=person_id,
+                grades_version=versions.get(person_id, 0),
+                as_of=as_of,
+                valid_before=upcoming.get(person_id),
+                **{
+                    name: None if math.isnan(computed[name]) else computed[name]
+                    for name in GRADE_FEATURES
+                },
+            )
+        )
+    PupilGradeFeatures.objects.bulk_create(
+        kept,
+        update_conflicts=True,
+        unique_fields=["person"],
+        update_fields=["grades_version", "as_of", "valid_before", *GRADE_FEATURES],
+    )
+    return values
 
 
 def _fetch(queryset: QuerySet) -> list[tuple]:
@@ -422,6 +555,14 @@ def _row_from_collected(
     scoring a municipality reads a hundred grades per pupil."""
     values: dict[str, float] = {name: math.nan for name in FEATURE_NAMES}
     values[SCHOOL_YEAR] = float(school_year)
+    values.update(_grade_values(grades, as_of=as_of))
+    _absence_values(values, attendance, as_of=as_of)
+    return [values[name] for name in FEATURE_NAMES]
+
+
+def _grade_values(grades: _Collected, *, as_of: dt.date) -> dict[str, float]:
+    """The features of ``GRADE_FEATURES`` from one pupil's collected grades."""
+    values: dict[str, float] = {name: math.nan for name in GRADE_FEATURES}
     terms, finals, courses = grades.terms, grades.finals, grades.courses
 
     # Newest term first, each completed with the final grades set by its last registration
@@ -444,7 +585,19 @@ def _row_from_collected(
     grade_sets = [g for g in grade_sets if g]
 
     _grade_features(values, grade_sets)
+    values[COURSE_POINTS_FAILED] = float(
+        sum(points for _d, points, passed in courses.values() if not passed)
+    )
+    values[COURSE_POINTS_PASSED] = float(
+        sum(points for _d, points, passed in courses.values() if passed)
+    )
+    return values
 
+
+def _absence_values(
+    values: dict[str, float], attendance: Sequence[tuple], *, as_of: dt.date
+) -> None:
+    """The absence features from one pupil's attendance periods, set in ``values``."""
     for weeks, total_name, invalid_name in (
         (SHORT_WEEKS, ABSENCE_SHORT, INVALID_ABSENCE_SHORT),
         (LONG_WEEKS, ABSENCE_LONG, INVALID_ABSENCE_LONG),
@@ -460,14 +613,6 @@ def _row_from_collected(
         if offered > 0:
             values[total_name] = 100.0 * total / offered
             values[invalid_name] = 100.0 * invalid / offered
-
-    values[COURSE_POINTS_FAILED] = float(
-        sum(points for _d, points, passed in courses.values() if not passed)
-    )
-    values[COURSE_POINTS_PASSED] = float(
-        sum(points for _d, points, passed in courses.values() if passed)
-    )
-    return [values[name] for name in FEATURE_NAMES]
 
 
 def feature_row(*, facts: rules.PupilFacts, as_of: dt.date, school_year: int) -> list[float]:

@@ -419,6 +419,38 @@ class UnscoredPupil(models.Model):
         return f"{self.person_id} {self.features_as_of}"
 
 
+class PupilGradeFeatures(models.Model):
+    """The grade features of one pupil (``features.GRADE_FEATURES``), kept between scoring
+    runs so that a night reads only the grades that changed (issue 16).
+
+    They hold for any date from ``as_of`` up to, not including, ``valid_before`` (the next
+    registration date among the pupil's grades then, if any), as long as the pupil's
+    ``school.GradeVersion`` still is ``grades_version``: the version read before the grades
+    were, so that a change committed in between makes the row stale rather than wrong.
+    Numbers only, derived from the grade table; deleted with the person. NaN is kept as
+    NULL."""
+
+    person = models.OneToOneField(
+        "people.Person", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    grades_version = models.BigIntegerField()
+    as_of = models.DateField()
+    valid_before = models.DateField(null=True, blank=True)
+    merit_value = models.FloatField(null=True)
+    failed_subjects = models.FloatField(null=True)
+    core_subjects_failed = models.FloatField(null=True)
+    merit_change = models.FloatField(null=True)
+    course_points_failed = models.FloatField(null=True)
+    course_points_passed = models.FloatField(null=True)
+
+    class Meta:
+        verbose_name = _("elevs betygsunderlag")
+        verbose_name_plural = _("elevers betygsunderlag")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.as_of}"
+
+
 class RiskScore(models.Model):
     """A learned model's risk for one pupil on one date, with the model version behind it.
 

@@ -71,7 +71,7 @@ from lotsen.earlywarning.models import (
     RiskScore,
     UnscoredPupil,
 )
-from lotsen.ingest.upsert import values_insert
+from lotsen.ingest.upsert import any_of, values_insert
 from lotsen.people.models import Gender, Person
 from lotsen.school.models import Enrolment
 
@@ -758,9 +758,9 @@ def _capacity_apply(
                 moves[new].append(pk)
         for band, pks in moves.items():
             for first in range(0, len(pks), SCORE_BATCH_SIZE):
-                RiskScore.objects.filter(pk__in=pks[first : first + SCORE_BATCH_SIZE]).update(
-                    band=band
-                )
+                RiskScore.objects.filter(
+                    any_of("pk", pks[first : first + SCORE_BATCH_SIZE])
+                ).update(band=band)
 
 
 def _current_pupils(
@@ -828,7 +828,7 @@ def risk_scores_compute(
             F.FeatureRequest(person_id=person_id, as_of=as_of, school_year=year)
             for person_id, _unit, year in batch
         ]
-        rows = F.features_for(requests=requests)
+        rows = F.features_for_scoring(requests=requests)
         enough = F.enough_data(rows.X)
         _unscored_write(
             batch=[pupil for pupil, ok in zip(batch, enough.tolist(), strict=True) if not ok],
@@ -870,11 +870,11 @@ def _unscored_write(
         return
     person_ids = [person_id for person_id, _u, _y in batch]
     RiskScore.objects.filter(
-        model_version=version, features_as_of=as_of, person_id__in=person_ids
+        any_of("person_id", person_ids), model_version=version, features_as_of=as_of
     ).delete()
     known = set(
         UnscoredPupil.objects.filter(
-            model_version=version, features_as_of=as_of, person_id__in=person_ids
+            any_of("person_id", person_ids), model_version=version, features_as_of=as_of
         ).values_list("person_id", flat=True)
     )
     now = timezone.now()
@@ -942,7 +942,7 @@ def _scores_write(
     latest: dict[int, tuple[int, int, dt.date, str]] = {}
     for pk, person_id, unit_id, day, digest in (
         RiskScore.objects.select_for_update()
-        .filter(model_version=version, person_id__in=person_ids, features_as_of__lte=as_of)
+        .filter(any_of("person_id", person_ids), model_version=version, features_as_of__lte=as_of)
         .order_by("person_id", "-features_as_of", "-id")
         .values_list("pk", "person_id", "school_unit_id", "features_as_of", "features_hash")
     ):
@@ -961,10 +961,10 @@ def _scores_write(
             changed_rows.append(index)
 
     UnscoredPupil.objects.filter(
-        model_version=version, features_as_of=as_of, person_id__in=person_ids
+        any_of("person_id", person_ids), model_version=version, features_as_of=as_of
     ).delete()
     if carried:
-        RiskScore.objects.filter(pk__in=carried).update(features_as_of=as_of)
+        RiskScore.objects.filter(any_of("pk", carried)).update(features_as_of=as_of)
     if not changed_rows:
         return
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections, models, router, transaction
+from django.db.models import Lookup
 from django.utils import timezone
 
 from lotsen.ingest.runs import EntityCounts
@@ -197,6 +198,36 @@ def ids_by_values(
                 cursor.execute(f"{select} WHERE {name} IN ({placeholders})", batch)
                 found.update(cursor.fetchall())
     return found
+
+
+class _AnyOf(Lookup):
+    """``column IN (values)`` for a long list of plain values (ids, say), as one array on
+    PostgreSQL (``= ANY(%s)``): Django's ``__in`` prepares and binds each value on its own,
+    which for a batch of 2,000 ids cost scoring more than the query did (issue 16)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if connection.vendor == "postgresql":
+            # Cast to the column's own type: the driver types a list of small numbers as
+            # smallint[], and bigint = ANY(smallint[]) is checked row by row (a batch of
+            # risk scores read 15 times slower).
+            array = f"{self.lhs.output_field.db_type(connection)}[]"
+            return f"{lhs} = ANY(%s::{array})", [*lhs_params, values]
+        if not values:
+            return "1 = 0", []
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
+
+
+def any_of(field_name: str, values: Iterable[Any]) -> _AnyOf:
+    """A filter: ``field_name`` is one of ``values`` (plain values of the column's type,
+    already clean: they are bound as they are). ``queryset.filter(any_of("person_id",
+    ids))`` means ``filter(person_id__in=ids)``, without a bound parameter per id on
+    PostgreSQL."""
+    return _AnyOf(models.F(field_name), list(values))
 
 
 def _insert_only_fields(

@@ -95,6 +95,28 @@ class Grade(models.Model):
         return f"{self.subject_code} {self.course_code} {self.value}".strip()
 
 
+class GradeVersion(models.Model):
+    """A counter per pupil that the database itself moves on whenever a grade of the pupil
+    is inserted, changed or deleted, by whatever path (an import, the demo, the admin, a
+    cascade): triggers on the grade table, migration 0008. What is computed from a pupil's
+    grades may be kept with the version it was read at, and is stale the moment the two
+    differ (``earlywarning.features``: the nightly scoring reads only changed pupils'
+    grades).
+
+    ``person_id`` is a plain number, not a key: the trigger also runs while a person's
+    grades are deleted on the way to deleting the person."""
+
+    person_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("betygsversion")
+        verbose_name_plural = _("betygsversioner")
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.version}"
+
+
 # What an import of grades compares and writes, after the row's key (``external_id``): the
 # CSV import and the SS 12000 import alike, so the two can never disagree on what a change is.
 GRADE_IMPORT_FIELDS = (

@@ -1,0 +1,175 @@
+"""Scoring's feature reader, which keeps grade features between runs
+(``features_for_scoring``), against ``features_for``, which reads every grade every time.
+
+Hypothesis makes up grade histories, then a run of nights: on each, a date (forwards,
+backwards, the same again) and a change to the grades first (a new grade, a corrected one,
+one deleted, one registered ahead of the date). Whatever the order, the kept reader gives
+exactly the rows of the full one. The database's triggers (``school.GradeVersion``) are
+what tell it a pupil's grades changed, so they are tested on their own too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lotsen.earlywarning.features import (
+    FeatureRequest,
+    features_for,
+    features_for_scoring,
+)
+from lotsen.earlywarning.models import PupilGradeFeatures
+from lotsen.school.models import AttendancePeriod, Grade, GradeVersion
+from tests.earlywarning.test_features_reader import AS_OF, DAYS, grades
+from tests.factories import PersonFactory
+
+LATER = [*DAYS, dt.date(2026, 3, 1), dt.date(2026, 6, 20)]
+
+change = st.one_of(
+    st.just(("none",)),
+    st.tuples(st.just("add"), st.sampled_from(LATER), st.sampled_from(["A", "F", "C", "-"])),
+    st.tuples(st.just("correct"), st.integers(0, 50), st.sampled_from(["A", "F", "E", "x"])),
+    st.tuples(st.just("delete"), st.integers(0, 50)),
+    st.tuples(st.just("move"), st.integers(0, 50), st.sampled_from(LATER)),
+)
+
+
+def _apply(person, change) -> None:
+    kind, *args = change
+    mine = list(Grade.objects.filter(person=person).order_by("pk"))
+    if kind == "add":
+        registered_on, value = args
+        Grade.objects.create(
+            person=person, subject_code="MA", value=value, kind="term", registered_on=registered_on
+        )
+    elif kind in ("correct", "delete", "move") and mine:
+        grade = mine[args[0] % len(mine)]
+        if kind == "correct":
+            Grade.objects.filter(pk=grade.pk).update(value=args[1])
+        elif kind == "delete":
+            grade.delete()
+        else:
+            grade.registered_on = args[1]
+            grade.save(update_fields=["registered_on"])
+
+
+def _requests(persons, on: dt.date) -> list[FeatureRequest]:
+    return [FeatureRequest(person_id=p.pk, as_of=on, school_year=8) for p in persons]
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    histories=st.lists(grades, min_size=1, max_size=3),
+    nights=st.lists(
+        st.tuples(st.sampled_from(AS_OF), st.integers(0, 2), change), min_size=1, max_size=6
+    ),
+)
+def test_kept_features_are_the_features_read_in_full_night_after_night(histories, nights):
+    persons = []
+    for history in histories:
+        person = PersonFactory()
+        Grade.objects.bulk_create([Grade(person=person, **g) for g in history])
+        AttendancePeriod.objects.create(
+            person=person,
+            start_date=dt.date(2026, 1, 5),
+            end_date=dt.date(2026, 1, 9),
+            offered_minutes=1000,
+            attended_minutes=800,
+            valid_absence_minutes=150,
+            invalid_absence_minutes=50,
+        )
+        persons.append(person)
+    for on, whose, night_change in nights:
+        _apply(persons[whose % len(persons)], night_change)
+        requests = _requests(persons, on)
+        kept = features_for_scoring(requests=requests).X
+        np.testing.assert_array_equal(kept, features_for(requests=requests).X)
+        # And again from what was kept, unchanged.
+        np.testing.assert_array_equal(features_for_scoring(requests=requests).X, kept)
+
+
+@pytest.mark.django_db
+def test_a_night_with_nothing_changed_reads_no_grades(django_assert_num_queries):
+    persons = [PersonFactory() for _ in range(3)]
+    for person in persons:
+        Grade.objects.create(
+            person=person, subject_code="MA", value="F", kind="term", registered_on=DAYS[0]
+        )
+    first = features_for_scoring(requests=_requests(persons, AS_OF[1])).X
+    assert PupilGradeFeatures.objects.filter(person__in=persons).count() == 3
+    # The versions, the kept rows and the attendance: no grade, no write.
+    with django_assert_num_queries(3):
+        again = features_for_scoring(requests=_requests(persons, AS_OF[2])).X
+    np.testing.assert_array_equal(again, first)
+    assert first[:, 2].tolist() == [1.0, 1.0, 1.0]  # failed subjects: maths
+
+
+@pytest.mark.django_db
+def test_a_grade_registered_ahead_counts_from_its_day():
+    person = PersonFactory()
+    # Two grades of the same spring term, the second registered later.
+    for subject, day in (("MA", DAYS[1]), ("EN", DAYS[3])):
+        Grade.objects.create(
+            person=person,
+            subject_code=subject,
+            value="F",
+            kind="term",
+            semester="VT",
+            year=2025,
+            registered_on=day,
+        )
+    before = features_for_scoring(requests=_requests([person], DAYS[2])).X
+    kept = PupilGradeFeatures.objects.get(person=person)
+    assert kept.valid_before == DAYS[3]
+    on_the_day = features_for_scoring(requests=_requests([person], DAYS[3])).X
+    assert before[0, 2] == 1.0 and on_the_day[0, 2] == 2.0
+    np.testing.assert_array_equal(on_the_day, features_for(requests=_requests([person], DAYS[3])).X)
+
+
+@pytest.mark.django_db
+def test_the_database_moves_the_grade_version_on_every_write():
+    person, other = PersonFactory(), PersonFactory()
+
+    def version(p) -> int:
+        return (
+            GradeVersion.objects.filter(person_id=p.pk).values_list("version", flat=True).first()
+            or 0
+        )
+
+    grade = Grade.objects.create(
+        person=person, subject_code="MA", value="C", kind="term", registered_on=DAYS[0]
+    )
+    seen = [version(person)]
+    Grade.objects.bulk_create(
+        [
+            Grade(person=person, subject_code=s, value="E", kind="term", registered_on=DAYS[1])
+            for s in ("EN", "SV")
+        ]
+    )
+    seen.append(version(person))
+    Grade.objects.filter(pk=grade.pk).update(value="A")
+    seen.append(version(person))
+    grade.refresh_from_db()
+    grade.delete()
+    seen.append(version(person))
+    assert seen == sorted(set(seen)) and seen[0] >= 1, seen
+    assert version(other) == 0
+
+    # Moving a grade to another person changes both.
+    moved = Grade.objects.filter(person=person).first()
+    before = version(person), version(other)
+    Grade.objects.filter(pk=moved.pk).update(person=other)
+    assert version(person) > before[0] and version(other) > before[1]
+
+    # Deleting the person deletes their grades on the way; the trigger does not stand in
+    # the way, and what was kept goes with the person.
+    features_for_scoring(requests=_requests([other], AS_OF[2]))
+    assert PupilGradeFeatures.objects.filter(person=other).exists()
+    other.delete()
+    assert not Grade.objects.filter(person_id=other.pk).exists()
+    assert not PupilGradeFeatures.objects.filter(person_id=other.pk).exists()
