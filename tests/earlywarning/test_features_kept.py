@@ -4,7 +4,8 @@
 Hypothesis makes up grade histories, then a run of nights: on each, a date (forwards,
 backwards, the same again) and a change to the grades first (a new grade, a corrected one,
 one deleted, one registered ahead of the date). Whatever the order, the kept reader gives
-exactly the rows of the full one. The database's triggers (``school.GradeVersion``) are
+exactly the rows of the full one (whose absence the database sums, where the full reader
+adds up each period). The database's triggers (``school.GradeVersion``) are
 what tell it a pupil's grades changed, so they are tested on their own too.
 """
 
@@ -24,7 +25,7 @@ from lotsen.earlywarning.features import (
 )
 from lotsen.earlywarning.models import PupilGradeFeatures
 from lotsen.school.models import AttendancePeriod, Grade, GradeVersion
-from tests.earlywarning.test_features_reader import AS_OF, DAYS, grades
+from tests.earlywarning.test_features_reader import AS_OF, DAYS, attendance, grades
 from tests.factories import PersonFactory
 
 LATER = [*DAYS, dt.date(2026, 3, 1), dt.date(2026, 6, 20)]
@@ -64,25 +65,32 @@ def _requests(persons, on: dt.date) -> list[FeatureRequest]:
 @pytest.mark.django_db
 @settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    histories=st.lists(grades, min_size=1, max_size=3),
+    histories=st.lists(st.tuples(grades, attendance), min_size=1, max_size=3),
     nights=st.lists(
         st.tuples(st.sampled_from(AS_OF), st.integers(0, 2), change), min_size=1, max_size=6
     ),
 )
 def test_kept_features_are_the_features_read_in_full_night_after_night(histories, nights):
     persons = []
-    for history in histories:
+    for pupil_grades, pupil_attendance in histories:
         person = PersonFactory()
-        Grade.objects.bulk_create([Grade(person=person, **g) for g in history])
-        AttendancePeriod.objects.create(
-            person=person,
-            start_date=dt.date(2026, 1, 5),
-            end_date=dt.date(2026, 1, 9),
-            offered_minutes=1000,
-            attended_minutes=800,
-            valid_absence_minutes=150,
-            invalid_absence_minutes=50,
-        )
+        Grade.objects.bulk_create([Grade(person=person, **g) for g in pupil_grades])
+        periods = []
+        for days_before, offered, valid, invalid in pupil_attendance:
+            end = dt.date(2026, 6, 30) - dt.timedelta(days=days_before)
+            valid, invalid = min(valid, offered), min(invalid, offered - min(valid, offered))
+            periods.append(
+                AttendancePeriod(
+                    person=person,
+                    start_date=end - dt.timedelta(days=6),
+                    end_date=end,
+                    offered_minutes=offered,
+                    attended_minutes=offered - valid - invalid,
+                    valid_absence_minutes=valid,
+                    invalid_absence_minutes=invalid,
+                )
+            )
+        AttendancePeriod.objects.bulk_create(periods)
         persons.append(person)
     for on, whose, night_change in nights:
         _apply(persons[whose % len(persons)], night_change)

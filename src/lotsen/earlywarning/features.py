@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
-from django.db.models import CharField, Expression, Min, QuerySet
+from django.db.models import CharField, Expression, Min, Q, QuerySet, Sum
 from django.db.models import F as DbF
 from django.db.models.functions import Cast
 
@@ -351,18 +351,57 @@ def _rows_kept(requests: list[FeatureRequest]) -> np.ndarray:
     as_of = requests[0].as_of
     person_ids = sorted({r.person_id for r in requests})
     grades = _grade_values_kept(person_ids, as_of=as_of)
-    attendance = _attendance_of(person_ids, latest=as_of, earliest=as_of)
+    absence = _absence_summed(person_ids, as_of=as_of)
     X = np.empty((len(requests), len(FEATURES)))
     for index, request in enumerate(requests):
         values = dict(_NO_VALUES)
         values[SCHOOL_YEAR] = float(request.school_year)
         values.update(zip(GRADE_FEATURES, grades[request.person_id], strict=True))
-        _absence_values(values, attendance.get(request.person_id, ()), as_of=as_of)
+        values.update(absence.get(request.person_id, ()))
         X[index] = [values[name] for name in FEATURE_NAMES]
     return X
 
 
 _NO_VALUES = {name: math.nan for name in FEATURE_NAMES}
+_ABSENCE_WINDOWS = (
+    (SHORT_WEEKS, ABSENCE_SHORT, INVALID_ABSENCE_SHORT),
+    (LONG_WEEKS, ABSENCE_LONG, INVALID_ABSENCE_LONG),
+)
+
+
+def _absence_summed(person_ids: list[int], *, as_of: dt.date) -> dict[int, dict[str, float]]:
+    """Per person, the absence features as of ``as_of``, the minutes summed by the database
+    (``_absence_values`` on one row per pupil instead of one per period): periods that
+    ended within each window, taken whole, as ``rules.absence_window`` takes them."""
+    sums = {}
+    for weeks, _total, _invalid in _ABSENCE_WINDOWS:
+        within = Q(end_date__gte=as_of - dt.timedelta(days=7 * weeks - 1))
+        sums[f"offered_{weeks}"] = Sum("offered_minutes", filter=within)
+        sums[f"absent_{weeks}"] = Sum(
+            DbF("valid_absence_minutes") + DbF("invalid_absence_minutes"), filter=within
+        )
+        sums[f"invalid_{weeks}"] = Sum("invalid_absence_minutes", filter=within)
+    rows = _fetch(
+        AttendancePeriod.objects.filter(
+            any_of("person_id", person_ids),
+            end_date__lte=as_of,
+            end_date__gte=as_of - dt.timedelta(days=WINDOW_DAYS - 1),
+        )
+        .order_by()
+        .values("person_id")
+        .annotate(**sums)
+        .values_list("person_id", *sums)
+    )
+    absence: dict[int, dict[str, float]] = {}
+    for person_id, *minutes in rows:
+        values: dict[str, float] = {}
+        for index, (_weeks, total_name, invalid_name) in enumerate(_ABSENCE_WINDOWS):
+            offered, absent, invalid = minutes[3 * index : 3 * index + 3]
+            if offered:
+                values[total_name] = 100.0 * absent / offered
+                values[invalid_name] = 100.0 * invalid / offered
+        absence[person_id] = values
+    return absence
 
 
 def _grade_values_kept(person_ids: list[int], *, as_of: dt.date) -> dict[int, list[float]]:
