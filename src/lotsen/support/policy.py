@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from lotsen.accounts import assurance
@@ -65,17 +65,32 @@ class CasePolicy:
         """Person ids with an active consent naming this actor's organisation and ``category``."""
         return consents_covering(self.org, category, today=self.today).values("person_id")
 
+    def _consented(self, category: str, person_field: str) -> Q:
+        """The rows whose ``person_field`` names a person with an active consent naming this
+        actor's organisation and ``category``: a correlated ``EXISTS`` on the row's person.
+        These filters are OR-ed with the organisation's own rows, and under an OR
+        PostgreSQL hashes an ``IN (subquery)``: it read every consented person of the
+        organisation (5,625 in a 200,000-person municipality) to answer for one referral
+        in the header's unread count (issue 16). Same rows either way."""
+        return Q(
+            Exists(
+                consents_covering(self.org, category, today=self.today).filter(
+                    person_id=OuterRef(person_field)
+                )
+            )
+        )
+
     def cases_q(self) -> Q:
         actor = self.actor
         if actor.role == Role.YOUNG_PERSON and actor.user.person_id:
             return Q(person_id=actor.user.person_id)
         if not self.is_staff():
             return nothing()
-        on_team = TeamMember.objects.filter(organisation=self.org, removed_at__isnull=True).values(
-            "case_id"
+        on_team = TeamMember.objects.filter(
+            organisation=self.org, removed_at__isnull=True, case_id=OuterRef("pk")
         )
         return Q(owner=self.org) | (
-            Q(pk__in=on_team) & Q(person_id__in=self.consented_persons(Category.SUPPORT))
+            Q(Exists(on_team)) & self._consented(Category.SUPPORT, "person_id")
         )
 
     def cases(self) -> QuerySet[Case]:
@@ -87,7 +102,7 @@ class CasePolicy:
             return nothing()
         q = Q(organisation=self.org)
         for category in NoteCategory.values:
-            q |= Q(category=category, case__person_id__in=self.consented_persons(category))
+            q |= Q(category=category) & self._consented(category, "case__person_id")
         return q & Q(case__in=self.cases().values("pk"))
 
     def reaches_note_kind(self, kind: str) -> bool:
@@ -117,14 +132,14 @@ class CasePolicy:
         # The sender reads its referrals only while it still sees the case: an organisation
         # that referred onward from a case it reached through consent loses the referral
         # together with the case when the consent is withdrawn.
+        covering = consents_covering(self.org, Category.SUPPORT, today=self.today)
         return Q(from_organisation=self.org, case__in=self.cases().values("pk")) | Q(
-            to_organisation=self.org,
-            consent__in=consents_covering(self.org, Category.SUPPORT, today=self.today),
+            Q(to_organisation=self.org), Exists(covering.filter(pk=OuterRef("consent_id")))
         )
 
     def handovers_q(self) -> Q:
         if not self.is_staff():
             return nothing()
-        return Q(from_school=self.org) | Q(
-            to_school=self.org, person_id__in=self.consented_persons(Category.SCHOOL)
+        return Q(from_school=self.org) | (
+            Q(to_school=self.org) & self._consented(Category.SCHOOL, "person_id")
         )
