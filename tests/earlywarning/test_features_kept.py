@@ -24,8 +24,14 @@ from lotsen.earlywarning.features import (
     features_for_scoring,
 )
 from lotsen.earlywarning.models import PupilGradeFeatures
-from lotsen.school.models import AttendancePeriod, Grade, GradeVersion
-from tests.earlywarning.test_features_reader import AS_OF, DAYS, attendance, grades
+from lotsen.school.models import Grade, GradeVersion
+from tests.earlywarning.test_features_reader import (
+    AS_OF,
+    DAYS,
+    attendance,
+    grades,
+    pupil_saved,
+)
 from tests.factories import PersonFactory
 
 LATER = [*DAYS, dt.date(2026, 3, 1), dt.date(2026, 6, 20)]
@@ -73,24 +79,7 @@ def _requests(persons, on: dt.date) -> list[FeatureRequest]:
 def test_kept_features_are_the_features_read_in_full_night_after_night(histories, nights):
     persons = []
     for pupil_grades, pupil_attendance in histories:
-        person = PersonFactory()
-        Grade.objects.bulk_create([Grade(person=person, **g) for g in pupil_grades])
-        periods = []
-        for days_before, offered, valid, invalid in pupil_attendance:
-            end = dt.date(2026, 6, 30) - dt.timedelta(days=days_before)
-            valid, invalid = min(valid, offered), min(invalid, offered - min(valid, offered))
-            periods.append(
-                AttendancePeriod(
-                    person=person,
-                    start_date=end - dt.timedelta(days=6),
-                    end_date=end,
-                    offered_minutes=offered,
-                    attended_minutes=offered - valid - invalid,
-                    valid_absence_minutes=valid,
-                    invalid_absence_minutes=invalid,
-                )
-            )
-        AttendancePeriod.objects.bulk_create(periods)
+        person = pupil_saved(pupil_grades, pupil_attendance)
         persons.append(person)
     for on, whose, night_change in nights:
         _apply(persons[whose % len(persons)], night_change)

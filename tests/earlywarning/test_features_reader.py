@@ -57,6 +57,30 @@ attendance = st.lists(
 )
 
 
+def pupil_saved(pupil_grades: list[dict], pupil_attendance: list[tuple]):
+    """A new person with the grades and attendance periods the strategies above made up
+    (periods counted back from 2026-06-30, absence kept within the offered time)."""
+    person = PersonFactory()
+    Grade.objects.bulk_create([Grade(person=person, **g) for g in pupil_grades])
+    periods = []
+    for days_before, offered, valid, invalid in pupil_attendance:
+        end = dt.date(2026, 6, 30) - dt.timedelta(days=days_before)
+        valid, invalid = min(valid, offered), min(invalid, offered - min(valid, offered))
+        periods.append(
+            AttendancePeriod(
+                person=person,
+                start_date=end - dt.timedelta(days=6),
+                end_date=end,
+                offered_minutes=offered,
+                attended_minutes=offered - valid - invalid,
+                valid_absence_minutes=valid,
+                invalid_absence_minutes=invalid,
+            )
+        )
+    AttendancePeriod.objects.bulk_create(periods)
+    return person
+
+
 @pytest.mark.django_db
 @settings(max_examples=60)
 @given(
@@ -67,24 +91,7 @@ attendance = st.lists(
 def test_features_for_equals_feature_row_on_any_history(pupils, dates, school_year):
     requests, facts_of = [], {}
     for pupil_grades, pupil_attendance in pupils:
-        person = PersonFactory()
-        Grade.objects.bulk_create([Grade(person=person, **g) for g in pupil_grades])
-        periods = []
-        for days_before, offered, valid, invalid in pupil_attendance:
-            end = dt.date(2026, 6, 30) - dt.timedelta(days=days_before)
-            valid, invalid = min(valid, offered), min(invalid, offered - min(valid, offered))
-            periods.append(
-                AttendancePeriod(
-                    person=person,
-                    start_date=end - dt.timedelta(days=6),
-                    end_date=end,
-                    offered_minutes=offered,
-                    attended_minutes=offered - valid - invalid,
-                    valid_absence_minutes=valid,
-                    invalid_absence_minutes=invalid,
-                )
-            )
-        AttendancePeriod.objects.bulk_create(periods)
+        person = pupil_saved(pupil_grades, pupil_attendance)
         # The facts as the rules read them, in the database's order of the rows.
         facts_of[person.pk] = rules.PupilFacts(
             school_type="",
