@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 
-from lotsen.ingest.upsert import any_of, ids_by_values, values_merge
+from lotsen.ingest.upsert import any_of, ids_by_values, values_merge, writers_serialized
 from lotsen.people.models import Person
 from lotsen.school.models import Grade
 from tests.factories import PersonFactory, fresh_identity_number
@@ -107,6 +109,83 @@ def test_any_of_finds_what_in_finds_with_one_parameter_on_postgresql():
     sql, params = Grade.objects.filter(any_of("person_id", wanted)).query.sql_with_params()
     if connection.vendor == "postgresql":
         # One array typed as the column: bigint = ANY(smallint[]) would be checked row by row.
-        assert "= ANY(%s::bigint[])" in sql and params[-1] == wanted
+        # Ids go as one array literal, bound as one string, not quoted one by one.
+        assert "= ANY(%s::bigint[])" in sql
+        assert params[-1] == "{" + ",".join(str(pk) for pk in wanted) + "}"
     else:
         assert list(params[-3:]) == wanted
+
+
+def _in_thread(work, errors: list) -> threading.Thread:
+    """``work`` in a thread of its own, so on a connection of its own."""
+
+    def run() -> None:
+        try:
+            work()
+        except Exception as error:  # noqa: BLE001 (reported by the test's assertion)
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def _advisory_lock_waiters() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="an advisory lock: PostgreSQL")
+def test_a_second_writer_with_the_same_name_and_key_waits_until_the_first_commits():
+    held, release = threading.Event(), threading.Event()
+    events: list[str] = []
+    errors: list[Exception] = []
+
+    def first() -> None:
+        with transaction.atomic():
+            writers_serialized("test writers", 7)
+            events.append("first holds")
+            held.set()
+            release.wait(timeout=60)
+            events.append("first ends")
+
+    def second() -> None:
+        held.wait(timeout=60)
+        with transaction.atomic():
+            writers_serialized("test writers", 7)
+            events.append("second holds")
+
+    def other_key() -> None:
+        held.wait(timeout=60)
+        with transaction.atomic():
+            writers_serialized("test writers", 8)
+            events.append("other key holds")
+
+    threads = [_in_thread(first, errors)]
+    held.wait(timeout=60)
+    threads.append(_in_thread(other_key, errors))
+    threads[-1].join(timeout=60)
+    threads.append(_in_thread(second, errors))
+    # Wait (boundedly) until the second writer is seen waiting for the lock.
+    for _ in range(600):
+        if _advisory_lock_waiters():
+            break
+        time.sleep(0.1)
+    assert _advisory_lock_waiters() == 1
+    assert events == ["first holds", "other key holds"]
+    release.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert events == ["first holds", "other key holds", "first ends", "second holds"]
+
+
+def test_writers_serialized_needs_a_transaction():
+    # A thread's connection of its own is in autocommit: outside any transaction, a lock
+    # held "until the transaction ends" would end at once.
+    errors: list[Exception] = []
+    _in_thread(lambda: writers_serialized("test writers", 7), errors).join(timeout=60)
+    assert [type(error) for error in errors] == [transaction.TransactionManagementError]

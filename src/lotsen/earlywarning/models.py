@@ -465,17 +465,24 @@ class RiskScore(models.Model):
     pupil attended on ``features_as_of``: the one that sees the score.
     """
 
+    # No index of their own for the foreign keys: the unique constraint and the indexes
+    # below begin with them, and every index costs each night's writes.
     person = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, related_name="risk_scores"
+        "people.Person", on_delete=models.CASCADE, related_name="risk_scores", db_index=False
     )
     model_version = models.ForeignKey(
-        ModelVersion, on_delete=models.PROTECT, related_name="scores", verbose_name=_("modell")
+        ModelVersion,
+        on_delete=models.PROTECT,
+        related_name="scores",
+        verbose_name=_("modell"),
+        db_index=False,
     )
     school_unit = models.ForeignKey(
         "accounts.Organisation",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("skolenhet"),
+        db_index=False,
     )
     probability = models.FloatField(_("sannolikhet"))
     band = models.CharField(_("nivå"), max_length=10, choices=RiskBand.choices)
@@ -496,8 +503,12 @@ class RiskScore(models.Model):
             )
         ]
         indexes = [
+            # Each pupil's latest score (pages; scoring's batches, where the planner passes
+            # over the wider unique index at a tenth of the table).
             models.Index(fields=["person", "features_as_of"]),
-            models.Index(fields=["school_unit", "band"]),
+            # A school unit's scores (the door's filter), and one night's of them for the
+            # unit's capacity bands.
+            models.Index(fields=["school_unit", "model_version", "features_as_of"]),
         ]
 
     def __str__(self) -> str:

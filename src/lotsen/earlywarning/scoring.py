@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
@@ -71,7 +71,7 @@ from lotsen.earlywarning.models import (
     RiskScore,
     UnscoredPupil,
 )
-from lotsen.ingest.upsert import any_of, values_insert
+from lotsen.ingest.upsert import any_of, array_param, values_insert, writers_serialized
 from lotsen.people.models import Gender, Person
 from lotsen.school.models import Enrolment
 
@@ -128,6 +128,8 @@ AUDIT_COLUMN = "kön"
 
 # Pupils per scoring batch: the queries per batch are constant.
 SCORE_BATCH_SIZE = 2000
+# One scoring batch at a time per model (``writers_serialized``), whoever runs it.
+SCORES_TURN = "risk scores"
 # LightGBM threads when scoring. Scoring runs as a batch job; the reasons for one score
 # (worked out in a web request) are a single row. (Training keeps one thread per model and
 # runs folds in parallel instead.)
@@ -869,6 +871,8 @@ def _unscored_write(
     if not batch:
         return
     person_ids = [person_id for person_id, _u, _y in batch]
+    # Like ``_scores_write``: a second run waits, then finds these rows and adds none.
+    writers_serialized(SCORES_TURN, version.pk)
     RiskScore.objects.filter(
         any_of("person_id", person_ids), model_version=version, features_as_of=as_of
     ).delete()
@@ -918,6 +922,44 @@ def features_digest(row: np.ndarray) -> str:
     return hashlib.sha256(canonical.tobytes()).hexdigest()[:16]
 
 
+def _latest_scores(
+    person_ids: list[int], *, version: ModelVersion, as_of: dt.date
+) -> dict[int, tuple[int, int, dt.date, str]]:
+    """Per person, (score, school unit, date, features digest) of the latest score this
+    model gave them on or before ``as_of``."""
+    if connection.vendor == "postgresql":
+        # One index probe per pupil for their latest score (an index on the person and
+        # the date, read backwards; one score per model and date). Filtered on the list
+        # of pupils instead, the planner reads the whole table once a batch is a tenth of
+        # it, as every batch of a small municipality is (5 ms against 40 for 2,000 pupils).
+        table = connection.ops.quote_name(RiskScore._meta.db_table)
+        sql = f"""
+            SELECT s.id, s.person_id, s.school_unit_id, s.features_as_of, s.features_hash
+            FROM unnest(%s::bigint[]) AS pupil (id)
+            CROSS JOIN LATERAL (
+                SELECT id, person_id, school_unit_id, features_as_of, features_hash
+                FROM {table}
+                WHERE person_id = pupil.id AND model_version_id = %s
+                    AND features_as_of <= %s
+                ORDER BY person_id DESC, model_version_id DESC, features_as_of DESC
+                LIMIT 1
+            ) AS s
+        """  # noqa: S608 (a quoted table name)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [array_param(person_ids), version.pk, as_of])
+            return {row[1]: (row[0], row[2], row[3], row[4]) for row in cursor.fetchall()}
+    latest: dict[int, tuple[int, int, dt.date, str]] = {}
+    for pk, person_id, unit_id, day, digest in (
+        RiskScore.objects.filter(
+            any_of("person_id", person_ids), model_version=version, features_as_of__lte=as_of
+        )
+        .order_by("person_id", "-features_as_of")
+        .values_list("pk", "person_id", "school_unit_id", "features_as_of", "features_hash")
+    ):
+        latest.setdefault(person_id, (pk, unit_id, day, digest))
+    return latest
+
+
 @transaction.atomic
 def _scores_write(
     *,
@@ -939,14 +981,10 @@ def _scores_write(
     """
     person_ids = [person_id for person_id, _u, _y in batch]
     digests = _digests(X)
-    latest: dict[int, tuple[int, int, dt.date, str]] = {}
-    for pk, person_id, unit_id, day, digest in (
-        RiskScore.objects.select_for_update()
-        .filter(any_of("person_id", person_ids), model_version=version, features_as_of__lte=as_of)
-        .order_by("person_id", "-features_as_of", "-id")
-        .values_list("pk", "person_id", "school_unit_id", "features_as_of", "features_hash")
-    ):
-        latest.setdefault(person_id, (pk, unit_id, day, digest))
+    # Another run with the same model (a second worker, the command by hand) waits for
+    # this batch and then finds its scores: one lock for the batch, not one per score row.
+    writers_serialized(SCORES_TURN, version.pk)
+    latest = _latest_scores(person_ids, version=version, as_of=as_of)
 
     carried: list[int] = []
     changed_rows: list[int] = []
