@@ -47,11 +47,12 @@ import datetime as dt
 import functools
 import hashlib
 import io
+import itertools
 import json
 import math
 import random
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -71,7 +72,13 @@ from lotsen.earlywarning.models import (
     RiskScore,
     UnscoredPupil,
 )
-from lotsen.ingest.upsert import any_of, array_param, values_insert, writers_serialized
+from lotsen.ingest.upsert import (
+    any_of,
+    array_param,
+    rows_fetched,
+    values_insert,
+    writers_serialized,
+)
 from lotsen.people.models import Gender, Person
 from lotsen.school.models import Enrolment
 
@@ -737,32 +744,37 @@ def _capacity_apply(
     *, version: ModelVersion, as_of: dt.date, unit_ids: Sequence[int], summary: ScoreSummary
 ) -> None:
     """Set the bands of each unit's scores for this model and date from its capacity, over
-    all of the unit's pupils scored (one read and at most three updates per unit)."""
+    all of the unit's pupils scored: one read for all units (in order of unit and score)
+    and an update only for the bands that move."""
     capacities = capacities_for(unit_ids)
     summary.bands = {b.value: 0 for b in RiskBand}
-    for unit_id in unit_ids:
-        rows = list(
-            RiskScore.objects.filter(
-                model_version=version, features_as_of=as_of, school_unit_id=unit_id
-            )
-            .order_by("pk")
-            .values_list("pk", "probability", "band")
+    rows = rows_fetched(
+        RiskScore.objects.filter(
+            any_of("school_unit_id", unit_ids), model_version=version, features_as_of=as_of
         )
-        if not rows:
-            continue
+        .order_by("school_unit_id", "pk")
+        .values_list("school_unit_id", "pk", "probability", "band")
+    )
+    if not rows:
+        return
+    units, pks, probabilities, old_bands = zip(*rows, strict=True)
+    moves: dict[str, list[int]] = defaultdict(list)
+    # The rows come in runs of one unit each.
+    starts = [0, *(i for i in range(1, len(units)) if units[i] != units[i - 1]), len(units)]
+    for first, end in itertools.pairwise(starts):
         bands = capacity_bands(
-            [p for _pk, p, _b in rows], capacity=capacities[unit_id], floor=version.base_rate
+            probabilities[first:end], capacity=capacities[units[first]], floor=version.base_rate
         )
-        moves: dict[str, list[int]] = defaultdict(list)
-        for (pk, _p, old), new in zip(rows, bands, strict=True):
-            summary.bands[new] += 1
+        for band, count in Counter(bands).items():
+            summary.bands[band] += count
+        for pk, old, new in zip(pks[first:end], old_bands[first:end], bands, strict=True):
             if old != new:
                 moves[new].append(pk)
-        for band, pks in moves.items():
-            for first in range(0, len(pks), SCORE_BATCH_SIZE):
-                RiskScore.objects.filter(
-                    any_of("pk", pks[first : first + SCORE_BATCH_SIZE])
-                ).update(band=band)
+    for band, moved in moves.items():
+        for first in range(0, len(moved), SCORE_BATCH_SIZE):
+            RiskScore.objects.filter(any_of("pk", moved[first : first + SCORE_BATCH_SIZE])).update(
+                band=band
+            )
 
 
 def _current_pupils(
@@ -783,15 +795,19 @@ def _current_pupils(
         enrolments = enrolments.filter(school_unit=school_unit)
     pupils: list[tuple[int, int, int]] = []
     seen: set[int] = set()
-    for person_id, unit_id, school_type, school_year in enrolments.values_list(
-        "person_id", "school_unit_id", "school_type", "school_year"
+    # A handful of (school form, year) pairs among tens of thousands of pupils.
+    years: dict[tuple[str, int | None], int | None] = {}
+    for person_id, unit_id, school_type, school_year in rows_fetched(
+        enrolments.values_list("person_id", "school_unit_id", "school_type", "school_year")
     ):
         if person_id in seen:
             continue
         seen.add(person_id)
-        year = F.school_year_index(school_type=school_type, school_year=school_year)
-        if year is not None:
-            pupils.append((person_id, unit_id, year))
+        key = (school_type, school_year)
+        if key not in years:
+            years[key] = F.school_year_index(school_type=school_type, school_year=school_year)
+        if years[key] is not None:
+            pupils.append((person_id, unit_id, years[key]))
     return pupils
 
 
@@ -826,12 +842,12 @@ def risk_scores_compute(
     ]
     for first in range(0, len(pupils), SCORE_BATCH_SIZE):
         batch = pupils[first : first + SCORE_BATCH_SIZE]
-        requests = [
-            F.FeatureRequest(person_id=person_id, as_of=as_of, school_year=year)
-            for person_id, _unit, year in batch
-        ]
-        rows = F.features_for_scoring(requests=requests)
-        enough = F.enough_data(rows.X)
+        X = F.features_for_scoring(
+            person_ids=[person_id for person_id, _unit, _year in batch],
+            school_years=[year for _person, _unit, year in batch],
+            as_of=as_of,
+        )
+        enough = F.enough_data(X)
         _unscored_write(
             batch=[pupil for pupil, ok in zip(batch, enough.tolist(), strict=True) if not ok],
             version=version,
@@ -843,7 +859,7 @@ def risk_scores_compute(
         scored = [pupil for pupil, ok in zip(batch, enough.tolist(), strict=True) if ok]
         _scores_write(
             batch=scored,
-            X=rows.X[enough],
+            X=X[enough],
             scoring=scoring,
             version=version,
             as_of=as_of,
