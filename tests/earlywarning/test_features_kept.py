@@ -172,9 +172,12 @@ def test_the_database_moves_the_grade_version_on_every_write():
     assert version(person) > before[0] and version(other) > before[1]
 
     # Deleting the person deletes their grades on the way; the trigger does not stand in
-    # the way, and what was kept goes with the person.
+    # the way, and what was kept goes with the person: the kept features, and the grade
+    # version that the deleted grades had just moved on (a trigger on the person table).
     _scored([other], AS_OF[2])
     assert PupilGradeFeatures.objects.filter(person=other).exists()
     other.delete()
     assert not Grade.objects.filter(person_id=other.pk).exists()
     assert not PupilGradeFeatures.objects.filter(person_id=other.pk).exists()
+    assert not GradeVersion.objects.filter(person_id=other.pk).exists()
+    assert version(person) > 0  # another person's version stays
