@@ -41,14 +41,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import connection
-from django.db.models import CharField, Expression, Min, OuterRef, Q, Subquery, Sum
 from django.db.models import F as DbF
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from lotsen.earlywarning import rules
 from lotsen.earlywarning.models import PupilGradeFeatures
-from lotsen.ingest.upsert import any_of, rows_fetched
+from lotsen.ingest.upsert import any_of, fetched_date, fetched_date_column, rows_fetched
 from lotsen.school.merit import (
     LANGUAGE_CHOICE,
     PASSING_GRADES,
@@ -254,10 +253,10 @@ def _rows(requests: list[FeatureRequest]) -> np.ndarray:
     person_ids = sorted({r.person_id for r in requests})
     latest = max(r.as_of for r in requests)
     earliest = min(r.as_of for r in requests)
-    grade_rows = _grade_rows(person_ids, latest=latest)
+    rows = grade_rows(person_ids, latest=latest)
     if latest == earliest:
         # One date for all (scoring): each row is read once, straight from the fetch.
-        collected = _grades_collect(grade_rows, as_of=latest)
+        collected = _grades_collect(rows, as_of=latest)
 
         def grades_of(request: FeatureRequest) -> _Collected:
             return collected.get(request.person_id, _NOTHING)
@@ -265,14 +264,14 @@ def _rows(requests: list[FeatureRequest]) -> np.ndarray:
     else:
         # Each request its own date (training): a pupil's rows are read once per date.
         by_person: dict[int, list[tuple]] = defaultdict(list)
-        for row in grade_rows:
+        for row in rows:
             by_person[row[0]].append(row)
 
         def grades_of(request: FeatureRequest) -> _Collected:
-            rows = by_person.get(request.person_id, ())
-            return _grades_collect(rows, as_of=request.as_of).get(request.person_id, _NOTHING)
+            own = by_person.get(request.person_id, ())
+            return _grades_collect(own, as_of=request.as_of).get(request.person_id, _NOTHING)
 
-    del grade_rows
+    del rows
     attendance = _attendance_of(person_ids, latest=latest, earliest=earliest)
     X = np.empty((len(requests), len(FEATURES)))
     for index, request in enumerate(requests):
@@ -285,13 +284,15 @@ def _rows(requests: list[FeatureRequest]) -> np.ndarray:
     return X
 
 
-def _grade_rows(person_ids: Sequence[int], *, latest: dt.date) -> list[tuple]:
-    """The grade rows of ``person_ids`` registered by ``latest``, in the order the database
-    gives them (the rules break ties between grades registered on the same day by that
-    order, and so does ``_grades_collect``)."""
+def grade_rows(person_ids: Sequence[int], *, latest: dt.date) -> list[tuple]:
+    """The grade rows of ``person_ids`` registered by ``latest`` as plain tuples (person,
+    subject, course, points, value, kind, semester, year, registration day as
+    ``fetched_date`` reads it), in the order the database gives them (the rules break
+    ties between grades registered on the same day by that order, and so does
+    ``_grades_collect``). Scoring's features and the signals' facts read them alike."""
     return rows_fetched(
         Grade.objects.filter(any_of("person_id", person_ids), registered_on__lte=latest)
-        .annotate(day=_date_column("registered_on"))
+        .annotate(day=fetched_date_column("registered_on"))
         .values_list(
             "person_id",
             "subject_code",
@@ -318,7 +319,7 @@ def _attendance_of(
             end_date__lte=latest,
             end_date__gt=earliest - dt.timedelta(days=WINDOW_DAYS),
         )
-        .annotate(day=_date_column("end_date"))
+        .annotate(day=fetched_date_column("end_date"))
         .values_list(
             "person_id",
             "day",
@@ -327,7 +328,7 @@ def _attendance_of(
             "invalid_absence_minutes",
         )
     ):
-        attendance[person_id].append((_day(end_date), offered, valid, invalid))
+        attendance[person_id].append((fetched_date(end_date), offered, valid, invalid))
     return attendance
 
 
@@ -457,16 +458,16 @@ def _grade_values_kept(person_ids: list[int], *, as_of: dt.date) -> np.ndarray:
             )
         )
     )
-    collected = _grades_collect(_grade_rows(stale, latest=as_of), as_of=as_of)
+    collected = _grades_collect(grade_rows(stale, latest=as_of), as_of=as_of)
     # The first registration after ``as_of`` ends the row's validity: from that day, a
     # grade the row did not see counts.
     upcoming = {
-        person_id: _day(day)
+        person_id: fetched_date(day)
         for person_id, day in rows_fetched(
             Grade.objects.filter(any_of("person_id", stale), registered_on__gt=as_of)
             .order_by()
             .values("person_id")
-            .annotate(day=Min(_date_column("registered_on")))
+            .annotate(day=Min(fetched_date_column("registered_on")))
             .values_list("person_id", "day")
         )
     }
@@ -493,21 +494,6 @@ def _grade_values_kept(person_ids: list[int], *, as_of: dt.date) -> np.ndarray:
         update_fields=["grades_version", "as_of", "valid_before", *GRADE_FEATURES],
     )
     return values
-
-
-def _date_column(name: str) -> Expression:
-    """A date column to read with ``rows_fetched``: on SQLite as its text, which the driver would
-    otherwise parse value by value (``_day`` parses each distinct day once)."""
-    if connection.vendor == "sqlite":
-        return Cast(name, output_field=CharField())
-    return DbF(name)
-
-
-@functools.lru_cache(maxsize=65536)
-def _day(value: dt.date | str) -> dt.date:
-    """A date column's value as a date (SQLite gives ISO text); a handful of distinct
-    days, so each is parsed once."""
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @functools.lru_cache(maxsize=4096)
@@ -567,7 +553,7 @@ def _grades_collect(rows: Iterable[tuple], *, as_of: dt.date) -> dict[int, _Coll
     merit value's are left out, as the rules leave them out)."""
     collected: dict[int, _Collected] = {}
     for person_id, subject_code, course_code, points, text, kind, semester, year, day in rows:
-        registered_on = _day(day)
+        registered_on = fetched_date(day)
         if registered_on > as_of:
             continue
         value = _clean_grade(text)

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from lotsen.accounts.actor import Actor
 from lotsen.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from lotsen.earlywarning import features as F
 from lotsen.earlywarning import rules
 from lotsen.earlywarning.models import (
     NOT_CLOSED,
@@ -37,6 +38,7 @@ from lotsen.earlywarning.models import (
     SignalStatus,
 )
 from lotsen.earlywarning.notifications import signals_notify
+from lotsen.ingest.upsert import any_of, fetched_date, fetched_date_column, rows_fetched
 from lotsen.privacy.door import persons_written
 from lotsen.privacy.models import Action, Purpose
 from lotsen.school.models import AttendancePeriod, Enrolment, Grade
@@ -221,27 +223,58 @@ def _members_for(units: Iterable[Organisation]) -> dict[int, dict[str, list[int]
 
 
 def _facts_for(enrolments: list[Enrolment], today: dt.date) -> dict[int, rules.PupilFacts]:
+    """Each pupil's facts as of ``today``, from two reads for the batch. The rows are read
+    as plain tuples, not model instances, and equal grades share one ``GradeFact``: the
+    pupils of a school get the same term's grades on the same days, so a batch with a
+    hundred thousand grades holds a few thousand distinct facts (at 20,000 persons,
+    building an instance and a fact per grade took two thirds of the signals' time)."""
     person_ids = [e.person_id for e in enrolments]
     grades: dict[int, list[rules.GradeFact]] = defaultdict(list)
-    for g in Grade.objects.filter(person_id__in=person_ids, registered_on__lte=today).only(
-        "person_id",
-        "subject_code",
-        "course_code",
-        "points",
-        "value",
-        "kind",
-        "semester",
-        "year",
-        "registered_on",
-    ):
-        grades[g.person_id].append(grade_fact(g))
+    shared: dict[tuple, rules.GradeFact] = {}
+    for person_id, *fields in F.grade_rows(person_ids, latest=today):
+        key = tuple(fields)
+        fact = shared.get(key)
+        if fact is None:
+            subject_code, course_code, points, value, kind, semester, year, day = key
+            fact = shared[key] = rules.GradeFact(
+                subject_code=subject_code,
+                course_code=course_code,
+                points=points,
+                value=value,
+                kind=kind,
+                semester=semester,
+                year=year,
+                registered_on=fetched_date(day),
+            )
+        grades[person_id].append(fact)
     attendance: dict[int, list[rules.AttendanceFact]] = defaultdict(list)
-    for a in AttendancePeriod.objects.filter(
-        person_id__in=person_ids,
-        end_date__lte=today,
-        end_date__gt=today - dt.timedelta(days=rules.MAX_WINDOW_DAYS),
+    for person_id, start, end, offered, attended, valid, invalid in rows_fetched(
+        AttendancePeriod.objects.filter(
+            any_of("person_id", person_ids),
+            end_date__lte=today,
+            end_date__gt=today - dt.timedelta(days=rules.MAX_WINDOW_DAYS),
+        )
+        .annotate(start=fetched_date_column("start_date"), end=fetched_date_column("end_date"))
+        .values_list(
+            "person_id",
+            "start",
+            "end",
+            "offered_minutes",
+            "attended_minutes",
+            "valid_absence_minutes",
+            "invalid_absence_minutes",
+        )
     ):
-        attendance[a.person_id].append(attendance_fact(a))
+        attendance[person_id].append(
+            rules.AttendanceFact(
+                start_date=fetched_date(start),
+                end_date=fetched_date(end),
+                offered_minutes=offered,
+                attended_minutes=attended,
+                valid_absence_minutes=valid,
+                invalid_absence_minutes=invalid,
+            )
+        )
     return {
         e.person_id: rules.PupilFacts(
             school_type=e.school_type,
@@ -263,17 +296,6 @@ def grade_fact(grade: Grade) -> rules.GradeFact:
         semester=grade.semester,
         year=grade.year,
         registered_on=grade.registered_on,
-    )
-
-
-def attendance_fact(period: AttendancePeriod) -> rules.AttendanceFact:
-    return rules.AttendanceFact(
-        start_date=period.start_date,
-        end_date=period.end_date,
-        offered_minutes=period.offered_minutes,
-        attended_minutes=period.attended_minutes,
-        valid_absence_minutes=period.valid_absence_minutes,
-        invalid_absence_minutes=period.invalid_absence_minutes,
     )
 
 

@@ -24,14 +24,17 @@ identifiers (personnummer) to ids with one query on PostgreSQL.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import sqlite3
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connections, models, router, transaction
-from django.db.models import Lookup, QuerySet
+from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
+from django.db.models import CharField, Expression, Lookup, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from lotsen.ingest.runs import EntityCounts
@@ -244,6 +247,22 @@ def rows_fetched(queryset: QuerySet) -> list[tuple]:
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def fetched_date_column(name: str) -> Expression:
+    """A date column to read with ``rows_fetched``: on SQLite as its text, which the
+    driver would otherwise parse value by value (``fetched_date`` parses each distinct
+    day once); on PostgreSQL the driver gives dates."""
+    if connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
+        return Cast(name, output_field=CharField())
+    return models.F(name)
+
+
+@functools.lru_cache(maxsize=65536)
+def fetched_date(value: dt.date | str) -> dt.date:
+    """A date column's value from ``rows_fetched`` as a date (SQLite gives ISO text); a
+    handful of distinct days among a million rows, so each is parsed once."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def writers_serialized(name: str, key: int, *, using: str = "default") -> None:
