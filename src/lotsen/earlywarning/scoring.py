@@ -47,12 +47,11 @@ import datetime as dt
 import functools
 import hashlib
 import io
-import itertools
 import json
 import math
 import random
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -744,37 +743,32 @@ def _capacity_apply(
     *, version: ModelVersion, as_of: dt.date, unit_ids: Sequence[int], summary: ScoreSummary
 ) -> None:
     """Set the bands of each unit's scores for this model and date from its capacity, over
-    all of the unit's pupils scored: one read for all units (in order of unit and score)
-    and an update only for the bands that move."""
+    all of the unit's pupils scored: one read per unit (one school's scores in memory at a
+    time, however large the municipality) and an update only for the bands that move."""
     capacities = capacities_for(unit_ids)
     summary.bands = {b.value: 0 for b in RiskBand}
-    rows = rows_fetched(
-        RiskScore.objects.filter(
-            any_of("school_unit_id", unit_ids), model_version=version, features_as_of=as_of
+    for unit_id in unit_ids:
+        rows = rows_fetched(
+            RiskScore.objects.filter(
+                model_version=version, features_as_of=as_of, school_unit_id=unit_id
+            )
+            .order_by("pk")
+            .values_list("pk", "probability", "band")
         )
-        .order_by("school_unit_id", "pk")
-        .values_list("school_unit_id", "pk", "probability", "band")
-    )
-    if not rows:
-        return
-    units, pks, probabilities, old_bands = zip(*rows, strict=True)
-    moves: dict[str, list[int]] = defaultdict(list)
-    # The rows come in runs of one unit each.
-    starts = [0, *(i for i in range(1, len(units)) if units[i] != units[i - 1]), len(units)]
-    for first, end in itertools.pairwise(starts):
-        bands = capacity_bands(
-            probabilities[first:end], capacity=capacities[units[first]], floor=version.base_rate
-        )
-        for band, count in Counter(bands).items():
-            summary.bands[band] += count
-        for pk, old, new in zip(pks[first:end], old_bands[first:end], bands, strict=True):
+        if not rows:
+            continue
+        pks, probabilities, old_bands = zip(*rows, strict=True)
+        bands = capacity_bands(probabilities, capacity=capacities[unit_id], floor=version.base_rate)
+        moves: dict[str, list[int]] = defaultdict(list)
+        for pk, old, new in zip(pks, old_bands, bands, strict=True):
+            summary.bands[new] += 1
             if old != new:
                 moves[new].append(pk)
-    for band, moved in moves.items():
-        for first in range(0, len(moved), SCORE_BATCH_SIZE):
-            RiskScore.objects.filter(any_of("pk", moved[first : first + SCORE_BATCH_SIZE])).update(
-                band=band
-            )
+        for band, moved in moves.items():
+            for first in range(0, len(moved), SCORE_BATCH_SIZE):
+                RiskScore.objects.filter(
+                    any_of("pk", moved[first : first + SCORE_BATCH_SIZE])
+                ).update(band=band)
 
 
 def _current_pupils(
